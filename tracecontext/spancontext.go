@@ -1,0 +1,97 @@
+package tracecontext
+
+// Decision is a sampling decision. A trace's decision is made once, at its
+// head, and inherited by every service and the browser downstream.
+type Decision uint8
+
+const (
+	// DecisionDeferred means no decision was made yet: the sentry-trace
+	// header has no flag, and the next service decides.
+	DecisionDeferred Decision = iota
+	// DecisionSampled means the trace is recorded.
+	DecisionSampled
+	// DecisionNotSampled means the trace is not recorded.
+	DecisionNotSampled
+)
+
+// String returns "deferred", "sampled" or "not-sampled".
+func (d Decision) String() string {
+	switch d {
+	case DecisionDeferred:
+		return "deferred"
+	case DecisionSampled:
+		return "sampled"
+	case DecisionNotSampled:
+		return "not-sampled"
+	}
+	return "invalid"
+}
+
+// SpanContext is what one service knows of the span active in a request and
+// of the trace it belongs to. It is a plain value: copy it freely.
+type SpanContext struct {
+	// TraceID identifies the trace.
+	TraceID TraceID
+	// SpanID identifies the span that the tags name as the parent of whatever
+	// continues the trace (the server span of the request).
+	SpanID SpanID
+	// ParentSpanID is the span that SpanID continues; zero at the head of a
+	// trace.
+	ParentSpanID SpanID
+	// Sampled is the sampling decision of the trace.
+	Sampled Decision
+	// DSC is the Dynamic Sampling Context: the sentry- entries of baggage.
+	DSC DSC
+	// Baggage holds the baggage members of other vendors that arrived with
+	// the request. They are propagated to outgoing requests but never
+	// rendered into a page.
+	Baggage Baggage
+	// TraceState is the W3C tracestate header that arrived with a
+	// traceparent, carried through unchanged.
+	TraceState string
+}
+
+// IsValid reports whether sc has a valid trace id and span id. Nothing is
+// rendered or propagated for an invalid SpanContext.
+func (sc SpanContext) IsValid() bool { return sc.TraceID.IsValid() && sc.SpanID.IsValid() }
+
+// SentryTrace returns the sentry-trace value of sc: "{trace_id}-{span_id}",
+// followed by "-1" or "-0" unless the decision is deferred.
+func (sc SpanContext) SentryTrace() string {
+	var buf [32 + 1 + 16 + 2]byte
+	return string(sc.AppendSentryTrace(buf[:0]))
+}
+
+// AppendSentryTrace appends the sentry-trace value of sc to dst.
+func (sc SpanContext) AppendSentryTrace(dst []byte) []byte {
+	dst = sc.TraceID.AppendHex(dst)
+	dst = append(dst, '-')
+	dst = sc.SpanID.AppendHex(dst)
+	switch sc.Sampled {
+	case DecisionSampled:
+		dst = append(dst, "-1"...)
+	case DecisionNotSampled:
+		dst = append(dst, "-0"...)
+	}
+	return dst
+}
+
+// Traceparent returns the W3C traceparent value of sc:
+// "00-{trace_id}-{span_id}-{flags}", with flags 01 when sampled and 00
+// otherwise (a deferred decision is not sampled for W3C consumers).
+func (sc SpanContext) Traceparent() string {
+	var buf [2 + 1 + 32 + 1 + 16 + 1 + 2]byte
+	return string(sc.AppendTraceparent(buf[:0]))
+}
+
+// AppendTraceparent appends the W3C traceparent value of sc to dst.
+func (sc SpanContext) AppendTraceparent(dst []byte) []byte {
+	dst = append(dst, "00-"...)
+	dst = sc.TraceID.AppendHex(dst)
+	dst = append(dst, '-')
+	dst = sc.SpanID.AppendHex(dst)
+	if sc.Sampled == DecisionSampled {
+		return append(dst, "-01"...)
+	}
+	return append(dst, "-00"...)
+}
