@@ -1,19 +1,26 @@
 package inject
 
-import (
-	"github.com/tracemeta/tracemeta/render"
-	"github.com/tracemeta/tracemeta/tracecontext"
-)
-
-// Option configures a [Writer] or the [Middleware].
+// Option configures a [Writer] or the [Middleware]. Options that only one of
+// them reads say so; the other ignores them.
 type Option func(*config)
 
+// config holds every setting. The Writer's live in writerConfig
+// (writer_options.go), the Middleware's in middlewareConfig
+// (middleware_options.go).
 type config struct {
-	source    tracecontext.Source
-	render    []render.Option
-	lookahead int
+	writerConfig
+	middlewareConfig
 }
 
-// WithSource sets the Source the middleware reads the active span from. The
-// default is [tracecontext.ContextSource].
-func WithSource(src tracecontext.Source) Option { return func(c *config) { c.source = src } }
+// newConfig returns the defaults with opts applied.
+func newConfig(opts []Option) config {
+	var c config
+	c.writerConfig.setDefaults()
+	c.middlewareConfig.setDefaults()
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
