@@ -30,4 +30,5 @@ const (
 	ReasonHijacked        // the connection was hijacked or upgraded
 	ReasonSkipped         // the configured skip predicate said so
 	ReasonFailed          // the injector failed and passed the response through
+	ReasonNoTransform     // Cache-Control: no-transform, the handler's way to opt a response out
 )
