@@ -1,0 +1,25 @@
+// Package collector is a small in-memory trace collector for tracemeta's
+// examples and end-to-end tests. It accepts what Sentry SDKs send to a DSN
+// whose host is the collector, so an example shows a whole trace, browser
+// pageload included, with no Sentry account:
+//
+//   - envelopes (POST /api/{project}/envelope/), plain or gzip-encoded, with
+//     items of type "transaction" (an event with contexts.trace and a spans
+//     list) and type "span" (a single span, or the span v2 container
+//     {"items": [...]} that @sentry/browser streams by default since v10);
+//   - events on the legacy store endpoint (POST /api/{project}/store/).
+//
+// The envelope header's "trace" field, the Dynamic Sampling Context, is kept
+// on every span that came with it, so a test can check the DSC the browser
+// continued with.
+//
+// The collector shows each trace as a tree: an HTML page (GET /), JSON
+// (GET /traces and GET /traces/{id}) and, for terminal output, [WriteText].
+// It answers CORS preflights, because the browser SDK posts from the page's
+// origin to the collector's.
+//
+// Span formats:
+//   - envelopes: https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//   - transactions: https://develop.sentry.dev/sdk/data-model/event-payloads/transaction/
+//   - span v2: https://develop.sentry.dev/sdk/telemetry/spans/span-protocol/
+package collector
