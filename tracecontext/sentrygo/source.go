@@ -1,0 +1,251 @@
+package sentrygo
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/getsentry/sentry-go"
+
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// Option configures the [tracecontext.Source] returned by [Source].
+type Option func(*config)
+
+type config struct {
+	transactionSpan bool // name the transaction, not the active child span
+}
+
+// WithTransactionSpan makes the tags name the transaction (the server span of
+// the request) as the parent of the pageload, instead of the span active in
+// the context, which may be a child span such as a template render.
+//
+// The default, the active span, says the most about where the page was
+// built, but sentry-go drops a child span that is still unfinished when its
+// transaction finishes: then the pageload would name a parent that was never
+// reported. Turn this on when the rendering span may outlive the request.
+func WithTransactionSpan(on bool) Option { return func(c *config) { c.transactionSpan = on } }
+
+// Source returns a [tracecontext.Source] that reads the trace context that
+// sentry-go holds for a request: the span in the context (put there by
+// sentryhttp, [sentry.StartTransaction] or [sentry.StartSpan]) when tracing is
+// enabled, and the propagation context of the hub in the context when it is
+// not (tracing without performance).
+//
+// The span is read from the context with [sentry.SpanFromContext], never from
+// the hub's scope, whose span is simply the last one started on that hub.
+//
+// The SpanContext it reports:
+//   - TraceID, SpanID, ParentSpanID and the sampling decision of the active
+//     span (see [WithTransactionSpan]);
+//   - the DSC of the span's transaction, frozen, exactly as sentry-go sends
+//     it in the envelope of the transaction and on outgoing requests, with an
+//     upstream sentry-sample_rand kept. Reading it freezes the transaction's
+//     DSC, as propagating it on an outgoing request would; a child span's DSC
+//     is never used, because sentry-go rebuilds it from local settings and
+//     overwrites a DSC that arrived from upstream.
+//
+// With tracing disabled (ClientOptions.EnableTracing false) sentry-go still
+// creates the transaction, but marks it not sampled whatever the upstream
+// decided, and reports errors with the scope's propagation context. The
+// Source then reports the hub's propagation context instead (the values of
+// [sentry.Hub.GetTraceparent] and [sentry.Hub.GetBaggage]), with the DSC
+// built from the scope when nothing came from upstream, as sentry-go does for
+// the error events of the request. sentry-go does not keep the incoming
+// sampling decision there; the Source takes it from the frozen DSC's
+// sentry-sampled, the head's decision, and leaves it deferred otherwise.
+//
+// Only a hub bound to the context ([sentry.SetHubOnContext], as sentryhttp
+// does) is read: the process-wide [sentry.CurrentHub] has one propagation
+// context for every request, and rendering it would join every visitor into
+// one trace. Without a span or a hub in the context the Source reports no
+// span.
+func Source(opts ...Option) tracecontext.Source {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return source{cfg: c}
+}
+
+type source struct {
+	cfg config
+}
+
+var _ tracecontext.Source = source{}
+
+// SpanContext implements [tracecontext.Source].
+func (s source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) {
+	if ctx == nil {
+		return tracecontext.SpanContext{}, false
+	}
+	span := sentry.SpanFromContext(ctx)
+	hub := sentry.GetHubFromContext(ctx)
+	if span != nil {
+		if tracingEnabled(spanHub(span)) {
+			return s.fromSpan(span)
+		}
+		if hub == nil {
+			// sentryhttp binds the hub to the context before it starts
+			// the transaction, so the span's context has it.
+			hub = sentry.GetHubFromContext(span.Context())
+		}
+	}
+	if hub == nil {
+		return tracecontext.SpanContext{}, false
+	}
+	if tracingEnabled(hub) {
+		// No span in the context. The scope's span, if any, is the last
+		// one started on this request's hub; read it the safe way rather
+		// than through hub.GetBaggage, which would take a child span's DSC.
+		if scopeSpan := hub.Scope().GetSpan(); scopeSpan != nil {
+			return s.fromSpan(scopeSpan)
+		}
+	}
+	return fromHub(hub, span)
+}
+
+// fromSpan reads the trace header of span (or of its transaction) and the DSC
+// of its transaction.
+func (s source) fromSpan(span *sentry.Span) (tracecontext.SpanContext, bool) {
+	txn := span.GetTransaction()
+	if s.cfg.transactionSpan && txn != nil {
+		span = txn
+	}
+	sc := tracecontext.SpanContext{
+		TraceID:      tracecontext.TraceID(span.TraceID),
+		SpanID:       tracecontext.SpanID(span.SpanID),
+		ParentSpanID: tracecontext.SpanID(span.ParentSpanID),
+		Sampled:      decision(span.Sampled),
+	}
+	if !sc.IsValid() {
+		return tracecontext.SpanContext{}, false
+	}
+	if txn != nil {
+		// The transaction's ToBaggage returns its frozen DSC, or freezes
+		// one built from the client's settings at the head of a trace.
+		sc.DSC = parseDSC(txn.ToBaggage())
+	}
+	return sc, true
+}
+
+// fromHub reads the propagation context of hub, for tracing without
+// performance. span, if not nil, is the transaction sentry-go started anyway;
+// it only supplies the upstream parent span id.
+func fromHub(hub *sentry.Hub, span *sentry.Span) (tracecontext.SpanContext, bool) {
+	tp, ok := sentry.ParseTraceParentContext([]byte(hub.GetTraceparent()))
+	if !ok {
+		return tracecontext.SpanContext{}, false
+	}
+	sc := tracecontext.SpanContext{
+		TraceID: tracecontext.TraceID(tp.TraceID),
+		// GetTraceparent writes the propagation context's own span id
+		// where a sentry-trace header has the parent's.
+		SpanID:  tracecontext.SpanID(tp.ParentSpanID),
+		Sampled: decision(tp.Sampled),
+	}
+	if !sc.IsValid() {
+		return tracecontext.SpanContext{}, false
+	}
+	if span != nil && tracecontext.TraceID(span.TraceID) == sc.TraceID {
+		sc.ParentSpanID = tracecontext.SpanID(span.ParentSpanID)
+	}
+
+	dsc := parseDSC(hub.GetBaggage())
+	if dsc.IsZero() {
+		if client := hub.Client(); client.IsEnabled() {
+			// As sentry-go does for the events of a trace whose head it is.
+			dsc = dscFromEntries(sentry.DynamicSamplingContextFromScope(hub.Scope(), client).Entries)
+		}
+	}
+	sc.DSC = dsc
+	// The propagation context drops the incoming decision, and a span
+	// started with tracing disabled always says not sampled; the DSC keeps
+	// the head's decision.
+	switch dsc.Sampled {
+	case "true":
+		sc.Sampled = tracecontext.DecisionSampled
+	case "false":
+		sc.Sampled = tracecontext.DecisionNotSampled
+	}
+	return sc, true
+}
+
+// spanHub returns the hub that span reports to, as sentry-go finds it.
+func spanHub(span *sentry.Span) *sentry.Hub {
+	if hub := sentry.GetHubFromContext(span.Context()); hub != nil {
+		return hub
+	}
+	return sentry.CurrentHub()
+}
+
+// tracingEnabled reports whether spans started on hub are sampled for real.
+// sentry-go marks every span not sampled when EnableTracing is off, so the
+// span's decision is not the trace's.
+func tracingEnabled(hub *sentry.Hub) bool {
+	if hub == nil {
+		return false
+	}
+	client := hub.Client()
+	return client.IsEnabled() && client.Options().EnableTracing
+}
+
+func decision(s sentry.Sampled) tracecontext.Decision {
+	switch s {
+	case sentry.SampledTrue:
+		return tracecontext.DecisionSampled
+	case sentry.SampledFalse:
+		return tracecontext.DecisionNotSampled
+	}
+	return tracecontext.DecisionDeferred
+}
+
+// parseDSC reads a baggage value written by sentry-go. It uses sentry-go's own
+// parser, so that the values round-trip exactly as sentry-go encoded them.
+func parseDSC(baggage string) tracecontext.DSC {
+	if baggage == "" {
+		return tracecontext.DSC{}
+	}
+	d, err := sentry.DynamicSamplingContextFromHeader([]byte(baggage))
+	if err != nil {
+		return tracecontext.DSC{}
+	}
+	return dscFromEntries(d.Entries)
+}
+
+// dscFromEntries converts the entries of a sentry-go DSC (keys without the
+// "sentry-" prefix) to a frozen [tracecontext.DSC]. Unknown entries go to
+// Extra sorted by key, since sentry-go keeps them in a map.
+func dscFromEntries(entries map[string]string) tracecontext.DSC {
+	var d tracecontext.DSC
+	for k, v := range entries {
+		switch k {
+		case "trace_id":
+			d.TraceID = v
+		case "public_key":
+			d.PublicKey = v
+		case "sample_rate":
+			d.SampleRate = v
+		case "sample_rand":
+			d.SampleRand = v
+		case "sampled":
+			d.Sampled = v
+		case "release":
+			d.Release = v
+		case "environment":
+			d.Environment = v
+		case "transaction":
+			d.Transaction = v
+		case "org_id":
+			d.OrgID = v
+		case "replay_id":
+			d.ReplayID = v
+		default:
+			d.Extra = append(d.Extra, tracecontext.Member{Key: k, Value: v})
+		}
+	}
+	slices.SortFunc(d.Extra, func(a, b tracecontext.Member) int { return strings.Compare(a.Key, b.Key) })
+	d.Frozen = !d.IsZero()
+	return d
+}
