@@ -1,5 +1,27 @@
 package tracecontext
 
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of W3C baggage (https://www.w3.org/TR/baggage/#limits): a platform
+// MUST propagate at least 64 list-members and 8192 bytes, and MAY drop
+// list-members beyond, but never a part of one.
+const (
+	// MaxBaggageMembers is the number of list-members kept by
+	// [ParseBaggage] and written by [Baggage.AppendTo]: the 180 that W3C
+	// baggage first specified and that OpenTelemetry and sentry-go keep,
+	// above the 64 that the current specification requires.
+	MaxBaggageMembers = 180
+	// MaxBaggageBytes is the size of a baggage header value, in bytes of its
+	// serialized form, that [ParseBaggage] keeps and that [Baggage.AppendTo]
+	// and [DSC.AppendBaggage] never exceed.
+	MaxBaggageBytes = 8192
+)
+
 // Member is one list-member of W3C baggage: a key, its decoded value and its
 // properties.
 type Member struct {
@@ -16,7 +38,388 @@ type Property struct {
 }
 
 // Baggage is a parsed W3C baggage header: an ordered list of members.
-// The zero value is empty baggage.
+// The zero value is empty baggage. A Baggage is immutable: its methods never
+// change it and never hand out its internal slices.
 type Baggage struct {
 	members []Member
+}
+
+// NewBaggage returns baggage holding members, in order. It returns an error
+// wrapping [ErrInvalidBaggage] if a key (of a member or a property) is not an
+// RFC 9110 token. Values may hold any bytes: [Baggage.AppendTo]
+// percent-encodes them.
+func NewBaggage(members ...Member) (Baggage, error) {
+	for _, m := range members {
+		if !isToken(m.Key) {
+			return Baggage{}, fmt.Errorf("%w: key %q", ErrInvalidBaggage, m.Key)
+		}
+		for _, p := range m.Properties {
+			if !isToken(p.Key) {
+				return Baggage{}, fmt.Errorf("%w: property key %q of %q", ErrInvalidBaggage, p.Key, m.Key)
+			}
+		}
+	}
+	b := Baggage{members: make([]Member, len(members))}
+	for i, m := range members {
+		m.Properties = append([]Property(nil), m.Properties...)
+		b.members[i] = m
+	}
+	return b, nil
+}
+
+// ParseBaggage parses a W3C baggage header value
+// (https://www.w3.org/TR/baggage/#header-content):
+//
+//	list-member *( OWS "," OWS list-member )
+//	list-member = key OWS "=" OWS value *( OWS ";" OWS property )
+//	property    = key OWS "=" OWS value / key OWS
+//
+// Keys are tokens and kept as they are; values are percent-decoded, and
+// percent-encoded octets that are not UTF-8 become U+FFFD, as the
+// specification says. Empty list-members (",,") are skipped, as RFC 9110
+// lists allow.
+//
+// Invalid list-members (a key that is not a token, no '=', a value octet
+// outside baggage-octet, a '%' not followed by two hex digits, an empty
+// property) are dropped whole and the others kept: the Sentry JavaScript SDK,
+// which reads what this package writes, drops a member it cannot decode in
+// the same way. Members beyond [MaxBaggageMembers], or that would take the
+// value past [MaxBaggageBytes], are dropped whole too. In both cases the
+// error wraps [ErrInvalidBaggage] or [ErrBaggageTooLarge] (both, joined,
+// when both happened), and the returned Baggage still holds every member that
+// was kept. Callers that only propagate can ignore the error.
+func ParseBaggage(s string) (Baggage, error) {
+	var p baggageParser
+	p.parse(s)
+	return p.result()
+}
+
+// baggageParser parses one or more baggage header values into one list, so
+// that the limits apply to the request as a whole.
+type baggageParser struct {
+	members  []Member
+	size     int   // serialized bytes of members, commas included
+	invalid  error // the first invalid member, wrapped; never reset
+	tooLarge error // the first member dropped for the limits; never reset
+}
+
+func (p *baggageParser) parse(s string) {
+	if p.members == nil && s != "" {
+		p.members = make([]Member, 0, min(strings.Count(s, ",")+1, MaxBaggageMembers))
+	}
+	for s != "" {
+		var raw string
+		raw, s, _ = strings.Cut(s, ",")
+		raw = trimOWS(raw)
+		if raw == "" {
+			continue
+		}
+		m, ok := parseMember(raw)
+		if !ok {
+			if p.invalid == nil {
+				p.invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, raw)
+			}
+			continue
+		}
+		n := len(raw)
+		if len(p.members) > 0 {
+			n++ // the comma
+		}
+		if len(p.members) == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
+			if p.tooLarge == nil {
+				p.tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(raw, 64))
+			}
+			continue
+		}
+		p.size += n
+		p.members = append(p.members, m)
+	}
+}
+
+func (p *baggageParser) result() (Baggage, error) {
+	b := Baggage{members: p.members}
+	switch {
+	case p.invalid != nil && p.tooLarge != nil:
+		return b, errors.Join(p.invalid, p.tooLarge)
+	case p.invalid != nil:
+		return b, p.invalid
+	case p.tooLarge != nil:
+		return b, p.tooLarge
+	}
+	return b, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// parseMember parses one trimmed, non-empty list-member.
+func parseMember(raw string) (Member, bool) {
+	kv, props, hasProps := strings.Cut(raw, ";")
+	k, v, ok := strings.Cut(kv, "=")
+	if !ok {
+		return Member{}, false
+	}
+	m := Member{Key: trimOWS(k)}
+	if !isToken(m.Key) {
+		return Member{}, false
+	}
+	if m.Value, ok = decodeValue(trimOWS(v)); !ok {
+		return Member{}, false
+	}
+	if !hasProps {
+		return m, true
+	}
+	m.Properties = make([]Property, 0, strings.Count(props, ";")+1)
+	for {
+		var rawProp string
+		rawProp, props, hasProps = strings.Cut(props, ";")
+		k, v, hasValue := strings.Cut(rawProp, "=")
+		p := Property{Key: trimOWS(k), HasValue: hasValue}
+		if !isToken(p.Key) {
+			return Member{}, false
+		}
+		if hasValue {
+			if p.Value, ok = decodeValue(trimOWS(v)); !ok {
+				return Member{}, false
+			}
+		}
+		m.Properties = append(m.Properties, p)
+		if !hasProps {
+			return m, true
+		}
+	}
+}
+
+// isToken reports whether s is a non-empty RFC 9110 token, the grammar of a
+// baggage key.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !tchar[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// tchar is the RFC 9110 token character set.
+var tchar = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
+// isBaggageOctet reports whether c may appear in a raw baggage value:
+// %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (no space, '"', ',', ';',
+// '\\', controls or non-ASCII).
+func isBaggageOctet(c byte) bool {
+	return c >= 0x21 && c <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\'
+}
+
+// decodeValue validates a raw baggage value and percent-decodes it. It
+// returns v itself, without allocating, when there is nothing to decode.
+func decodeValue(v string) (string, bool) {
+	escapes := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !isBaggageOctet(c) {
+			return "", false
+		}
+		if c == '%' {
+			if i+2 >= len(v) {
+				return "", false
+			}
+			if unhex(v[i+1]) > 0xf || unhex(v[i+2]) > 0xf {
+				return "", false
+			}
+			escapes++
+			i += 2
+		}
+	}
+	if escapes == 0 {
+		return v, true
+	}
+	b := make([]byte, 0, len(v)-2*escapes)
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' {
+			b = append(b, unhex(v[i+1])<<4|unhex(v[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, v[i])
+	}
+	if utf8.Valid(b) {
+		return string(b), true
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD"), true
+}
+
+// unhex returns the value of a hex digit of either case, or 0xff.
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0xff
+}
+
+// Len returns the number of members of b.
+func (b Baggage) Len() int { return len(b.members) }
+
+// At returns the i-th member of b. It panics if i is out of range, like an
+// index expression. Its Properties must not be modified.
+func (b Baggage) At(i int) Member { return b.members[i] }
+
+// Members returns a copy of the members of b, in order.
+func (b Baggage) Members() []Member {
+	if len(b.members) == 0 {
+		return nil
+	}
+	out := make([]Member, len(b.members))
+	for i, m := range b.members {
+		m.Properties = append([]Property(nil), m.Properties...)
+		out[i] = m
+	}
+	return out
+}
+
+// Member returns the member of b with the key, and whether there is one.
+// When a key is repeated the last one wins, as in the Sentry SDKs, which read
+// baggage into a map.
+func (b Baggage) Member(key string) (Member, bool) {
+	for i := len(b.members) - 1; i >= 0; i-- {
+		if b.members[i].Key == key {
+			return b.members[i], true
+		}
+	}
+	return Member{}, false
+}
+
+// ThirdParty returns the members of b whose key does not start with
+// "sentry-": what other vendors put into the baggage.
+func (b Baggage) ThirdParty() Baggage {
+	n := 0
+	for _, m := range b.members {
+		if !strings.HasPrefix(m.Key, sentryPrefix) {
+			n++
+		}
+	}
+	if n == len(b.members) {
+		return b
+	}
+	out := Baggage{members: make([]Member, 0, n)}
+	for _, m := range b.members {
+		if !strings.HasPrefix(m.Key, sentryPrefix) {
+			out.members = append(out.members, m)
+		}
+	}
+	return out
+}
+
+// String returns b as a baggage header value; see [Baggage.AppendTo].
+func (b Baggage) String() string { return string(b.AppendTo(nil)) }
+
+// AppendTo appends b to dst as a baggage header value: members joined by
+// ",", values and property values percent-encoded as JavaScript's
+// encodeURIComponent does (everything but A-Z a-z 0-9 - _ . ! ~ * ' ( )).
+// Whole members only: a member that would take the appended value past
+// [MaxBaggageBytes] is left out, and so is every member after the first
+// [MaxBaggageMembers].
+func (b Baggage) AppendTo(dst []byte) []byte {
+	start, written := len(dst), 0
+	for _, m := range b.members {
+		if written == MaxBaggageMembers {
+			break
+		}
+		n := len(m.Key) + 1 + encodedLen(m.Value)
+		for _, p := range m.Properties {
+			n += 1 + len(p.Key)
+			if p.HasValue {
+				n += 1 + encodedLen(p.Value)
+			}
+		}
+		if written > 0 {
+			n++
+		}
+		if len(dst)-start+n > MaxBaggageBytes {
+			continue
+		}
+		if written > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, m.Key...)
+		dst = append(dst, '=')
+		dst = appendEncoded(dst, m.Value)
+		for _, p := range m.Properties {
+			dst = append(dst, ';')
+			dst = append(dst, p.Key...)
+			if p.HasValue {
+				dst = append(dst, '=')
+				dst = appendEncoded(dst, p.Value)
+			}
+		}
+		written++
+	}
+	return dst
+}
+
+// uriUnreserved is the set that encodeURIComponent leaves as it is.
+var uriUnreserved = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "-_.!~*'()" {
+		t[c] = true
+	}
+	return t
+}()
+
+// encodedLen returns len(appendEncoded(nil, s)).
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !uriUnreserved[s[i]] {
+			n += 2
+		}
+	}
+	return n
+}
+
+// appendEncoded appends s percent-encoded like encodeURIComponent, with
+// upper-case hex digits, copying the runs between escaped bytes at once.
+func appendEncoded(dst []byte, s string) []byte {
+	const upperHex = "0123456789ABCDEF"
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if uriUnreserved[c] {
+			continue
+		}
+		dst = append(dst, s[last:i]...)
+		dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
+		last = i + 1
+	}
+	return append(dst, s[last:]...)
 }

@@ -1,5 +1,10 @@
 package tracecontext
 
+import "strings"
+
+// sentryPrefix starts the baggage keys of the Dynamic Sampling Context.
+const sentryPrefix = "sentry-"
+
 // DSC is the Dynamic Sampling Context of a trace: the sentry- entries of
 // W3C baggage (sentry-trace_id, sentry-public_key, ...). Values are held
 // decoded, exactly as they arrived, so that a frozen upstream DSC is
@@ -33,4 +38,154 @@ func (d DSC) IsZero() bool {
 	return d.TraceID == "" && d.PublicKey == "" && d.SampleRate == "" && d.SampleRand == "" &&
 		d.Sampled == "" && d.Release == "" && d.Environment == "" && d.Transaction == "" &&
 		d.OrgID == "" && d.ReplayID == "" && len(d.Extra) == 0
+}
+
+// DSCFromBaggage returns the Dynamic Sampling Context held in b: every
+// member whose key starts with "sentry-" (case-sensitive, as in the Sentry
+// SDKs), the known keys into their fields and the others into Extra.
+// Properties are ignored. When a key is repeated the last one wins, as in the
+// Sentry SDKs, which read baggage into a map. The DSC is Frozen when it has
+// any entry: it came from upstream. [Baggage.ThirdParty] returns the rest of
+// b.
+func DSCFromBaggage(b Baggage) DSC {
+	var d DSC
+	for _, m := range b.members {
+		key, ok := strings.CutPrefix(m.Key, sentryPrefix)
+		if !ok {
+			continue
+		}
+		if f := d.field(key); f != nil {
+			*f = m.Value
+			continue
+		}
+		d.setExtra(key, m.Value)
+	}
+	d.Frozen = !d.IsZero()
+	return d
+}
+
+func (d *DSC) setExtra(key, value string) {
+	for i := range d.Extra {
+		if d.Extra[i].Key == key {
+			d.Extra[i].Value = value
+			return
+		}
+	}
+	d.Extra = append(d.Extra, Member{Key: key, Value: value})
+}
+
+// field returns the field of a known DSC key (without the prefix), or nil.
+func (d *DSC) field(key string) *string {
+	switch key {
+	case "trace_id":
+		return &d.TraceID
+	case "public_key":
+		return &d.PublicKey
+	case "sample_rate":
+		return &d.SampleRate
+	case "sample_rand":
+		return &d.SampleRand
+	case "sampled":
+		return &d.Sampled
+	case "release":
+		return &d.Release
+	case "environment":
+		return &d.Environment
+	case "transaction":
+		return &d.Transaction
+	case "org_id":
+		return &d.OrgID
+	case "replay_id":
+		return &d.ReplayID
+	}
+	return nil
+}
+
+// dscKeys lists the known keys in the order [DSC.AppendBaggage] writes them.
+var dscKeys = [...]string{
+	"trace_id", "public_key", "sample_rate", "sample_rand", "sampled",
+	"release", "environment", "transaction", "org_id", "replay_id",
+}
+
+// Baggage returns d as a baggage header value; see [DSC.AppendBaggage].
+func (d DSC) Baggage() string {
+	var buf [512]byte
+	return string(d.AppendBaggage(buf[:0]))
+}
+
+// AppendBaggage appends d to dst as a baggage header value:
+// sentry-trace_id, sentry-public_key, sentry-sample_rate, sentry-sample_rand,
+// sentry-sampled, sentry-release, sentry-environment, sentry-transaction,
+// sentry-org_id, sentry-replay_id, then the Extra entries, joined by ",".
+// Entries with an empty value are left out.
+//
+// Values are percent-encoded as JavaScript's encodeURIComponent does, so the
+// appended bytes are only A-Z a-z 0-9 - _ . ! ~ * ' ( ) % = and ",": the
+// Sentry browser SDK decodes them with decodeURIComponent, and nothing in
+// them needs HTML escaping but ' (which HTML attribute escaping handles). An
+// Extra key with a byte outside A-Z a-z 0-9 - _ . ! ~ * ' % is left out, since
+// a key cannot be encoded. Whole entries only: one that would take the
+// appended value past [MaxBaggageBytes] is left out.
+//
+// It does not allocate beyond growing dst: render calls it for every page.
+func (d DSC) AppendBaggage(dst []byte) []byte {
+	start := len(dst)
+	values := d.values()
+	for i, key := range dscKeys {
+		dst = appendDSCMember(dst, start, key, values[i])
+	}
+	for _, m := range d.Extra {
+		if !isDSCKey(m.Key) {
+			continue
+		}
+		dst = appendDSCMember(dst, start, m.Key, m.Value)
+	}
+	return dst
+}
+
+// values returns the known values in the order of dscKeys.
+func (d *DSC) values() [len(dscKeys)]string {
+	return [...]string{
+		d.TraceID, d.PublicKey, d.SampleRate, d.SampleRand, d.Sampled,
+		d.Release, d.Environment, d.Transaction, d.OrgID, d.ReplayID,
+	}
+}
+
+// appendDSCMember appends ",sentry-{key}={encoded value}" (no comma first)
+// if value is not empty and the member fits the limit counted from start.
+func appendDSCMember(dst []byte, start int, key, value string) []byte {
+	if value == "" {
+		return dst
+	}
+	n := len(sentryPrefix) + len(key) + 1 + encodedLen(value)
+	if len(dst) > start {
+		n++
+	}
+	if len(dst)-start+n > MaxBaggageBytes {
+		return dst
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, sentryPrefix...)
+	dst = append(dst, key...)
+	dst = append(dst, '=')
+	return appendEncoded(dst, value)
+}
+
+// isDSCKey reports whether an Extra key can be written as it is: non-empty
+// and made of bytes that encodeURIComponent keeps, or '%' (a key that
+// arrived percent-encoded). Parentheses are left out because they are not
+// token characters.
+func isDSCKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == '(' || c == ')' || (!uriUnreserved[c] && c != '%') {
+			return false
+		}
+	}
+	return true
 }

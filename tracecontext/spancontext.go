@@ -42,9 +42,11 @@ type SpanContext struct {
 	Sampled Decision
 	// DSC is the Dynamic Sampling Context: the sentry- entries of baggage.
 	DSC DSC
-	// Baggage holds the baggage members of other vendors that arrived with
-	// the request. They are propagated to outgoing requests but never
-	// rendered into a page.
+	// Baggage holds the baggage members of other vendors (keys not starting
+	// with "sentry-") that arrived with the request, for the application to
+	// read. They are never rendered into a page, and [Transport] does not
+	// forward them: another vendor's baggage is that vendor's to propagate,
+	// and a service in the middle must not leak an upstream's data further.
 	Baggage Baggage
 	// TraceState is the W3C tracestate header that arrived with a
 	// traceparent, carried through unchanged.

@@ -1,0 +1,36 @@
+package tracecontext
+
+import "errors"
+
+// Sentinel errors of the parsers. Every error a parser returns wraps exactly
+// one of them together with the offending input, so callers test with
+// [errors.Is]:
+//
+//	if _, err := tracecontext.ParseSentryTrace(v); errors.Is(err, tracecontext.ErrInvalidTraceID) { ... }
+var (
+	// ErrInvalidTraceID reports a trace id that is not 32 lower-case hex
+	// digits, or is all zero.
+	ErrInvalidTraceID = errors.New("tracecontext: invalid trace id")
+	// ErrInvalidSpanID reports a span (parent) id that is not 16 lower-case
+	// hex digits, or is all zero.
+	ErrInvalidSpanID = errors.New("tracecontext: invalid span id")
+	// ErrInvalidSampled reports a sentry-trace sampled flag other than "0"
+	// or "1", or a traceparent trace-flags field that is not two lower-case
+	// hex digits.
+	ErrInvalidSampled = errors.New("tracecontext: invalid sampled flag")
+	// ErrInvalidSentryTrace reports a sentry-trace value whose shape is wrong
+	// (length, separators, trailing bytes).
+	ErrInvalidSentryTrace = errors.New("tracecontext: invalid sentry-trace")
+	// ErrInvalidTraceparent reports a W3C traceparent value whose shape or
+	// version is wrong (length, separators, version ff, trailing bytes).
+	ErrInvalidTraceparent = errors.New("tracecontext: invalid traceparent")
+	// ErrInvalidBaggage reports a W3C baggage list-member that does not
+	// follow the grammar (key not a token, missing '=', a value octet outside
+	// baggage-octet, malformed percent-encoding). [ParseBaggage] drops such
+	// members and keeps the rest.
+	ErrInvalidBaggage = errors.New("tracecontext: invalid baggage member")
+	// ErrBaggageTooLarge reports baggage beyond [MaxBaggageMembers] members
+	// or [MaxBaggageBytes] bytes. [ParseBaggage] drops the members beyond
+	// whole and keeps the rest.
+	ErrBaggageTooLarge = errors.New("tracecontext: baggage too large")
+)
