@@ -42,11 +42,18 @@ type Renderer struct {
 	cfg config
 }
 
-// New returns a Renderer configured by opts.
+// New returns a Renderer configured by opts; nil options are ignored.
 func New(opts ...Option) Renderer {
+	if len(opts) == 0 {
+		// Options take a pointer to the config, which moves it to the heap:
+		// the common call with none stays allocation-free.
+		return Renderer{cfg: config{formats: DefaultFormats}}
+	}
 	c := config{formats: DefaultFormats}
 	for _, o := range opts {
-		o(&c)
+		if o != nil {
+			o(&c)
+		}
 	}
 	return Renderer{cfg: c}
 }
@@ -57,8 +64,62 @@ func AppendMetaTags(dst []byte, sc tracecontext.SpanContext, opts ...Option) []b
 	return New(opts...).AppendMetaTags(dst, sc)
 }
 
-// AppendMetaTags appends the meta tags for sc to dst. It appends nothing
-// when sc is invalid.
+// AppendMetaTags appends the meta tags for sc to dst, in this order:
+//
+//	<meta name="sentry-trace" content="{trace_id}-{span_id}-{sampled}">
+//	<meta name="baggage" content="sentry-trace_id=...,sentry-public_key=...">
+//	<meta name="traceparent" content="00-{trace_id}-{span_id}-{flags}">
+//
+// each when r's formats ask for it, closed with "/>" under [WithXHTML]. A
+// deferred sampling decision renders sentry-trace without the flag, so the
+// browser decides. The baggage tag carries the DSC alone
+// ([tracecontext.DSC.AppendBaggage]: whole sentry- members, at most 8192
+// bytes), never the members of other vendors in sc.Baggage, and is left out
+// when the DSC is empty. Every value is HTML-attribute-escaped.
+//
+// It appends nothing when sc is invalid. It does not allocate when dst has
+// room for the tags (twice the baggage length is enough when the baggage
+// needs escaping).
 func (r Renderer) AppendMetaTags(dst []byte, sc tracecontext.SpanContext) []byte {
-	panic("unimplemented")
+	if !sc.IsValid() {
+		return dst
+	}
+	end := metaEnd
+	if r.cfg.xhtml {
+		end = metaEndXHTML
+	}
+	if r.cfg.formats&SentryTrace != 0 {
+		// The trace and span ids are hex digits and dashes: nothing to escape.
+		dst = append(dst, `<meta name="sentry-trace" content="`...)
+		dst = sc.AppendSentryTrace(dst)
+		dst = append(dst, end...)
+	}
+	if r.cfg.formats&Baggage != 0 {
+		dst = appendBaggageTag(dst, sc.DSC, end)
+	}
+	if r.cfg.formats&Traceparent != 0 {
+		dst = append(dst, `<meta name="traceparent" content="`...)
+		dst = sc.AppendTraceparent(dst)
+		dst = append(dst, end...)
+	}
+	return dst
+}
+
+const (
+	metaEnd      = `">`
+	metaEndXHTML = `"/>`
+)
+
+// appendBaggageTag appends the baggage tag for d, or nothing when d renders
+// as empty baggage.
+func appendBaggageTag(dst []byte, d tracecontext.DSC, end string) []byte {
+	tag := len(dst)
+	dst = append(dst, `<meta name="baggage" content="`...)
+	start := len(dst)
+	dst = appendDSCBaggage(dst, d)
+	if len(dst) == start {
+		return dst[:tag]
+	}
+	dst = escapeTail(dst, start, attrEscapedLen(dst[start:]), appendAttrEscaped)
+	return append(dst, end...)
 }
