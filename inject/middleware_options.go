@@ -1,13 +1,28 @@
 package inject
 
-import "github.com/tracemeta/tracemeta/tracecontext"
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
 
 // middlewareConfig holds the settings of the Middleware.
 type middlewareConfig struct {
-	source tracecontext.Source
+	source       tracecontext.Source                  // where the span is read from at the insertion point; never nil
+	renderOpts   []render.Option                      // the Renderer's formats; built once per Middleware
+	cachePolicy  func(http.Header) bool               // reports a shared-cacheable response; never nil
+	skip         func(*http.Request) bool             // the user's skip predicate; nil means none
+	skipHook     func(r *http.Request, reason Reason) // told why a response was not rewritten; nil means none
+	logger       *slog.Logger                         // debug records of skipped responses; nil means none
+	serverTiming bool                                 // set the Server-Timing header when the headers go out
 }
 
-func (c *middlewareConfig) setDefaults() { c.source = tracecontext.ContextSource() }
+func (c *middlewareConfig) setDefaults() {
+	c.source = tracecontext.ContextSource()
+	c.cachePolicy = SharedCacheable
+}
 
 // WithSource sets the Source the middleware reads the active span from when
 // it inserts the tags. The default is [tracecontext.ContextSource].
@@ -17,4 +32,57 @@ func WithSource(src tracecontext.Source) Option {
 			c.source = src
 		}
 	}
+}
+
+// WithRender sets the options of the [render.Renderer] the [Middleware]
+// renders the tags with, such as [render.WithFormats]. The default renders
+// [render.DefaultFormats] (sentry-trace and baggage). The Renderer is built
+// once, when Middleware is called.
+func WithRender(opts ...render.Option) Option {
+	return func(c *config) { c.renderOpts = append(c.renderOpts[:0:0], opts...) }
+}
+
+// WithCachePolicy sets the function that reports whether a shared cache (a
+// CDN or a reverse proxy) may store a response with header h. The
+// [Middleware] passes such responses through untouched, because one stored
+// trace id would join every later visitor into a single trace. The default
+// is [SharedCacheable]; a nil policy restores it. To rewrite cacheable
+// responses as well, pass a policy that returns false.
+func WithCachePolicy(policy func(h http.Header) bool) Option {
+	return func(c *config) {
+		if policy == nil {
+			policy = SharedCacheable
+		}
+		c.cachePolicy = policy
+	}
+}
+
+// WithSkip sets a predicate that the [Middleware] asks before the handler
+// runs: when it returns true, the request is served without the middleware
+// (its response is not rewritten, and template entry points render the tags
+// themselves). The skip hook and the logger see [ReasonSkipped].
+func WithSkip(skip func(r *http.Request) bool) Option {
+	return func(c *config) { c.skip = skip }
+}
+
+// WithSkipHook sets a function the [Middleware] calls once for every response
+// it does not rewrite, with the reason. It runs on the request's goroutine,
+// before the response is complete, and must not use the ResponseWriter.
+func WithSkipHook(hook func(r *http.Request, reason Reason)) Option {
+	return func(c *config) { c.skipHook = hook }
+}
+
+// WithLogger makes the [Middleware] log at debug level why it did not rewrite
+// a response, and at warn level when it recovered from a failure of its own.
+// The default logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithServerTiming makes the [Middleware] add a Server-Timing header naming
+// the trace (read by the Sentry browser SDK when the page has no meta tags)
+// to every response it would rewrite, when the Source has a span at the
+// moment the headers go out. The default is off.
+func WithServerTiming(on bool) Option {
+	return func(c *config) { c.serverTiming = on }
 }

@@ -1,0 +1,248 @@
+package inject
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// requestReason returns why the response to r must not be rewritten, judged
+// from the request alone, or ReasonNone.
+//
+// Only GET and POST are rewritten: they are the only methods a browser
+// navigates with (links, the address bar and forms), so only their responses
+// become a document whose pageload reads the tags. HEAD has no body.
+//
+// Requests for a piece of a page are not rewritten: its response is swapped
+// into a document whose pageload already read its own tags.
+//   - htmx sends HX-Request: true with every request it makes, boosted links
+//     and forms (HX-Boosted) included: htmx keeps the current <head> apart
+//     from the <title>, so tags in a boosted response would never be read.
+//   - Hotwire Turbo sends Turbo-Frame for a frame's request. Turbo Drive
+//     visits are fetch() requests, caught by the next rule.
+//   - Browsers send Sec-Fetch-Dest (Fetch Metadata): only "document" and the
+//     nested documents "iframe" and "frame" run a pageload. A prefetch
+//     (Sec-Purpose: prefetch) becomes a document later and is rewritten.
+//   - X-Requested-With: XMLHttpRequest marks the requests of older Ajax
+//     libraries (jQuery, Rails UJS) in browsers without Fetch Metadata.
+func requestReason(r *http.Request) Reason {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return ReasonMethod
+	}
+	h := r.Header
+	if strings.EqualFold(headerValue(h, "Hx-Request"), "true") || headerValue(h, "Turbo-Frame") != "" {
+		return ReasonPartialRequest
+	}
+	if dest := headerValue(h, "Sec-Fetch-Dest"); dest != "" && !strings.Contains(headerValue(h, "Sec-Purpose"), "prefetch") {
+		switch strings.ToLower(dest) {
+		case "document", "iframe", "frame":
+		default:
+			return ReasonPartialRequest
+		}
+	}
+	if strings.EqualFold(headerValue(h, "X-Requested-With"), "XMLHttpRequest") {
+		return ReasonPartialRequest
+	}
+	return ReasonNone
+}
+
+// statusReason returns why a response with status code must not be
+// rewritten, or ReasonNone.
+//
+// Every 2xx with a body is rewritten, and so are 4xx and 5xx error pages: a
+// failed page load is the one most worth following from the browser back to
+// the server. 3xx bodies are not rendered (the browser follows Location or
+// shows its cache), 204, 205 and 304 have no body, and 206 is a byte range of
+// a representation, which must not change.
+func statusReason(code int) Reason {
+	switch {
+	case code == http.StatusPartialContent:
+		return ReasonRange
+	case code == http.StatusNoContent, code == http.StatusResetContent:
+		return ReasonStatus
+	case code >= 200 && code < 300, code >= 400 && code < 600:
+		return ReasonNone
+	}
+	return ReasonStatus
+}
+
+// headerReason returns why a response with header h must not be rewritten,
+// judged from the headers the handler set before WriteHeader, or ReasonNone;
+// and whether the Content-Type is unset, so the body must be sniffed.
+func headerReason(h http.Header, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
+	if ce := headerValue(h, "Content-Encoding"); ce != "" && !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+		return ReasonContentEncoding, false
+	}
+	if _, ok := h["Content-Range"]; ok {
+		return ReasonRange, false
+	}
+	if isAttachment(headerValue(h, "Content-Disposition")) {
+		return ReasonAttachment, false
+	}
+	ct, hasType := h["Content-Type"]
+	if hasType {
+		// A Content-Type key with no value is net/http's way to say "do
+		// not sniff": there is no type, so there is no HTML to rewrite.
+		v := ""
+		if len(ct) > 0 {
+			v = ct[0]
+		}
+		if reason := contentTypeReason(v); reason != ReasonNone {
+			return reason, false
+		}
+	}
+	if hasDirective(h["Cache-Control"], "no-transform") {
+		return ReasonNoTransform, false
+	}
+	if cacheable(h) {
+		return ReasonCacheable, false
+	}
+	if headerValue(h, "Content-Length") == "0" {
+		return ReasonEmpty, false
+	}
+	return ReasonNone, !hasType
+}
+
+// contentTypeReason returns why a body of media type ct must not be
+// rewritten, or ReasonNone for HTML in an ASCII-compatible charset.
+func contentTypeReason(ct string) Reason {
+	mt, params, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	switch {
+	case strings.EqualFold(mt, "text/event-stream"):
+		return ReasonEventStream
+	case !strings.EqualFold(mt, "text/html"):
+		return ReasonContentType
+	case !asciiCompatible(param(params, "charset")):
+		return ReasonEncoding
+	}
+	return ReasonNone
+}
+
+// asciiCompatible reports whether the encoding labelled charset writes ASCII
+// as ASCII, so ASCII tags can be inserted into it. The labels that are not
+// are those of UTF-16 in the WHATWG Encoding Standard (section 4.2, "Names
+// and labels"), and UTF-32 and UCS-4, which browsers do not support but
+// servers still declare.
+func asciiCompatible(charset string) bool {
+	cs := strings.ToLower(strings.TrimSpace(charset))
+	switch {
+	case strings.HasPrefix(cs, "utf-16"), strings.HasPrefix(cs, "utf-32"),
+		strings.HasPrefix(cs, "ucs-"), strings.HasPrefix(cs, "iso-10646-ucs"),
+		strings.HasPrefix(cs, "unicode"), cs == "csunicode":
+		return false
+	}
+	return true
+}
+
+// SharedCacheable reports whether a shared cache (a CDN or a reverse proxy)
+// may store a response with header h and serve it to other clients. It is
+// the default policy of [WithCachePolicy].
+//
+// A response is shared-cacheable when its Cache-Control (RFC 9111) says
+// public, sets s-maxage, or sets max-age above zero, unless it says private
+// or no-store; when a CDN-Cache-Control (RFC 9213) or Surrogate-Control
+// (Fastly, Akamai, Varnish) header gives a CDN a lifetime without no-store;
+// or when it has no max-age but an Expires date in the future.
+func SharedCacheable(h http.Header) bool {
+	for _, key := range [...]string{"Cdn-Cache-Control", "Surrogate-Control"} {
+		if v, ok := h[key]; ok {
+			if hasDirective(v, "no-store") {
+				continue
+			}
+			if hasDirective(v, "public") || positiveAge(v, "max-age") || hasDirective(v, "s-maxage") {
+				return true
+			}
+		}
+	}
+	cc := h["Cache-Control"]
+	if hasDirective(cc, "no-store") || hasPlainDirective(cc, "private") {
+		return false
+	}
+	if hasDirective(cc, "public") || hasDirective(cc, "s-maxage") || positiveAge(cc, "max-age") {
+		return true
+	}
+	if hasDirective(cc, "max-age") {
+		return false // max-age overrides Expires (RFC 9111, section 5.3)
+	}
+	if exp := headerValue(h, "Expires"); exp != "" {
+		t, err := http.ParseTime(exp)
+		return err == nil && t.After(time.Now())
+	}
+	return false
+}
+
+// eachDirective calls f with the name and value of every directive of a
+// comma-separated header (Cache-Control and its kin) until f returns true,
+// and reports whether it did.
+func eachDirective(values []string, f func(name, value string) bool) bool {
+	for _, v := range values {
+		for v != "" {
+			var d string
+			d, v, _ = strings.Cut(v, ",")
+			name, value, _ := strings.Cut(d, "=")
+			name = strings.TrimSpace(name)
+			if name != "" && f(name, strings.Trim(strings.TrimSpace(value), `"`)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasDirective reports whether values carry the directive name.
+func hasDirective(values []string, name string) bool {
+	return eachDirective(values, func(n, _ string) bool { return strings.EqualFold(n, name) })
+}
+
+// hasPlainDirective reports whether values carry the directive name with no
+// argument. private="Set-Cookie" only keeps the named fields out of a shared
+// cache, which still stores the rest.
+func hasPlainDirective(values []string, name string) bool {
+	return eachDirective(values, func(n, v string) bool { return v == "" && strings.EqualFold(n, name) })
+}
+
+// positiveAge reports whether values carry the delta-seconds directive name
+// with a value above zero.
+func positiveAge(values []string, name string) bool {
+	return eachDirective(values, func(n, v string) bool {
+		if !strings.EqualFold(n, name) {
+			return false
+		}
+		age, err := strconv.ParseUint(v, 10, 64)
+		// An age too large for uint64 is a long lifetime (RFC 9111,
+		// section 1.2.2), not an invalid one.
+		return (err == nil && age > 0) || (err != nil && strings.Trim(v, "0123456789") == "" && v != "")
+	})
+}
+
+// isAttachment reports whether the Content-Disposition value v makes the
+// browser download the body instead of rendering it (RFC 6266).
+func isAttachment(v string) bool {
+	t, _, _ := strings.Cut(v, ";")
+	return strings.EqualFold(strings.TrimSpace(t), "attachment")
+}
+
+// param returns the value of the parameter name in params, the part of a
+// media type after its first ";", unquoted.
+func param(params, name string) string {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	return ""
+}
+
+// headerValue returns the first value of the canonical key in h. It indexes
+// the map directly, skipping the canonicalisation of [http.Header.Get].
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

@@ -1,0 +1,163 @@
+package inject
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/tracemeta/tracemeta/render"
+)
+
+// Middleware returns net/http middleware that inserts the trace meta tags
+// into the <head> of the HTML pages its handler writes, as they stream out.
+// It is a plain func(http.Handler) http.Handler, so it plugs into net/http,
+// chi (r.Use), gorilla/mux (r.Use) and echo (echo.WrapMiddleware).
+//
+// The tags name the span that the Source ([WithSource]; by default
+// [tracecontext.FromContext]) finds in the request's context at the moment
+// the page reaches its insertion point, so the middleware must run inside
+// the one that starts the server span (tracecontext.Middleware, sentryhttp,
+// otelhttp), and inside any compression middleware, whose output it would
+// otherwise see encoded and pass through.
+//
+// A response is rewritten only when it is an HTML document for a browser
+// navigation that no shared cache may store; every other response passes
+// through byte for byte. The rules, each reported with a [Reason] to
+// [WithSkipHook] and [WithLogger]:
+//   - the request: GET or POST only ([ReasonMethod]); not a request for a
+//     fragment: htmx (HX-Request), Turbo frames (Turbo-Frame), fetch() and
+//     subresources (Sec-Fetch-Dest other than document, iframe, frame), or
+//     XMLHttpRequest ([ReasonPartialRequest]); not when the [WithSkip]
+//     predicate says so ([ReasonSkipped]);
+//   - the status: 2xx, 4xx and 5xx, but not 204, 205 or 304
+//     ([ReasonStatus]) or 206 ([ReasonRange]); 1xx go out at once;
+//   - the headers: Content-Type text/html (sniffed from the first 512 bytes
+//     like net/http when unset, and then set) in an ASCII-compatible charset
+//     ([ReasonContentType], [ReasonEventStream], [ReasonEncoding]); no
+//     Content-Encoding but identity, Content-Range or Content-Disposition:
+//     attachment; no Cache-Control: no-transform ([ReasonNoTransform]), the
+//     handler's way to opt a response out; not shared-cacheable
+//     ([SharedCacheable], [WithCachePolicy]);
+//   - the body: a document, with its insertion point within the lookahead,
+//     decided by the [Writer];
+//   - the request's context: no span ([ReasonNoSpan]), or the tags already
+//     rendered by a template func or component ([ReasonAlreadyRendered]).
+//
+// The status and the headers are held until the Writer has decided, so
+// Content-Length is raised by the exact length of the tags; when the handler
+// flushes first, or the Writer needs more than 32 KiB, they go out without
+// Content-Length. An injected response has its strong ETag weakened and its
+// Accept-Ranges and digest headers removed, as its bytes differ from the
+// representation they described.
+//
+// The ResponseWriter the handler gets has Flush and Hijack when the wrapped
+// one has them, ReadFrom and WriteString (both through the rewriter), and
+// Unwrap for [http.ResponseController]. It must not be used after the
+// handler returns; it then returns [ErrHandlerReturned]. A failure of the
+// rewriter falls back to passing the handler's bytes through; a panic of the
+// handler propagates unchanged.
+//
+// Each request costs two allocations beyond the handler's: the
+// ResponseWriter with the request's context, and the request copy of
+// [http.Request.WithContext]. The rewriter and its buffers are pooled.
+func Middleware(opts ...Option) func(http.Handler) http.Handler {
+	m := &middleware{cfg: newConfig(opts), opts: opts}
+	m.renderer = render.New(m.cfg.renderOpts...)
+	m.pool.New = func() any { return newState(m) }
+	return func(next http.Handler) http.Handler {
+		return &handler{m: m, next: next}
+	}
+}
+
+// middleware is what every handler wrapped by one Middleware shares.
+type middleware struct {
+	cfg      config
+	opts     []Option        // for the Writers, which read their own options
+	renderer render.Renderer // built once from cfg.renderOpts
+	pool     sync.Pool       // of *state
+}
+
+// handler is next wrapped by the middleware m.
+type handler struct {
+	m    *middleware
+	next http.Handler
+}
+
+// ServeHTTP serves r with next, rewriting the response when it is eligible.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	reason := requestReason(r)
+	if reason == ReasonNone && m.cfg.skip != nil && m.cfg.skip(r) {
+		reason = ReasonSkipped
+	}
+	if reason != ReasonNone {
+		m.report(r, reason)
+		h.next.ServeHTTP(w, r)
+		return
+	}
+
+	view, hd := newHandle(w)
+	hd.ctx.Context = r.Context()
+	r = r.WithContext(&hd.ctx)
+	s := m.pool.Get().(*state)
+	s.start(w, r, &hd.ctx.once)
+	hd.s = s
+
+	done := false
+	defer func() {
+		// Runs for a panic of the handler too, which propagates: the
+		// state goes back unused, and whatever it held is dropped, as
+		// net/http drops the response of a panicking handler.
+		hd.s = nil
+		if !done {
+			s.release()
+			m.pool.Put(s)
+		}
+	}()
+	h.next.ServeHTTP(view, r)
+	done = true
+	hd.s = nil
+	s.finish()
+	s.release()
+	m.pool.Put(s)
+}
+
+// report tells the skip hook and the logger why the response to r was not
+// rewritten.
+func (m *middleware) report(r *http.Request, reason Reason) {
+	if m.cfg.skipHook != nil {
+		m.cfg.skipHook(r, reason)
+	}
+	if l := m.cfg.logger; l != nil && l.Enabled(r.Context(), slog.LevelDebug) {
+		l.LogAttrs(r.Context(), slog.LevelDebug, "tracemeta: response not rewritten",
+			slog.String("reason", reason.String()),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path))
+	}
+}
+
+// logFailure logs a failure the middleware recovered from.
+func (m *middleware) logFailure(r *http.Request, err error) {
+	m.logAt(r, slog.LevelWarn, "tracemeta: rewriter failed, response passed through", err)
+}
+
+// logWriteError logs an error of the wrapped writer after the handler
+// returned, when there is no one left to return it to.
+func (m *middleware) logWriteError(r *http.Request, err error) {
+	m.logAt(r, slog.LevelDebug, "tracemeta: writing the end of the response", err)
+}
+
+func (m *middleware) logAt(r *http.Request, level slog.Level, msg string, err error) {
+	l := m.cfg.logger
+	if l == nil {
+		return
+	}
+	ctx := context.Background()
+	if r != nil {
+		ctx = r.Context()
+	}
+	if l.Enabled(ctx, level) {
+		l.LogAttrs(ctx, level, msg, slog.Any("error", err))
+	}
+}

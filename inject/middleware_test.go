@@ -1,0 +1,831 @@
+package inject_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// responseCase is a handler's response: status, headers and body.
+type responseCase struct {
+	status int               // 0: no WriteHeader call
+	header map[string]string // set before WriteHeader
+	body   string
+}
+
+func (rc responseCase) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for k, v := range rc.header {
+			w.Header().Set(k, v)
+		}
+		if rc.status != 0 {
+			w.WriteHeader(rc.status)
+		}
+		if rc.body != "" {
+			_, _ = io.WriteString(w, rc.body)
+		}
+	})
+}
+
+// TestPassthrough checks that every response the rules exclude comes out
+// exactly as without the middleware (status, headers and bytes), and that
+// the skip hook hears the rule's reason once.
+func TestPassthrough(t *testing.T) {
+	html := map[string]string{"Content-Type": "text/html; charset=utf-8"}
+	with := func(kv ...string) map[string]string {
+		h := map[string]string{"Content-Type": "text/html; charset=utf-8"}
+		for i := 0; i < len(kv); i += 2 {
+			h[kv[i]] = kv[i+1]
+		}
+		return h
+	}
+	tests := []struct {
+		name    string
+		method  string
+		reqHdr  map[string]string
+		resp    responseCase
+		opts    []inject.Option
+		want    inject.Reason
+		wantLen bool // the response keeps its Content-Length
+	}{
+		{name: "HEAD", method: http.MethodHead, resp: responseCase{header: with("Content-Length", strconv.Itoa(len(page)))}, want: inject.ReasonMethod},
+		{name: "PUT", method: http.MethodPut, resp: responseCase{header: html, body: page}, want: inject.ReasonMethod},
+		{name: "OPTIONS", method: http.MethodOptions, resp: responseCase{header: html, body: page}, want: inject.ReasonMethod},
+		{name: "htmx request", reqHdr: map[string]string{"HX-Request": "true"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},
+		{name: "htmx boosted", reqHdr: map[string]string{"HX-Request": "true", "HX-Boosted": "true"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},
+		{name: "Turbo frame", reqHdr: map[string]string{"Turbo-Frame": "messages"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},
+		{name: "fetch", reqHdr: map[string]string{"Sec-Fetch-Dest": "empty"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},
+		{name: "script destination", reqHdr: map[string]string{"Sec-Fetch-Dest": "script"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},
+		{name: "XMLHttpRequest", reqHdr: map[string]string{"X-Requested-With": "XMLHttpRequest"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},
+		{name: "skip predicate", resp: responseCase{header: html, body: page}, opts: []inject.Option{inject.WithSkip(func(*http.Request) bool { return true })}, want: inject.ReasonSkipped},
+		{name: "204", resp: responseCase{status: http.StatusNoContent, header: html}, want: inject.ReasonStatus},
+		{name: "304", resp: responseCase{status: http.StatusNotModified, header: with("Etag", `"x"`)}, want: inject.ReasonStatus},
+		{name: "302 with body", resp: responseCase{status: http.StatusFound, header: with("Location", "/x"), body: page}, want: inject.ReasonStatus},
+		{name: "206", resp: responseCase{status: http.StatusPartialContent, header: with("Content-Range", "bytes 0-9/100"), body: page[:10]}, want: inject.ReasonRange},
+		{name: "Content-Range on 200", resp: responseCase{header: with("Content-Range", "bytes 0-9/100"), body: page}, want: inject.ReasonRange},
+		{name: "gzip", resp: responseCase{header: with("Content-Encoding", "gzip"), body: page}, want: inject.ReasonContentEncoding},
+		{name: "br", resp: responseCase{header: with("Content-Encoding", "br"), body: page}, want: inject.ReasonContentEncoding},
+		{name: "attachment", resp: responseCase{header: with("Content-Disposition", `attachment; filename="a.html"`), body: page}, want: inject.ReasonAttachment},
+		{name: "attachment upper case", resp: responseCase{header: with("Content-Disposition", `ATTACHMENT`), body: page}, want: inject.ReasonAttachment},
+		{name: "event stream", resp: responseCase{header: map[string]string{"Content-Type": "text/event-stream"}, body: "data: <head>\n\n"}, want: inject.ReasonEventStream},
+		{name: "json", resp: responseCase{header: map[string]string{"Content-Type": "application/json"}, body: `{"a":"<head>"}`}, want: inject.ReasonContentType},
+		{name: "xhtml", resp: responseCase{header: map[string]string{"Content-Type": "application/xhtml+xml"}, body: page}, want: inject.ReasonContentType},
+		{name: "empty Content-Type", resp: responseCase{header: map[string]string{"Content-Type": ""}, body: page}, want: inject.ReasonContentType},
+		{name: "sniffed plain text", resp: responseCase{body: "just text <head> here"}, want: inject.ReasonContentType},
+		{name: "sniffed xml", resp: responseCase{body: `<?xml version="1.0"?><rss><head></head></rss>`}, want: inject.ReasonContentType},
+		{name: "sniffed BOM", resp: responseCase{body: "\xef\xbb\xbf" + page}, want: inject.ReasonContentType},
+		{name: "utf-16", resp: responseCase{header: map[string]string{"Content-Type": "text/html; charset=UTF-16LE"}, body: page}, want: inject.ReasonEncoding},
+		{name: "utf-16 quoted", resp: responseCase{header: map[string]string{"Content-Type": `text/html;charset="utf-16"`}, body: page}, want: inject.ReasonEncoding},
+		{name: "no-transform", resp: responseCase{header: with("Cache-Control", "private, no-transform"), body: page}, want: inject.ReasonNoTransform},
+		{name: "public", resp: responseCase{header: with("Cache-Control", "public"), body: page}, want: inject.ReasonCacheable},
+		{name: "s-maxage", resp: responseCase{header: with("Cache-Control", "s-maxage=60"), body: page}, want: inject.ReasonCacheable},
+		{name: "max-age", resp: responseCase{header: with("Cache-Control", "max-age=600"), body: page}, want: inject.ReasonCacheable},
+		{name: "max-age quoted", resp: responseCase{header: with("Cache-Control", `max-age="600"`), body: page}, want: inject.ReasonCacheable},
+		{name: "private field list is still shared", resp: responseCase{header: with("Cache-Control", `private="Set-Cookie", max-age=60`), body: page}, want: inject.ReasonCacheable},
+		{name: "Surrogate-Control", resp: responseCase{header: with("Surrogate-Control", "max-age=3600"), body: page}, want: inject.ReasonCacheable},
+		{name: "CDN-Cache-Control", resp: responseCase{header: with("Cdn-Cache-Control", "max-age=60", "Cache-Control", "no-store"), body: page}, want: inject.ReasonCacheable},
+		{name: "Expires in the future", resp: responseCase{header: with("Expires", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)), body: page}, want: inject.ReasonCacheable},
+		{name: "Content-Length zero", resp: responseCase{header: with("Content-Length", "0")}, want: inject.ReasonEmpty, wantLen: true},
+		{name: "no body", resp: responseCase{header: html}, want: inject.ReasonEmpty},
+		{name: "nothing at all", resp: responseCase{}, want: inject.ReasonEmpty},
+		{name: "fragment body", resp: responseCase{header: html, body: "<div>partial</div>"}, want: inject.ReasonFragment},
+		{name: "no span", resp: responseCase{header: html, body: page}, opts: []inject.Option{inject.WithSource(tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) {
+			return tracecontext.SpanContext{}, false
+		}))}, want: inject.ReasonNoSpan},
+		{name: "invalid Content-Length", resp: responseCase{header: with("Content-Length", "12x"), body: page}, want: inject.ReasonFailed},
+		{name: "lookahead", resp: responseCase{header: html, body: "<!--" + strings.Repeat("x", 100<<10) + "-->" + page}, opts: []inject.Option{inject.WithLookahead(1 << 10)}, want: inject.ReasonLookahead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method := tt.method
+			if method == "" {
+				method = http.MethodGet
+			}
+			newReq := func() *http.Request {
+				r := httptest.NewRequest(method, "/", nil)
+				for k, v := range tt.reqHdr {
+					r.Header.Set(k, v)
+				}
+				return r
+			}
+			bare := httptest.NewRecorder()
+			tt.resp.handler().ServeHTTP(bare, newReq())
+
+			var s skips
+			opts := append([]inject.Option{inject.WithSkipHook(s.hook)}, tt.opts...)
+			got := serve(t, tt.resp.handler(), newReq(), opts...)
+
+			assert.Equal(t, bare.Code, got.Code, "status")
+			assert.Equal(t, bare.Header(), got.Header(), "headers")
+			assert.Equal(t, bare.Body.String(), got.Body.String(), "body")
+			assert.Equal(t, []inject.Reason{tt.want}, s.get())
+			if tt.wantLen {
+				assert.NotEmpty(t, got.Header().Get("Content-Length"))
+			}
+		})
+	}
+}
+
+// TestMiddlewareInjects checks the responses the middleware rewrites: the
+// tags at the insertion point, and the headers adjusted.
+func TestMiddlewareInjects(t *testing.T) {
+	sc := testSpan(1)
+	with := func(kv ...string) map[string]string {
+		h := map[string]string{"Content-Type": "text/html; charset=utf-8"}
+		for i := 0; i < len(kv); i += 2 {
+			h[kv[i]] = kv[i+1]
+		}
+		return h
+	}
+	tests := []struct {
+		name       string
+		method     string
+		reqHdr     map[string]string
+		resp       responseCase
+		wantStatus int
+		wantHeader map[string]string // "" means absent
+	}{
+		{name: "200", resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "implicit 200", resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "POST", method: http.MethodPost, resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "404 page", resp: responseCase{status: 404, header: with(), body: page}, wantStatus: 404},
+		{name: "500 page", resp: responseCase{status: 500, header: with(), body: page}, wantStatus: 500},
+		{name: "201", resp: responseCase{status: 201, header: with(), body: page}, wantStatus: 201},
+		{name: "sniffed", resp: responseCase{body: page}, wantStatus: 200, wantHeader: map[string]string{"Content-Type": "text/html; charset=utf-8"}},
+		{name: "upper-case type", resp: responseCase{header: map[string]string{"Content-Type": "TEXT/HTML"}, body: page}, wantStatus: 200},
+		{name: "identity encoding", resp: responseCase{header: with("Content-Encoding", "identity"), body: page}, wantStatus: 200},
+		{name: "inline disposition", resp: responseCase{header: with("Content-Disposition", "inline"), body: page}, wantStatus: 200},
+		{name: "navigation", reqHdr: map[string]string{"Sec-Fetch-Dest": "document"}, resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "iframe", reqHdr: map[string]string{"Sec-Fetch-Dest": "iframe"}, resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "prefetch", reqHdr: map[string]string{"Sec-Fetch-Dest": "empty", "Sec-Purpose": "prefetch"}, resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "htmx false", reqHdr: map[string]string{"HX-Request": "false"}, resp: responseCase{header: with(), body: page}, wantStatus: 200},
+		{name: "private max-age", resp: responseCase{header: with("Cache-Control", "private, max-age=600"), body: page}, wantStatus: 200},
+		{name: "no-store public", resp: responseCase{header: with("Cache-Control", "public, no-store"), body: page}, wantStatus: 200},
+		{name: "max-age zero", resp: responseCase{header: with("Cache-Control", "max-age=0, must-revalidate"), body: page}, wantStatus: 200},
+		{name: "no-cache", resp: responseCase{header: with("Cache-Control", "no-cache"), body: page}, wantStatus: 200},
+		{name: "Expires in the past", resp: responseCase{header: with("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"), body: page}, wantStatus: 200},
+		{name: "Expires invalid", resp: responseCase{header: with("Expires", "0"), body: page}, wantStatus: 200},
+		{name: "max-age zero overrides Expires", resp: responseCase{header: with("Cache-Control", "max-age=0", "Expires", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)), body: page}, wantStatus: 200},
+		{
+			name:       "Content-Length raised",
+			resp:       responseCase{header: with("Content-Length", strconv.Itoa(len(page))), body: page},
+			wantStatus: 200,
+			wantHeader: map[string]string{"Content-Length": strconv.Itoa(len(injected(sc)))},
+		},
+		{
+			name:       "ETag weakened, ranges and digests dropped",
+			resp:       responseCase{header: with("Etag", `"v1"`, "Accept-Ranges", "bytes", "Content-Digest", "sha-256=:x:", "Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT"), body: page},
+			wantStatus: 200,
+			wantHeader: map[string]string{"Etag": `W/"v1"`, "Accept-Ranges": "", "Content-Digest": "", "Last-Modified": "Mon, 02 Jan 2006 15:04:05 GMT"},
+		},
+		{
+			name:       "weak ETag kept",
+			resp:       responseCase{header: with("Etag", `W/"v1"`), body: page},
+			wantStatus: 200,
+			wantHeader: map[string]string{"Etag": `W/"v1"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method := tt.method
+			if method == "" {
+				method = http.MethodGet
+			}
+			req := httptest.NewRequest(method, "/", nil)
+			for k, v := range tt.reqHdr {
+				req.Header.Set(k, v)
+			}
+			var s skips
+			got := serve(t, tt.resp.handler(), req, inject.WithSkipHook(s.hook))
+			assert.Equal(t, tt.wantStatus, got.Code)
+			assert.Equal(t, injected(sc), got.Body.String())
+			assert.Empty(t, s.get(), "skip reasons")
+			for k, v := range tt.wantHeader {
+				assert.Equal(t, v, got.Header().Get(k), k)
+			}
+		})
+	}
+}
+
+// TestMiddlewareChunking writes the page in every split and one byte at a
+// time: the output is the same.
+func TestMiddlewareChunking(t *testing.T) {
+	want := injected(testSpan(1))
+	for size := 1; size <= len(page); size++ {
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			for p := page; p != ""; {
+				n := min(size, len(p))
+				_, err := io.WriteString(w, p[:n])
+				require.NoError(t, err)
+				p = p[n:]
+			}
+		})
+		got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+		require.Equal(t, want, got.Body.String(), "writes of %d bytes", size)
+		require.Equal(t, strconv.Itoa(len(want)), got.Header().Get("Content-Length"), "writes of %d bytes", size)
+	}
+}
+
+// TestMiddlewareContentLength checks that the handler can never send more
+// than it declared, before and after the tags.
+func TestMiddlewareContentLength(t *testing.T) {
+	tests := []struct {
+		name     string
+		declared int
+		writes   []string
+		wantErr  []bool
+		wantBody string
+	}{
+		{name: "exact", declared: len(page), writes: []string{page}, wantErr: []bool{false}, wantBody: injected(testSpan(1))},
+		{name: "over in one write", declared: len(page) - 8, writes: []string{page}, wantErr: []bool{true}, wantBody: injected(testSpan(1))[:len(injected(testSpan(1)))-8]},
+		{name: "over after the tags", declared: len(page), writes: []string{page, "more"}, wantErr: []bool{false, true}, wantBody: injected(testSpan(1))},
+		{name: "over while scanning", declared: 10, writes: []string{page}, wantErr: []bool{true}, wantBody: page[:10]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("Content-Length", strconv.Itoa(tt.declared))
+				for i, s := range tt.writes {
+					_, err := io.WriteString(w, s)
+					if tt.wantErr[i] {
+						assert.ErrorIs(t, err, http.ErrContentLength)
+					} else {
+						assert.NoError(t, err)
+					}
+				}
+			})
+			got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+			assert.Equal(t, tt.wantBody, got.Body.String())
+		})
+	}
+}
+
+// TestMiddlewareWriteHeader covers the status calls net/http allows:
+// twice, never, 1xx first, invalid.
+func TestMiddlewareWriteHeader(t *testing.T) {
+	sc := testSpan(1)
+	t.Run("twice", func(t *testing.T) {
+		w := &panicOnSecondWriteHeaderWriter{fakeWriter: *newFakeWriter()}
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusTeapot)
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, page)
+			w.WriteHeader(http.StatusInternalServerError)
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{http.StatusTeapot}, w.codes)
+		assert.Equal(t, injected(sc), w.body.String())
+	})
+	t.Run("1xx forwarded at once", func(t *testing.T) {
+		w := &panicOnSecondWriteHeaderWriter{fakeWriter: *newFakeWriter()}
+		var codesBeforeBody []int
+		h := http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+			rw.Header().Set("Link", "</s.css>; rel=preload")
+			rw.WriteHeader(http.StatusEarlyHints)
+			codesBeforeBody = append(codesBeforeBody, w.codes...)
+			rw.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(rw, page)
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{http.StatusEarlyHints}, codesBeforeBody)
+		assert.Equal(t, []int{http.StatusEarlyHints, http.StatusOK}, w.codes)
+		assert.Equal(t, injected(sc), w.body.String())
+	})
+	t.Run("never, with a body", func(t *testing.T) {
+		w := newFakeWriter()
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, page) })
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{http.StatusOK}, w.codes)
+		assert.Equal(t, injected(sc), w.body.String())
+	})
+	t.Run("never, no body", func(t *testing.T) {
+		w := newFakeWriter()
+		h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Empty(t, w.codes, "net/http sends the implicit 200 itself")
+		assert.Empty(t, w.body.String())
+	})
+	t.Run("status only", func(t *testing.T) {
+		w := newFakeWriter()
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{http.StatusNotFound}, w.codes)
+		assert.Empty(t, w.body.String())
+	})
+	t.Run("invalid code panics like net/http", func(t *testing.T) {
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(42) })
+		assert.Panics(t, func() {
+			inject.Middleware()(h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+		})
+	})
+}
+
+// TestMiddlewareFlush checks that Flush before the insertion point sends
+// what the rewriter can give, and that the headers then lose
+// Content-Length but keep the response true.
+func TestMiddlewareFlush(t *testing.T) {
+	sc := testSpan(1)
+	t.Run("after head", func(t *testing.T) {
+		fw := &flushWriter{fakeWriter: newFakeWriter()}
+		var atFlush string
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			_, _ = io.WriteString(w, page[:60])
+			w.(http.Flusher).Flush()
+			atFlush = fw.body.String()
+			_, _ = io.WriteString(w, page[60:])
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, injected(sc)[:60+len(tagsFor(sc))], atFlush)
+		assert.Equal(t, injected(sc), fw.body.String())
+		assert.Equal(t, 1, fw.flushes)
+		assert.Equal(t, strconv.Itoa(len(injected(sc))), fw.header.Get("Content-Length"))
+	})
+	t.Run("before head", func(t *testing.T) {
+		fw := &flushWriter{fakeWriter: newFakeWriter()}
+		var atFlush string
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			w.Header().Set("Etag", `"v"`)
+			_, _ = io.WriteString(w, page[:16])
+			require.NoError(t, http.NewResponseController(w).Flush())
+			atFlush = fw.body.String()
+			_, _ = io.WriteString(w, page[16:])
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{200}, fw.codes)
+		assert.True(t, strings.HasPrefix(page, atFlush), "flushed %q", atFlush)
+		assert.Equal(t, injected(sc), fw.body.String())
+		assert.Empty(t, fw.header.Get("Content-Length"), "sent before the length was known")
+		assert.Equal(t, `W/"v"`, fw.header.Get("Etag"))
+	})
+	t.Run("before any write", func(t *testing.T) {
+		fw := &flushWriter{fakeWriter: newFakeWriter()}
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, page)
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{200}, fw.codes)
+		assert.Equal(t, injected(sc), fw.body.String())
+	})
+	t.Run("sniffing", func(t *testing.T) {
+		fw := &flushWriter{fakeWriter: newFakeWriter()}
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, page[:30])
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, page[30:])
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, "text/html; charset=utf-8", fw.header.Get("Content-Type"))
+		assert.Equal(t, injected(sc), fw.body.String())
+	})
+	t.Run("not supported", func(t *testing.T) {
+		w := newFakeWriter()
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, page[:16])
+			err := http.NewResponseController(w).Flush()
+			assert.ErrorIs(t, err, http.ErrNotSupported)
+			_, _ = io.WriteString(w, page[16:])
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, injected(sc), w.body.String())
+	})
+}
+
+// TestMiddlewareInterfaces checks that the handler's ResponseWriter has
+// Flusher and Hijacker exactly when the wrapped one does.
+func TestMiddlewareInterfaces(t *testing.T) {
+	tests := []struct {
+		name        string
+		w           http.ResponseWriter
+		flush, hijk bool
+	}{
+		{name: "neither", w: newFakeWriter()},
+		{name: "flusher", w: &flushWriter{fakeWriter: newFakeWriter()}, flush: true},
+		{name: "hijacker", w: &hijackWriter{fakeWriter: newFakeWriter()}, hijk: true},
+		{name: "both", w: &flushHijackWriter{&flushWriter{fakeWriter: newFakeWriter()}, &hijackWriter{fakeWriter: newFakeWriter()}}, flush: true, hijk: true},
+		{name: "recorder", w: httptest.NewRecorder(), flush: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inject.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, f := w.(http.Flusher)
+				_, h := w.(http.Hijacker)
+				assert.Equal(t, tt.flush, f, "http.Flusher")
+				assert.Equal(t, tt.hijk, h, "http.Hijacker")
+				assert.Implements(t, (*io.ReaderFrom)(nil), w)
+				assert.Implements(t, (*io.StringWriter)(nil), w)
+				u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+				require.True(t, ok, "Unwrap")
+				assert.Same(t, any(tt.w), any(u.Unwrap()))
+			})).ServeHTTP(tt.w, httptest.NewRequest("GET", "/", nil))
+		})
+	}
+}
+
+// TestMiddlewareHijack checks that a hijacked response is left alone, and
+// that what was written before goes out first, as in net/http.
+func TestMiddlewareHijack(t *testing.T) {
+	server, client := net.Pipe()
+	defer client.Close()
+	hw := &hijackWriter{fakeWriter: newFakeWriter(), conn: server}
+	var s skips
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		require.NoError(t, err)
+		_ = conn.Close()
+		_, err = w.Write([]byte("x"))
+		assert.ErrorIs(t, err, http.ErrHijacked)
+	})
+	inject.Middleware(inject.WithSkipHook(s.hook))(h).ServeHTTP(hw, httptest.NewRequest("GET", "/", nil))
+	assert.Empty(t, hw.codes)
+	assert.Equal(t, []inject.Reason{inject.ReasonHijacked}, s.get())
+
+	t.Run("101", func(t *testing.T) {
+		w := newFakeWriter()
+		var s skips
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Upgrade", "x")
+			w.WriteHeader(http.StatusSwitchingProtocols)
+		})
+		inject.Middleware(inject.WithSkipHook(s.hook))(h).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, []int{http.StatusSwitchingProtocols}, w.codes)
+		assert.Equal(t, []inject.Reason{inject.ReasonHijacked}, s.get())
+	})
+}
+
+// TestMiddlewareReadFrom checks that ReadFrom goes through the rewriter, and
+// that io.Copy onto the ResponseWriter does not recurse.
+func TestMiddlewareReadFrom(t *testing.T) {
+	sc := testSpan(1)
+	for _, tt := range []struct {
+		name string
+		src  func() io.Reader
+	}{
+		{name: "reader", src: func() io.Reader { return strings.NewReader(page) }},
+		{name: "one byte reads", src: func() io.Reader { return &oneByteReader{s: page} }},
+		{name: "limited", src: func() io.Reader { return io.LimitReader(strings.NewReader(page+"tail"), int64(len(page))) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+				n, err := io.Copy(w, tt.src())
+				assert.NoError(t, err)
+				assert.Equal(t, int64(len(page)), n)
+			})
+			got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+			assert.Equal(t, injected(sc), got.Body.String())
+			assert.Equal(t, strconv.Itoa(len(injected(sc))), got.Header().Get("Content-Length"))
+		})
+	}
+}
+
+type oneByteReader struct{ s string }
+
+func (r *oneByteReader) Read(p []byte) (int, error) {
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	p[0] = r.s[0]
+	r.s = r.s[1:]
+	return 1, nil
+}
+
+// TestMiddlewareHandlerPanic checks that a panic of the handler reaches
+// net/http unchanged and leaves the pool sound for the next request.
+func TestMiddlewareHandlerPanic(t *testing.T) {
+	mw := inject.Middleware()
+	boom := mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, page[:20])
+		panic(http.ErrAbortHandler)
+	}))
+	func() {
+		defer func() { assert.Equal(t, http.ErrAbortHandler, recover()) }()
+		boom.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}()
+	ok := withSpan(testSpan(2), mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, page)
+	})))
+	rec := httptest.NewRecorder()
+	ok.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, injected(testSpan(2)), rec.Body.String())
+}
+
+// TestMiddlewareAfterReturn checks that a ResponseWriter kept past its
+// handler cannot touch another response.
+func TestMiddlewareAfterReturn(t *testing.T) {
+	var kept http.ResponseWriter
+	mw := inject.Middleware()
+	h := withSpan(testSpan(1), mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		kept = w
+		_, _ = io.WriteString(w, page)
+	})))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	_, err := kept.Write([]byte("late"))
+	assert.ErrorIs(t, err, inject.ErrHandlerReturned)
+	_, err = io.WriteString(kept, "late")
+	assert.ErrorIs(t, err, inject.ErrHandlerReturned)
+	kept.WriteHeader(500)
+	kept.Header().Set("X", "y")
+	assert.ErrorIs(t, http.NewResponseController(kept).Flush(), inject.ErrHandlerReturned)
+	assert.Equal(t, injected(testSpan(1)), rec.Body.String())
+	assert.Empty(t, rec.Header().Get("X"))
+}
+
+// TestMiddlewareExactlyOnce checks the request's render.Once: a template
+// that renders the tags first wins, and the middleware claims it when it
+// inserts first.
+func TestMiddlewareExactlyOnce(t *testing.T) {
+	sc := testSpan(1)
+	t.Run("template first", func(t *testing.T) {
+		var s skips
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			require.True(t, render.Claim(r.Context()))
+			_, _ = io.WriteString(w, injected(sc))
+		})
+		got := serve(t, h, httptest.NewRequest("GET", "/", nil), inject.WithSkipHook(s.hook))
+		assert.Equal(t, injected(sc), got.Body.String())
+		assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered}, s.get())
+	})
+	t.Run("middleware first", func(t *testing.T) {
+		var claimed bool
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, page[:60])
+			_, _ = io.WriteString(w, page[60:])
+			claimed = render.Claim(r.Context())
+		})
+		got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, injected(sc), got.Body.String())
+		assert.False(t, claimed)
+	})
+	t.Run("context carries the Once", func(t *testing.T) {
+		h := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			o := render.OnceFromContext(r.Context())
+			require.NotNil(t, o)
+			assert.Same(t, o, render.OnceFromContext(r.Context()))
+			_, ok := tracecontext.FromContext(r.Context())
+			assert.True(t, ok, "parent values still found")
+			assert.Nil(t, r.Context().Value("other"))
+			assert.Contains(t, r.Context().(interface{ String() string }).String(), "render.Once")
+		})
+		serve(t, h, httptest.NewRequest("GET", "/", nil))
+	})
+}
+
+// TestMiddlewareLazyTags checks that the tags name the span active when the
+// page reaches <head>, not when the request arrived.
+func TestMiddlewareLazyTags(t *testing.T) {
+	type holder struct{ sc tracecontext.SpanContext }
+	type key struct{}
+	src := tracecontext.SourceFunc(func(ctx context.Context) (tracecontext.SpanContext, bool) {
+		h, _ := ctx.Value(key{}).(*holder)
+		return h.sc, h != nil && h.sc.IsValid()
+	})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Context().Value(key{}).(*holder).sc = testSpan(7)
+		_, _ = io.WriteString(w, page)
+	})
+	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inject.Middleware(inject.WithSource(src))(h).ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, &holder{})))
+	})
+	rec := httptest.NewRecorder()
+	outer.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, injected(testSpan(7)), rec.Body.String())
+}
+
+// TestMiddlewareRecovers checks that a failure inside the injector (here a
+// Source that panics at the insertion point) passes the response through
+// byte for byte, and is logged.
+func TestMiddlewareRecovers(t *testing.T) {
+	src := tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) { panic("source broke") })
+	for _, tt := range []struct {
+		name  string
+		flush bool
+	}{{name: "headers held"}, {name: "headers sent", flush: true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			var s skips
+			fw := &flushWriter{fakeWriter: newFakeWriter()}
+			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+				_, err := io.WriteString(w, page[:10])
+				require.NoError(t, err)
+				if tt.flush {
+					w.(http.Flusher).Flush()
+				}
+				_, err = io.WriteString(w, page[10:])
+				require.NoError(t, err)
+			})
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			inject.Middleware(inject.WithSource(src), inject.WithLogger(logger), inject.WithSkipHook(s.hook))(h).
+				ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
+			assert.Equal(t, page, fw.body.String())
+			assert.Equal(t, []inject.Reason{inject.ReasonFailed}, s.get())
+			assert.Contains(t, logs.String(), "source broke")
+			assert.Contains(t, logs.String(), "level=WARN")
+			if !tt.flush {
+				assert.Equal(t, strconv.Itoa(len(page)), fw.header.Get("Content-Length"))
+			}
+		})
+	}
+}
+
+// TestMiddlewareLogger checks the debug record of a skipped response.
+func TestMiddlewareLogger(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := responseCase{header: map[string]string{"Content-Type": "application/json"}, body: "{}"}.handler()
+	serve(t, h, httptest.NewRequest("GET", "/api", nil), inject.WithLogger(logger))
+	assert.Contains(t, logs.String(), "level=DEBUG")
+	assert.Contains(t, logs.String(), "reason="+inject.ReasonContentType.String())
+	assert.Contains(t, logs.String(), "path=/api")
+
+	logs.Reset()
+	quiet := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	serve(t, h, httptest.NewRequest("GET", "/api", nil), inject.WithLogger(quiet))
+	assert.Empty(t, logs.String())
+}
+
+// TestMiddlewareServerTiming checks the optional Server-Timing header.
+func TestMiddlewareServerTiming(t *testing.T) {
+	sc := testSpan(1)
+	h := responseCase{header: map[string]string{"Content-Type": "text/html"}, body: page}.handler()
+	got := serve(t, h, httptest.NewRequest("GET", "/", nil), inject.WithServerTiming(true))
+	assert.Equal(t, string(render.New().AppendServerTiming(nil, sc)), got.Header().Get("Server-Timing"))
+	assert.Contains(t, got.Header().Get("Server-Timing"), sc.TraceID.String())
+	assert.Equal(t, injected(sc), got.Body.String())
+
+	got = serve(t, h, httptest.NewRequest("GET", "/", nil))
+	assert.Empty(t, got.Header().Get("Server-Timing"), "off by default")
+
+	cached := responseCase{header: map[string]string{"Content-Type": "text/html", "Cache-Control": "public"}, body: page}.handler()
+	got = serve(t, cached, httptest.NewRequest("GET", "/", nil), inject.WithServerTiming(true))
+	assert.Empty(t, got.Header().Get("Server-Timing"), "never on a cacheable response")
+}
+
+// TestMiddlewareOptions checks WithRender and WithCachePolicy.
+func TestMiddlewareOptions(t *testing.T) {
+	sc := testSpan(1)
+	h := responseCase{header: map[string]string{"Content-Type": "text/html", "Cache-Control": "public, max-age=60"}, body: page}.handler()
+	got := serve(t, h, httptest.NewRequest("GET", "/", nil),
+		inject.WithRender(render.WithFormats(render.Traceparent)),
+		inject.WithCachePolicy(func(http.Header) bool { return false }))
+	want := strings.Replace(page, "<head>", "<head>"+string(render.New(render.WithFormats(render.Traceparent)).AppendMetaTags(nil, sc)), 1)
+	assert.Equal(t, want, got.Body.String())
+
+	got = serve(t, h, httptest.NewRequest("GET", "/", nil), inject.WithCachePolicy(nil))
+	assert.Equal(t, page, got.Body.String(), "nil restores the default policy")
+}
+
+// TestMiddlewareHostileValues checks that baggage values that try to close
+// the attribute never produce markup: parsed back, the page has its own
+// elements and exactly the metas, holding the values verbatim.
+func TestMiddlewareHostileValues(t *testing.T) {
+	sc := testSpan(3)
+	hostile := `"><script>alert(1)</script><meta name="sentry-trace" content="x`
+	sc.DSC.Release = hostile
+	sc.DSC.Environment = `'/><script>`
+	h := responseCase{header: map[string]string{"Content-Type": "text/html"}, body: page}.handler()
+	rec := httptest.NewRecorder()
+	withSpan(sc, inject.Middleware()(h)).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	metas, scripts := metaContents(t, rec.Body.String())
+	assert.Zero(t, scripts)
+	require.Len(t, metas["sentry-trace"], 1)
+	assert.Equal(t, sc.SentryTrace(), metas["sentry-trace"][0])
+	require.Len(t, metas["baggage"], 1)
+	assert.Contains(t, metas["baggage"][0], "sentry-trace_id="+sc.TraceID.String())
+}
+
+// TestSharedCacheable checks the default cache policy on its own.
+func TestSharedCacheable(t *testing.T) {
+	tests := []struct {
+		name   string
+		header http.Header
+		want   bool
+	}{
+		{name: "none", header: http.Header{}, want: false},
+		{name: "public", header: http.Header{"Cache-Control": {"public"}}, want: true},
+		{name: "PUBLIC spaced", header: http.Header{"Cache-Control": {" PUBLIC , max-age=0"}}, want: true},
+		{name: "s-maxage zero", header: http.Header{"Cache-Control": {"s-maxage=0"}}, want: true},
+		{name: "max-age", header: http.Header{"Cache-Control": {"max-age=1"}}, want: true},
+		{name: "max-age huge", header: http.Header{"Cache-Control": {"max-age=99999999999999999999999"}}, want: true},
+		{name: "max-age zero", header: http.Header{"Cache-Control": {"max-age=0"}}, want: false},
+		{name: "max-age invalid", header: http.Header{"Cache-Control": {"max-age=abc"}}, want: false},
+		{name: "private", header: http.Header{"Cache-Control": {"private, max-age=60"}}, want: false},
+		{name: "no-store", header: http.Header{"Cache-Control": {"public, no-store"}}, want: false},
+		{name: "two header lines", header: http.Header{"Cache-Control": {"no-cache", "max-age=60"}}, want: true},
+		{name: "Surrogate-Control no-store", header: http.Header{"Surrogate-Control": {"no-store, max-age=60"}}, want: false},
+		{name: "Surrogate-Control zero", header: http.Header{"Surrogate-Control": {"max-age=0"}}, want: false},
+		{name: "CDN-Cache-Control", header: http.Header{"Cdn-Cache-Control": {"public"}}, want: true},
+		{name: "Expires future", header: http.Header{"Expires": {time.Now().Add(time.Minute).UTC().Format(http.TimeFormat)}}, want: true},
+		{name: "Expires future but private", header: http.Header{"Cache-Control": {"private"}, "Expires": {time.Now().Add(time.Minute).UTC().Format(http.TimeFormat)}}, want: false},
+		{name: "Expires past", header: http.Header{"Expires": {"Thu, 01 Jan 1970 00:00:00 GMT"}}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, inject.SharedCacheable(tt.header))
+		})
+	}
+}
+
+// TestMiddlewareAllocs checks the cost per request beyond the bare handler.
+//
+// Under -race, sync.Pool drops items at random, so the count is only logged;
+// run it without -race (go test -run TestMiddlewareAllocs ./inject) to check.
+func TestMiddlewareAllocs(t *testing.T) {
+	body := []byte(page)
+	bare := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header()["Content-Type"] = contentTypeHTML
+		_, _ = w.Write(body)
+	})
+	sc := testSpan(1)
+	req := httptest.NewRequest("GET", "/", nil).WithContext(tracecontext.NewContext(context.Background(), sc))
+	w := &discardWriter{header: http.Header{}}
+	measure := func(h http.Handler) float64 {
+		return testing.AllocsPerRun(200, func() {
+			w.n = 0
+			h.ServeHTTP(w, req)
+		})
+	}
+	base := measure(bare)
+	wrapped := inject.Middleware()(bare)
+	got := measure(wrapped)
+	require.Equal(t, len(injected(sc)), w.n, "the measured request was rewritten")
+	t.Logf("allocations per request: bare %.0f, with the middleware %.0f", base, got)
+	if raceEnabled {
+		t.Log("not checked under -race: sync.Pool drops items at random")
+		return
+	}
+	assert.LessOrEqual(t, got-base, 2.0)
+}
+
+var contentTypeHTML = []string{"text/html; charset=utf-8"}
+
+// discardWriter is a ResponseWriter that keeps nothing, for allocation
+// counts.
+type discardWriter struct {
+	header http.Header
+	n      int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(p []byte) (int, error) { d.n += len(p); return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+func (d *discardWriter) Flush()                      {}
+
+// BenchmarkMiddleware measures one request through the middleware against
+// the bare handler.
+func BenchmarkMiddleware(b *testing.B) {
+	body := []byte(page)
+	bare := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header()["Content-Type"] = contentTypeHTML
+		_, _ = w.Write(body)
+	})
+	req := httptest.NewRequest("GET", "/", nil).WithContext(tracecontext.NewContext(context.Background(), testSpan(1)))
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"bare", bare}, {"middleware", inject.Middleware()(bare)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := &discardWriter{header: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.h.ServeHTTP(w, req)
+			}
+		})
+	}
+}

@@ -1,0 +1,774 @@
+package inject
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/tracemeta/tracemeta/render"
+)
+
+// ErrHandlerReturned is returned by the ResponseWriter the [Middleware]
+// hands to a handler when it is used after the handler returned, which
+// net/http forbids: the response is complete by then.
+var ErrHandlerReturned = errors.New("inject: ResponseWriter used after the handler returned")
+
+// phase is where a response stands in the middleware's decision. Each phase
+// only moves forward, down this list; phaseInject, phasePass and
+// phaseHijacked are final.
+type phase uint8
+
+const (
+	phaseInit     phase = iota // WriteHeader not called yet: nothing decided
+	phaseSniff                 // eligible but Content-Type unset: collecting sniffLen bytes
+	phaseScan                  // eligible: the body goes through the Writer
+	phaseInject                // the tags were inserted: bytes go straight to rw
+	phasePass                  // not rewritten: bytes go straight to rw, untouched
+	phaseHijacked              // the connection was hijacked: the response is not ours
+)
+
+const (
+	// sniffLen is how many bytes net/http's DetectContentType reads.
+	sniffLen = 512
+	// scanChunk is the most bytes handed to the Writer at once while it
+	// scans, so that the decision is checked often and a large first
+	// Write is not held whole.
+	scanChunk = 4 << 10
+	// maxHold bounds the Writer's output held back, with the headers,
+	// while the Writer scans. Past it the headers go out without
+	// Content-Length. The Writer's lookahead is used when smaller.
+	maxHold = 32 << 10
+	// maxPooledBuf is the largest buffer kept for the next response.
+	maxPooledBuf = 64 << 10
+)
+
+// state is one response in flight. It is pooled by its [middleware] with its
+// Writer and buffers; the handle the handler holds is not, so a handle used
+// after its handler returned finds no state instead of another response's.
+type state struct {
+	m    *middleware
+	rw   http.ResponseWriter // the wrapped writer; nil while pooled
+	req  *http.Request       // the request as the handler sees it; nil while pooled
+	once *render.Once        // the request's exactly-once flag
+
+	w      *Writer                           // the rewriter; its dst is &out
+	out    sink                              // the Writer's destination
+	tagsFn func(dst []byte) ([]byte, Reason) // s.renderTags, bound once so setting it allocates nothing
+	rbuf   []byte                            // ReadFrom's buffer while scanning; allocated once per state
+	sniff  []byte                            // body bytes held to sniff the Content-Type (phaseSniff)
+	held   []byte                            // w's output held with the headers until committed
+
+	phase     phase
+	code      int   // the status to send; 0 before WriteHeader
+	committed bool  // the headers went to rw
+	declared  int64 // Content-Length the handler set, -1 for none
+	written   int64 // body bytes accepted from the handler
+	reported  bool  // the skip reason was reported
+	eligible  bool  // the headers allowed rewriting: Server-Timing applies
+	holdLimit int   // the hold bound for this middleware
+}
+
+// sink is the Writer's destination: it holds the output while the headers
+// wait for the decision, then writes to rw.
+type sink struct{ s *state }
+
+// Write holds p, or writes it to the wrapped ResponseWriter once the headers
+// went out.
+func (o sink) Write(p []byte) (int, error) {
+	s := o.s
+	if !s.committed {
+		s.held = append(s.held, p...)
+		return len(p), nil
+	}
+	return s.rw.Write(p)
+}
+
+func newState(m *middleware) *state {
+	s := &state{m: m, holdLimit: maxHold}
+	s.out = sink{s}
+	s.tagsFn = s.renderTags
+	s.w = NewWriter(s.out, nil, m.opts...)
+	if la := m.cfg.lookahead; la > 0 && la < s.holdLimit {
+		s.holdLimit = la
+	}
+	return s
+}
+
+// start readies s for the response to req written to rw.
+func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once) {
+	s.rw, s.req, s.once = rw, req, once
+	s.w.Reset(s.out, nil)
+	s.w.tagsFunc = s.tagsFn
+	s.phase, s.code, s.committed = phaseInit, 0, false
+	s.declared, s.written = -1, 0
+	s.reported, s.eligible = false, false
+}
+
+// release drops every reference to the finished response, so the pooled
+// state keeps nothing of it.
+func (s *state) release() {
+	s.rw, s.req, s.once = nil, nil, nil
+	s.w.Reset(s.out, nil)
+	s.sniff = trimBuf(s.sniff)
+	s.held = trimBuf(s.held)
+}
+
+func trimBuf(b []byte) []byte {
+	if cap(b) > maxPooledBuf {
+		return nil
+	}
+	return b[:0]
+}
+
+// renderTags renders the tags at the Writer's insertion point: lazily, so
+// they name the span active when the page reaches its <head>.
+//
+// A panic of the Source or the Renderer is logged and inserts nothing
+// ([ReasonFailed]): the Writer then passes the page through.
+func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.m.logFailure(s.req, fmt.Errorf("inject: recovered from a panic rendering the tags: %v", v))
+			tags, reason = dst, ReasonFailed
+		}
+	}()
+	sc, ok := s.m.cfg.source.SpanContext(s.req.Context())
+	if !ok || !sc.IsValid() {
+		return dst, ReasonNoSpan
+	}
+	if !s.once.Claim() {
+		return dst, ReasonAlreadyRendered
+	}
+	return s.m.renderer.AppendMetaTags(dst, sc), ReasonNone
+}
+
+// report tells the skip hook and the logger, once, why the response was not
+// rewritten.
+func (s *state) report(reason Reason) {
+	if s.reported {
+		return
+	}
+	s.reported = true
+	s.m.report(s.req, reason)
+}
+
+// writeHeader stores code and decides from the headers whether the body may
+// be rewritten.
+func (s *state) writeHeader(code int) {
+	if s.phase != phaseInit {
+		return // superfluous; the first status stands
+	}
+	switch {
+	case code < 100 || code > 999:
+		// Let the wrapped writer panic as net/http does, here and not
+		// later at a surprising place.
+		s.startPassthrough(ReasonStatus)
+		s.rw.WriteHeader(code)
+		return
+	case code == http.StatusSwitchingProtocols:
+		s.code = code
+		s.startPassthrough(ReasonHijacked)
+		return
+	case code < 200:
+		// 1xx informational responses (103 Early Hints) go out at
+		// once, and the final status is still to come.
+		s.rw.WriteHeader(code)
+		return
+	}
+	s.code = code
+	reason := statusReason(code)
+	sniff := false
+	if reason == ReasonNone {
+		reason, sniff = headerReason(s.rw.Header(), s.m.cfg.cachePolicy)
+	}
+	if reason == ReasonNone {
+		if cl, ok := s.rw.Header()["Content-Length"]; ok {
+			n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
+			if err != nil || n < 0 || len(cl) != 1 {
+				reason = ReasonFailed // a length that cannot be kept true
+			} else {
+				s.declared = n
+			}
+		}
+	}
+	switch {
+	case reason != ReasonNone:
+		s.startPassthrough(reason)
+	case sniff:
+		s.phase = phaseSniff
+	default:
+		s.phase = phaseScan
+		s.eligible = true
+	}
+}
+
+func firstOrEmpty(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// startPassthrough makes the final decision not to rewrite: the headers go
+// out as the handler set them, and the body passes untouched.
+func (s *state) startPassthrough(reason Reason) {
+	s.phase = phasePass
+	s.report(reason)
+	if s.code != 0 && !s.committed {
+		s.commit()
+	}
+}
+
+// commit sends the headers and the status.
+func (s *state) commit() {
+	s.committed = true
+	if s.m.cfg.serverTiming && s.eligible {
+		s.setServerTiming()
+	}
+	s.rw.WriteHeader(s.code)
+}
+
+func (s *state) setServerTiming() {
+	sc, ok := s.m.cfg.source.SpanContext(s.req.Context())
+	if !ok || !sc.IsValid() {
+		return
+	}
+	v := s.m.renderer.AppendServerTiming(s.held[len(s.held):], sc)
+	if len(v) > 0 {
+		s.rw.Header().Add("Server-Timing", string(v))
+	}
+}
+
+// write is the handler's Write.
+func (s *state) write(p []byte) (int, error) {
+	if s.phase == phaseInit {
+		s.writeHeader(http.StatusOK)
+	}
+	var errLen error
+	if s.declared >= 0 && int64(len(p)) > s.declared-s.written {
+		// Never more than declared, as net/http: the Content-Length
+		// sent may include the tags, so rw would not catch it.
+		p, errLen = p[:s.declared-s.written], http.ErrContentLength
+	}
+	var n int
+	var err error
+	switch s.phase {
+	case phaseSniff:
+		n, err = s.writeSniff(p)
+	case phaseScan:
+		n, err = s.writeScan(p)
+	case phaseHijacked:
+		return 0, http.ErrHijacked
+	default:
+		n, err = s.rw.Write(p)
+	}
+	s.written += int64(n)
+	if err == nil {
+		err = errLen
+	}
+	return n, err
+}
+
+// writeSniff collects the first sniffLen bytes, then decides.
+func (s *state) writeSniff(p []byte) (int, error) {
+	take := min(len(p), sniffLen-len(s.sniff))
+	s.sniff = append(s.sniff, p[:take]...)
+	if len(s.sniff) < sniffLen {
+		return len(p), nil
+	}
+	if err := s.endSniff(); err != nil {
+		return take, err
+	}
+	n, err := s.writeNext(p[take:])
+	return take + n, err
+}
+
+// writeNext writes p in whatever phase the response is now in.
+func (s *state) writeNext(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if s.phase == phaseScan {
+		return s.writeScan(p)
+	}
+	return s.rw.Write(p)
+}
+
+// endSniff decides from the sniffed bytes, as net/http would, and sets the
+// Content-Type so net/http does not sniff the rewritten bytes itself. The
+// held bytes go on to the next phase.
+func (s *state) endSniff() error {
+	if len(s.sniff) == 0 {
+		// Nothing to sniff: net/http sends no Content-Type either.
+		s.startPassthrough(ReasonEmpty)
+		return nil
+	}
+	ct := http.DetectContentType(s.sniff)
+	s.rw.Header().Set("Content-Type", ct)
+	if reason := contentTypeReason(ct); reason != ReasonNone {
+		s.startPassthrough(reason)
+	} else {
+		s.phase = phaseScan
+		s.eligible = true
+	}
+	buf := s.sniff
+	s.sniff = s.sniff[:0]
+	_, err := s.writeNext(buf)
+	return err
+}
+
+// writeScan gives p to the Writer in chunks, checking after each whether it
+// decided, so that the rest of p goes straight to rw.
+func (s *state) writeScan(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 && s.phase == phaseScan {
+		k := min(len(p), scanChunk)
+		if err := s.scan(p[:k]); err != nil {
+			return n, err
+		}
+		n += k
+		p = p[k:]
+	}
+	if len(p) == 0 {
+		return n, nil
+	}
+	m, err := s.rw.Write(p)
+	return n + m, err
+}
+
+// scan gives p to the Writer, then makes the decision final if the Writer
+// made it, or sends the headers if it holds too much.
+//
+// The Writer keeps bytes safe by itself: a failure of its own (a panic of
+// its tokenizer or of renderTags) makes it skip the document with
+// [ReasonFailed] and pass every byte through, and the only errors it returns
+// are those of its destination, the sink, which are rw's.
+func (s *state) scan(p []byte) error {
+	if _, err := s.w.Write(p); err != nil {
+		return err
+	}
+	if s.w.Status() != StatusScanning {
+		return s.decide()
+	}
+	if !s.committed && len(s.held) > s.holdLimit {
+		return s.commitEarly()
+	}
+	return nil
+}
+
+// decide makes the Writer's decision final: it sends the headers, adjusted
+// for the inserted bytes, and the held output.
+func (s *state) decide() error {
+	injected := s.w.Status() == StatusInjected
+	if injected {
+		s.phase = phaseInject
+	} else {
+		s.phase = phasePass
+		s.report(s.w.Reason())
+	}
+	if s.committed {
+		return nil
+	}
+	if injected {
+		h := s.rw.Header()
+		if s.declared >= 0 {
+			h.Set("Content-Length", strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10))
+		}
+		changeBody(h)
+	}
+	return s.sendHeld()
+}
+
+// commitEarly sends the headers before the Writer decided (a flush, or more
+// output than maxHold): the body may still change, so its length and
+// validators go.
+func (s *state) commitEarly() error {
+	h := s.rw.Header()
+	h.Del("Content-Length")
+	changeBody(h)
+	return s.sendHeld()
+}
+
+// sendHeld sends the headers and the held output.
+func (s *state) sendHeld() error {
+	s.commit()
+	if len(s.held) == 0 {
+		return nil
+	}
+	held := s.held
+	s.held = s.held[:0]
+	_, err := s.rw.Write(held)
+	return err
+}
+
+// changeBody updates the headers that describe the body's bytes for a body
+// that gets the tags: a strong ETag promises identical bytes, so it is
+// weakened (the page is still semantically the same, RFC 9110, section
+// 8.8.1, and revalidation keeps working); Accept-Ranges goes, so no client
+// asks for byte ranges of a body that differs on every request; and digests
+// of the bytes go.
+func changeBody(h http.Header) {
+	if etags := h["Etag"]; len(etags) > 0 {
+		for i, e := range etags {
+			if len(e) > 0 && !(len(e) > 1 && e[0] == 'W' && e[1] == '/') {
+				etags[i] = "W/" + e
+			}
+		}
+	}
+	h.Del("Accept-Ranges")
+	h.Del("Content-Digest")
+	h.Del("Repr-Digest")
+	h.Del("Content-Md5")
+}
+
+// flush is the handler's Flush: the decision is forced, everything the
+// Writer can give is sent, then rw is flushed.
+func (s *state) flush() error {
+	if !canFlush(s.rw) {
+		return fmt.Errorf("inject: %w", http.ErrNotSupported)
+	}
+	if s.phase == phaseInit {
+		s.writeHeader(http.StatusOK)
+	}
+	var err error
+	if s.phase == phaseSniff {
+		err = s.endSniff()
+	}
+	if err == nil && s.phase == phaseScan {
+		if err = s.w.Flush(); err == nil {
+			if s.w.Status() != StatusScanning {
+				err = s.decide()
+			} else if !s.committed {
+				err = s.commitEarly()
+			}
+		}
+	}
+	if s.phase == phaseHijacked {
+		return http.ErrHijacked
+	}
+	if err != nil {
+		return err
+	}
+	if !s.committed && s.code != 0 {
+		s.commit()
+	}
+	return flushWriter(s.rw)
+}
+
+// canFlush reports whether rw, or a writer it unwraps to, can flush, as
+// [http.ResponseController] finds out.
+func canFlush(rw http.ResponseWriter) bool {
+	for {
+		switch t := rw.(type) {
+		case interface{ FlushError() error }, http.Flusher:
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			rw = t.Unwrap()
+		default:
+			return false
+		}
+	}
+}
+
+func flushWriter(rw http.ResponseWriter) error {
+	switch t := rw.(type) {
+	case interface{ FlushError() error }:
+		return t.FlushError()
+	case http.Flusher:
+		t.Flush()
+		return nil
+	}
+	return http.NewResponseController(rw).Flush()
+}
+
+// finish ends a response whose handler returned: whatever is held goes out.
+func (s *state) finish() {
+	switch s.phase {
+	case phaseInit:
+		// Neither WriteHeader nor Write: net/http sends 200 with no body.
+		s.report(ReasonEmpty)
+		return
+	case phaseSniff:
+		if err := s.endSniff(); err != nil {
+			s.m.logWriteError(s.req, err)
+			return
+		}
+	}
+	if s.phase == phaseScan {
+		if err := s.settle(); err != nil {
+			s.m.logWriteError(s.req, err)
+		}
+	}
+	if !s.committed && s.code != 0 && s.phase != phaseHijacked {
+		s.commit()
+	}
+}
+
+// settle ends the scan: the Writer decides as if the body ended here, and
+// everything it held goes out.
+func (s *state) settle() error {
+	if err := s.w.Close(); err != nil {
+		return err
+	}
+	if s.w.Status() == StatusScanning {
+		// Close always decides; should it not, the bytes it wrote are the
+		// body untouched.
+		s.phase = phasePass
+		s.report(ReasonEmpty)
+		return s.sendHeld()
+	}
+	return s.decide()
+}
+
+// readFrom is the handler's ReadFrom: while the Writer scans, the bytes go
+// through it; once decided, the wrapped writer's ReadFrom (sendfile) is used
+// when it has one and keeps the length true by itself.
+func (s *state) readFrom(r io.Reader) (int64, error) {
+	if s.phase == phaseInit {
+		s.writeHeader(http.StatusOK)
+	}
+	var total int64
+	for s.phase == phaseSniff || s.phase == phaseScan {
+		if s.rbuf == nil {
+			s.rbuf = make([]byte, scanChunk)
+		}
+		n, rerr := r.Read(s.rbuf)
+		if n > 0 {
+			m, err := s.write(s.rbuf[:n])
+			total += int64(m)
+			if err != nil {
+				return total, err
+			}
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+	if s.phase == phaseHijacked {
+		return total, http.ErrHijacked
+	}
+	if rf, ok := s.rw.(io.ReaderFrom); ok && s.lengthKeptByRW(r) {
+		n, err := rf.ReadFrom(r)
+		s.written += n
+		return total + n, err
+	}
+	if s.rbuf == nil {
+		s.rbuf = make([]byte, scanChunk)
+	}
+	n, err := io.CopyBuffer(writerOnly{s}, r, s.rbuf)
+	return total + n, err
+}
+
+// lengthKeptByRW reports whether rw's ReadFrom cannot send more than the
+// handler declared: it declared nothing, or r is limited to what is left.
+func (s *state) lengthKeptByRW(r io.Reader) bool {
+	if s.declared < 0 {
+		return true
+	}
+	lr, ok := r.(*io.LimitedReader)
+	return ok && lr.N <= s.declared-s.written
+}
+
+// writerOnly hides ReadFrom from io.Copy, which would call it again.
+type writerOnly struct{ s *state }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.s.write(p) }
+
+// hijack is the handler's Hijack. Like net/http, the status and body written
+// so far go out first.
+func (s *state) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := s.rw.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("inject: %w", http.ErrNotSupported)
+	}
+	switch s.phase {
+	case phaseSniff:
+		s.phase = phasePass
+		if s.code != 0 && !s.committed {
+			s.commit()
+		}
+		if len(s.sniff) > 0 {
+			_, _ = s.rw.Write(s.sniff)
+			s.sniff = s.sniff[:0]
+		}
+	case phaseScan:
+		_ = s.settle()
+	}
+	s.report(ReasonHijacked)
+	s.phase = phaseHijacked
+	return hj.Hijack()
+}
+
+// Compile-time checks of the interfaces each view always has.
+var (
+	_ http.ResponseWriter = (*handle)(nil)
+	_ io.ReaderFrom       = (*handle)(nil)
+	_ io.StringWriter     = (*handle)(nil)
+	_ http.Flusher        = (*flushHandle)(nil)
+	_ http.Hijacker       = (*hijackHandle)(nil)
+	_ http.Flusher        = (*flushHijackHandle)(nil)
+	_ http.Hijacker       = (*flushHijackHandle)(nil)
+)
+
+// handle is the ResponseWriter a handler gets. It has the methods every
+// ResponseWriter can offer safely: Write, WriteString and ReadFrom go
+// through the rewriter; FlushError and Unwrap serve
+// [http.ResponseController], which reaches the wrapped writer's deadlines
+// and full duplex through Unwrap. [http.Flusher] and [http.Hijacker], which
+// handlers find by type assertion, are added by the three views below when
+// the wrapped writer has them, and only then.
+//
+// A handle is allocated per request and carries the request's context, so
+// that it can forget its pooled state when the handler returns.
+type handle struct {
+	s   *state         // nil once the handler returned
+	ctx requestContext // the context the handler's request carries
+}
+
+type (
+	flushHandle       struct{ handle }
+	hijackHandle      struct{ handle }
+	flushHijackHandle struct{ handle }
+)
+
+// newHandle returns a handle for rw with the optional interfaces of rw.
+func newHandle(rw http.ResponseWriter) (http.ResponseWriter, *handle) {
+	_, f := rw.(http.Flusher)
+	_, hj := rw.(http.Hijacker)
+	switch {
+	case f && hj:
+		v := &flushHijackHandle{}
+		return v, &v.handle
+	case f:
+		v := &flushHandle{}
+		return v, &v.handle
+	case hj:
+		v := &hijackHandle{}
+		return v, &v.handle
+	}
+	v := &handle{}
+	return v, v
+}
+
+// Header returns the wrapped writer's header map.
+func (h *handle) Header() http.Header {
+	if h.s == nil {
+		return http.Header{}
+	}
+	return h.s.rw.Header()
+}
+
+// WriteHeader holds the status until the middleware decides whether to
+// rewrite the body; 1xx statuses go out at once.
+func (h *handle) WriteHeader(code int) {
+	if h.s != nil {
+		h.s.writeHeader(code)
+	}
+}
+
+// Write writes p through the rewriter.
+func (h *handle) Write(p []byte) (int, error) {
+	if h.s == nil {
+		return 0, ErrHandlerReturned
+	}
+	return h.s.write(p)
+}
+
+// WriteString writes str through the rewriter.
+func (h *handle) WriteString(str string) (int, error) {
+	s := h.s
+	if s == nil {
+		return 0, ErrHandlerReturned
+	}
+	if (s.phase == phaseInject || s.phase == phasePass) && s.declared < 0 {
+		n, err := io.WriteString(s.rw, str)
+		s.written += int64(n)
+		return n, err
+	}
+	return s.write([]byte(str))
+}
+
+// ReadFrom copies from r through the rewriter.
+func (h *handle) ReadFrom(r io.Reader) (int64, error) {
+	if h.s == nil {
+		return 0, ErrHandlerReturned
+	}
+	return h.s.readFrom(r)
+}
+
+// FlushError sends the status and everything the rewriter can give, then
+// flushes the wrapped writer. It returns an error wrapping
+// [http.ErrNotSupported] when the wrapped writer cannot flush.
+func (h *handle) FlushError() error {
+	if h.s == nil {
+		return ErrHandlerReturned
+	}
+	return h.s.flush()
+}
+
+// Unwrap returns the wrapped ResponseWriter, for [http.ResponseController].
+func (h *handle) Unwrap() http.ResponseWriter {
+	if h.s == nil {
+		return nil
+	}
+	return h.s.rw
+}
+
+// Flush is [handle.FlushError] without the error, for [http.Flusher].
+func (h *flushHandle) Flush() { _ = h.FlushError() }
+
+// Flush is [handle.FlushError] without the error, for [http.Flusher].
+func (h *flushHijackHandle) Flush() { _ = h.FlushError() }
+
+// Hijack hands the connection to the handler; the response is then not
+// rewritten.
+func (h *hijackHandle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h.s == nil {
+		return nil, nil, ErrHandlerReturned
+	}
+	return h.s.hijack()
+}
+
+// Hijack hands the connection to the handler; the response is then not
+// rewritten.
+func (h *flushHijackHandle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h.s == nil {
+		return nil, nil, ErrHandlerReturned
+	}
+	return h.s.hijack()
+}
+
+// requestContext is the context of a request served by the middleware: its
+// parent with a [render.Once] for the response. It is part of the handle's
+// allocation, which saves the one of [render.ContextWithOnce].
+type requestContext struct {
+	context.Context
+	once render.Once
+}
+
+// onceProbe answers for render's unexported context key: the value it maps
+// it to is probeOnce, and it maps no other key to anything.
+var (
+	probeOnce render.Once
+	onceProbe = render.ContextWithOnce(context.Background(), &probeOnce)
+)
+
+// Value returns the request's Once for render's key, as
+// [render.ContextWithOnce] would, and asks the parent for any other key.
+func (c *requestContext) Value(key any) any {
+	if v, ok := onceProbe.Value(key).(*render.Once); ok && v == &probeOnce {
+		return &c.once
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context for debugging, as the context package does.
+func (c *requestContext) String() string { return fmt.Sprint(c.Context) + ".WithValue(render.Once)" }
