@@ -23,6 +23,3 @@ func EscapeQuotedTail(prefix, s string, capacity int) (b []byte, ok bool) {
 	dst = append(dst, s...)
 	return escapeTail(dst, start, quotedEscapedLen(dst[start:]), appendQuotedEscaped), true
 }
-
-// AppendDSCBaggage is the baggage of a DSC as the renderer reads it.
-var AppendDSCBaggage = appendDSCBaggage

@@ -46,7 +46,7 @@ func FuzzAppendMetaTags(f *testing.F) {
 		metas := parsePage(t, page(string(rr.AppendMetaTags(nil, sc))))
 		require.Len(t, metas, 3)
 		assert.Equal(t, metaTag{Name: "sentry-trace", Content: sc.SentryTrace()}, metas[0])
-		assert.Equal(t, metaTag{Name: "baggage", Content: string(appendBaggage(nil, dsc))}, metas[1])
+		assert.Equal(t, metaTag{Name: "baggage", Content: string(dsc.AppendBaggage(nil))}, metas[1])
 		assert.Equal(t, dsc, decodeBaggage(t, metas[1].Content))
 		assert.Equal(t, metaTag{Name: "traceparent", Content: sc.Traceparent()}, metas[2])
 

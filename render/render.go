@@ -116,7 +116,7 @@ func appendBaggageTag(dst []byte, d tracecontext.DSC, end string) []byte {
 	tag := len(dst)
 	dst = append(dst, `<meta name="baggage" content="`...)
 	start := len(dst)
-	dst = appendDSCBaggage(dst, d)
+	dst = d.AppendBaggage(dst)
 	if len(dst) == start {
 		return dst[:tag]
 	}

@@ -76,7 +76,7 @@ func TestAppendMetaTagsRoundTrip(t *testing.T) {
 					require.Len(t, metas, 3)
 					assert.Equal(t, metaTag{Name: "sentry-trace", Content: sc.SentryTrace()}, metas[0])
 					assert.Equal(t, "baggage", metas[1].Name)
-					assert.Equal(t, string(appendBaggage(nil, sc.DSC)), metas[1].Content,
+					assert.Equal(t, string(sc.DSC.AppendBaggage(nil)), metas[1].Content,
 						"the page holds exactly the DSC's baggage")
 					assert.Equal(t, dsc, decodeBaggage(t, metas[1].Content), "every DSC field reads back")
 					assert.Equal(t, metaTag{Name: "traceparent", Content: sc.Traceparent()}, metas[2])
@@ -119,9 +119,4 @@ func TestEscape(t *testing.T) {
 			}
 		})
 	}
-}
-
-// appendBaggage is the baggage that the renderer puts in the page.
-func appendBaggage(dst []byte, d tracecontext.DSC) []byte {
-	return render.AppendDSCBaggage(dst, d)
 }

@@ -68,7 +68,7 @@ func appendBaggageTiming(dst []byte, first int, d tracecontext.DSC) []byte {
 	}
 	dst = append(dst, `baggage;desc="`...)
 	start := len(dst)
-	dst = appendDSCBaggage(dst, d)
+	dst = d.AppendBaggage(dst)
 	if len(dst) == start || !quotable(dst[start:]) {
 		return dst[:entry]
 	}

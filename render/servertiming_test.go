@@ -87,7 +87,7 @@ func TestAppendServerTimingRoundTrip(t *testing.T) {
 			got := parseServerTiming(t, v)
 			assert.Equal(t, map[string]string{
 				"sentry-trace": sc.SentryTrace(),
-				"baggage":      string(appendBaggage(nil, dsc)),
+				"baggage":      string(dsc.AppendBaggage(nil)),
 				"traceparent":  sc.Traceparent(),
 			}, got)
 			assert.Equal(t, dsc, decodeBaggage(t, got["baggage"]))
