@@ -154,7 +154,11 @@ func appendQuotedEscaped(dst, s []byte) []byte {
 // place: the escaped output is never shorter than the input it has consumed,
 // so a write at start+out never reaches a byte still to be read, at
 // start+n+in, because out <= n always.
-func escapeTail(dst []byte, start, n int, appendEscaped func(dst, s []byte) []byte) []byte {
+//
+// quoted selects the quoted-string escape instead of the HTML one. (A func
+// parameter would make dst escape to the heap, and with it every caller's
+// stack buffer.)
+func escapeTail(dst []byte, start, n int, quoted bool) []byte {
 	raw := len(dst) - start
 	if n == raw {
 		return dst
@@ -167,5 +171,8 @@ func escapeTail(dst []byte, start, n int, appendEscaped func(dst, s []byte) []by
 	}
 	dst = dst[:end]
 	copy(dst[start+n:], dst[start:start+raw])
-	return appendEscaped(dst[:start], dst[start+n:end])
+	if quoted {
+		return appendQuotedEscaped(dst[:start], dst[start+n:end])
+	}
+	return appendAttrEscaped(dst[:start], dst[start+n:end])
 }

@@ -8,7 +8,7 @@ func EscapeAttrTail(prefix, s string, capacity int) []byte {
 	dst = append(dst, prefix...)
 	start := len(dst)
 	dst = append(dst, s...)
-	return escapeTail(dst, start, attrEscapedLen(dst[start:]), appendAttrEscaped)
+	return escapeTail(dst, start, attrEscapedLen(dst[start:]), false)
 }
 
 // EscapeQuotedTail is EscapeAttrTail for the Server-Timing quoted-string
@@ -21,5 +21,5 @@ func EscapeQuotedTail(prefix, s string, capacity int) (b []byte, ok bool) {
 	dst = append(dst, prefix...)
 	start := len(dst)
 	dst = append(dst, s...)
-	return escapeTail(dst, start, quotedEscapedLen(dst[start:]), appendQuotedEscaped), true
+	return escapeTail(dst, start, quotedEscapedLen(dst[start:]), true), true
 }

@@ -120,6 +120,6 @@ func appendBaggageTag(dst []byte, d tracecontext.DSC, end string) []byte {
 	if len(dst) == start {
 		return dst[:tag]
 	}
-	dst = escapeTail(dst, start, attrEscapedLen(dst[start:]), appendAttrEscaped)
+	dst = escapeTail(dst, start, attrEscapedLen(dst[start:]), false)
 	return append(dst, end...)
 }

@@ -72,6 +72,6 @@ func appendBaggageTiming(dst []byte, first int, d tracecontext.DSC) []byte {
 	if len(dst) == start || !quotable(dst[start:]) {
 		return dst[:entry]
 	}
-	dst = escapeTail(dst, start, quotedEscapedLen(dst[start:]), appendQuotedEscaped)
+	dst = escapeTail(dst, start, quotedEscapedLen(dst[start:]), true)
 	return append(dst, '"')
 }
