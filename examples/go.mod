@@ -8,6 +8,8 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/stretchr/testify v1.12.1
+	github.com/tracemeta/tracemeta v0.0.0-00010101000000-000000000000
+	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.0.0-00010101000000-000000000000
 )
 
 require (
@@ -17,3 +19,5 @@ require (
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
+
+replace github.com/tracemeta/tracemeta/tracecontext/sentrygo => ../tracecontext/sentrygo

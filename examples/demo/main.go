@@ -1,0 +1,89 @@
+// Command demo runs three Go services, a server-rendered frontend, an orders
+// API and a payment service, instrumented with sentry-go, and a page that
+// loads the Sentry browser SDK. tracemeta's inject.Middleware writes the
+// frontend request's trace into the page, so the browser's pageload, the
+// frontend request, the orders API call and the payment calls share one
+// trace.
+//
+// By default every span goes to an embedded collector, which prints the
+// trace of each pageload as a tree and shows it at its own URL; with
+// SENTRY_DSN set, everything goes to that Sentry project instead.
+//
+// Usage, from the examples directory:
+//
+//	go run ./demo [-port 8080]
+//
+// The browser SDK bundle is built on start with npm ci and esbuild from the
+// lockfile in examples/browser, so the demo needs Node.js and npm.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tracemeta/tracemeta/examples/internal/browserbundle"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	host := fs.String("host", "127.0.0.1", "interface to listen on")
+	port := fs.Int("port", 8080, "port of the frontend; the orders API uses port+1, the payment service port+2, the collector port+9; 0 picks free ports")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(out, "building the Sentry browser SDK bundle (npm ci on first run, then esbuild)...")
+	dir, err := os.MkdirTemp("", "tracemeta-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	bundles, err := browserbundle.Build(ctx, dir)
+	cancel()
+	if errors.Is(err, browserbundle.ErrNoNode) {
+		return fmt.Errorf("%w\nThe demo bundles the unmodified @sentry/browser from npm; install Node.js 18+ and npm (e.g. apt-get install nodejs npm) and run it again", err)
+	}
+	if err != nil {
+		return err
+	}
+
+	d, err := start(config{
+		host: *host, port: *port, dsn: os.Getenv("SENTRY_DSN"), bundleDir: bundles.Dir,
+		out: out, printDelay: 1500 * time.Millisecond,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ntracemeta demo\n")
+	fmt.Fprintf(out, "  frontend    %s/   <- open this in a browser\n", d.FrontendURL)
+	fmt.Fprintf(out, "  orders API  %s/api/orders\n", d.OrdersURL)
+	fmt.Fprintf(out, "  payment     %s/api/payments/1\n", d.PaymentURL)
+	if d.Collector != nil {
+		fmt.Fprintf(out, "  collector   %s/   (every trace as a tree; JSON at %s/traces)\n", d.CollectorURL, d.CollectorURL)
+		fmt.Fprintf(out, "\nEach pageload's trace is printed here. Set SENTRY_DSN to send to Sentry instead. Ctrl-C stops.\n")
+	} else {
+		fmt.Fprintf(out, "\nSending every span to SENTRY_DSN; open the trace in Sentry after a pageload. Ctrl-C stops.\n")
+	}
+
+	sig, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-sig.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return d.close(shutdown)
+}

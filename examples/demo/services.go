@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	sentryhttp "github.com/getsentry/sentry-go/http"
+	sentryhttpclient "github.com/getsentry/sentry-go/httpclient"
+
+	"github.com/tracemeta/tracemeta/examples/internal/collector"
+	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+)
+
+// Release and environment of every service and of the browser, so that the
+// Dynamic Sampling Context the browser continues matches the services'.
+const (
+	release     = "tracemeta-demo@1.0.0"
+	environment = "demo"
+	// collectorKey is the public key of the DSN that sends to the embedded
+	// collector; the collector accepts any.
+	collectorKey = "demo"
+)
+
+// config is how the demo runs.
+type config struct {
+	host      string // interface to listen on
+	port      int    // the frontend's; the others use port+1, port+2 and port+9; 0 picks free ports
+	dsn       string // a real Sentry DSN; empty runs the embedded collector
+	bundleDir string // holds sentry.js, served at /static/
+	out       io.Writer
+	// printDelay is how long after a pageload arrives its trace is printed,
+	// so that spans still in flight make it into the tree.
+	printDelay time.Duration
+}
+
+// demo is the three services, and the collector when no DSN was given.
+type demo struct {
+	FrontendURL, OrdersURL, PaymentURL, CollectorURL string
+	Collector                                        *collector.Collector // nil with a DSN
+
+	servers []*http.Server
+	clients []*sentry.Client
+	printed sync.Map // trace ids already printed
+	wg      sync.WaitGroup
+}
+
+// start listens on every port first (so each service knows where the next
+// one is), then serves.
+func start(cfg config) (*demo, error) {
+	d := &demo{}
+	names := []string{"frontend", "orders", "payment", "collector"}
+	offsets := []int{0, 1, 2, 9}
+	listeners := make([]net.Listener, len(names))
+	urls := make([]string, len(names))
+	for i, name := range names {
+		port := 0
+		if cfg.port != 0 {
+			port = cfg.port + offsets[i]
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(port)))
+		if err != nil {
+			for _, l := range listeners[:i] {
+				l.Close()
+			}
+			return nil, fmt.Errorf("demo: %s: %w (choose other ports with -port)", name, err)
+		}
+		listeners[i] = ln
+		urls[i] = "http://" + ln.Addr().String()
+	}
+	d.FrontendURL, d.OrdersURL, d.PaymentURL, d.CollectorURL = urls[0], urls[1], urls[2], urls[3]
+
+	dsn := cfg.dsn
+	handlers := make([]http.Handler, len(names))
+	if dsn == "" {
+		d.Collector = collector.New(collector.WithOnSpans(func(spans []collector.Span) { d.onSpans(cfg, spans) }))
+		handlers[3] = d.Collector
+		var err error
+		if dsn, err = collector.DSN(d.CollectorURL, collectorKey, "1"); err != nil {
+			return nil, err
+		}
+	} else {
+		listeners[3].Close()
+		listeners = listeners[:3]
+		d.CollectorURL = ""
+	}
+
+	var err error
+	var clients [3]*sentry.Client
+	for i, name := range names[:3] {
+		clients[i], err = sentry.NewClient(sentry.ClientOptions{
+			Dsn:              dsn,
+			ServerName:       name,
+			Release:          release,
+			Environment:      environment,
+			EnableTracing:    true,
+			TracesSampleRate: 1,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("demo: sentry client for %s: %w", name, err)
+		}
+		d.clients = append(d.clients, clients[i])
+	}
+	page, err := newFrontend(d.OrdersURL, dsn, cfg.bundleDir)
+	if err != nil {
+		return nil, err
+	}
+	handlers[0] = withSentry(clients[0], page)
+	handlers[1] = withSentry(clients[1], newOrders(d.PaymentURL))
+	handlers[2] = withSentry(clients[2], newPayment())
+
+	for i, ln := range listeners {
+		srv := &http.Server{Handler: handlers[i], ReadHeaderTimeout: 10 * time.Second}
+		d.servers = append(d.servers, srv)
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			_ = srv.Serve(ln) // ends with ErrServerClosed on close
+		}()
+	}
+	return d, nil
+}
+
+// close stops the servers and sends what the Sentry clients still hold.
+func (d *demo) close(ctx context.Context) error {
+	var errs []error
+	for _, srv := range d.servers {
+		errs = append(errs, srv.Shutdown(ctx))
+	}
+	d.wg.Wait()
+	for _, c := range d.clients {
+		c.FlushWithContext(ctx)
+	}
+	return errors.Join(errs...)
+}
+
+// onSpans prints the trace of every pageload once, a moment after it arrived.
+func (d *demo) onSpans(cfg config, spans []collector.Span) {
+	for _, s := range spans {
+		if s.Op != "pageload" {
+			continue
+		}
+		if _, seen := d.printed.LoadOrStore(s.TraceID, true); seen {
+			continue
+		}
+		time.AfterFunc(cfg.printDelay, func() {
+			t, ok := d.Collector.Trace(s.TraceID)
+			if !ok {
+				return
+			}
+			fmt.Fprintf(cfg.out, "\npageload %s: %s/#%s\n", s.Name, d.CollectorURL, s.TraceID)
+			_ = collector.WriteText(cfg.out, t) // a closed terminal loses the print, nothing else
+		})
+	}
+}
+
+// withSentry gives each request a hub of the service's own client (three
+// services share this process; in production each would use the global hub
+// of its own process), then lets sentryhttp start the server transaction,
+// continuing the trace of the request's sentry-trace and baggage headers.
+func withSentry(client *sentry.Client, next http.Handler) http.Handler {
+	traced := sentryhttp.New(sentryhttp.Options{}).Handle(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hub := sentry.NewHub(client, sentry.NewScope())
+		traced.ServeHTTP(w, r.WithContext(sentry.SetHubOnContext(r.Context(), hub)))
+	})
+}
+
+// tracedClient propagates the trace on outgoing requests and records an
+// http.client span for each.
+func tracedClient() *http.Client {
+	return &http.Client{Transport: sentryhttpclient.NewSentryRoundTripper(nil), Timeout: 5 * time.Second}
+}
+
+type order struct {
+	ID      int    `json:"id"`
+	Item    string `json:"item"`
+	Payment string `json:"payment"`
+}
+
+//go:embed page.html
+var pageHTML string
+
+var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+
+// newFrontend is the server-rendered frontend: GET / asks the orders API for
+// the orders and renders them. inject.Middleware puts the sentry-trace and
+// baggage of sentryhttp's server span into the page's <head>, where the
+// browser SDK's pageload picks them up.
+func newFrontend(ordersURL, dsn, bundleDir string) (http.Handler, error) {
+	client := tracedClient()
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		var orders []order
+		if err := getJSON(r.Context(), client, ordersURL+"/api/orders", &orders); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		err := pageTemplate.Execute(w, map[string]any{
+			"Orders": orders, "DSN": dsn, "Release": release, "Environment": environment,
+		})
+		if err != nil {
+			panic(http.ErrAbortHandler) // the page is half written; cut the connection
+		}
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /", inject.Middleware(inject.WithSource(sentrygo.Source()))(page))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.Dir(bundleDir))))
+	return mux, nil
+}
+
+// newOrders is the orders API: GET /api/orders asks the payment service for
+// the status of each order's payment.
+func newOrders(paymentURL string) http.Handler {
+	client := tracedClient()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/orders", func(w http.ResponseWriter, r *http.Request) {
+		orders := []order{{ID: 1, Item: "tea"}, {ID: 2, Item: "scones"}}
+		for i := range orders {
+			var p struct {
+				Status string `json:"status"`
+			}
+			url := fmt.Sprintf("%s/api/payments/%d", paymentURL, orders[i].ID)
+			if err := getJSON(r.Context(), client, url, &p); err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			orders[i].Payment = p.Status
+		}
+		writeJSON(w, orders)
+	})
+	return mux
+}
+
+// newPayment is the payment service: GET /api/payments/{id} reports a
+// payment's status.
+func newPayment() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/payments/{id}", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * time.Millisecond) // a lookup, so the span has a width in the tree
+		writeJSON(w, map[string]string{"id": r.PathValue("id"), "status": "paid"})
+	})
+	return mux
+}
+
+func getJSON(ctx context.Context, client *http.Client, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("demo: GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("demo: GET %s: %w", url, err)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v) // the client went away
+}
