@@ -1,6 +1,9 @@
 package inject
 
-import "io"
+import (
+	"errors"
+	"io"
+)
 
 // Status is the state of a [Writer]'s search for the insertion point.
 type Status uint8
@@ -15,14 +18,456 @@ const (
 	StatusSkipped
 )
 
+// ErrInvalidWrite is returned by a [Writer] whose destination reported
+// writing a negative count, or more bytes than it was given.
+var ErrInvalidWrite = errors.New("inject: destination returned an invalid write count")
+
+const (
+	// readBufSize is the size of the buffer ReadFrom and WriteString read
+	// through while scanning, the one io.Copy uses.
+	readBufSize = 32 << 10
+	// maxEmptyReads is how many reads in a row may return no data and no
+	// error before ReadFrom gives up with io.ErrNoProgress, as bufio does.
+	maxEmptyReads = 100
+)
+
+// stage is how far a Writer has got with the document.
+type stage uint8
+
+const (
+	stageBOM      stage = iota // at the start: a byte order mark may be arriving; every byte is held
+	stagePrologue              // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
+	stageHead                  // the tags are rendered and go at cand, unless a charset meta follows first
+	stagePass                  // decided: bytes go straight to dst
+)
+
 // Writer is a streaming HTML rewriter that inserts tags into the <head> of
 // the document written through it. Create it with [NewWriter].
+//
+// It reads the start of the document with a resumable HTML tokenizer and
+// inserts the tags once, at the first place that is right for them:
+//
+//   - right after the <head> start tag, or after the <meta charset> and
+//     <meta http-equiv> elements that immediately follow it (whitespace and
+//     comments between them allowed), so that the encoding declaration
+//     stays within the first 1024 bytes;
+//   - without a <head> tag, right before the first token that HTML puts into
+//     the implied head element, that is, the first that is not a byte order
+//     mark, whitespace, a comment, a doctype or an <html> tag (or after it
+//     and its charset metas when it is itself a <meta charset>).
+//
+// It inserts nothing, and passes every byte through untouched, when the body
+// is not a document (it starts with anything but a doctype, <html>, <head>
+// or an element that belongs in the head: an HTML fragment or plain text),
+// when it starts with a UTF-16 byte order mark, or when no insertion point
+// turns up within the lookahead (see [WithLookahead]). [Writer.Status] and
+// [Writer.Reason] say what it decided.
+//
+// The output is the same however the input is split into writes. Until the
+// decision the Writer holds at most the token it is reading (or, after
+// <head>, the bytes that may still precede the tags), never more than the
+// lookahead; everything else is written to dst at once. After the decision,
+// each write goes to dst in one call, without a copy.
+//
+// A Writer is not safe for concurrent use.
 type Writer struct {
-	dst io.Writer
+	dst  io.Writer // receives the output; set by NewWriter and Reset
+	tags []byte    // the bytes to insert; replaced by tagsFunc's when it is set, at the insertion point
+
+	// tagsFunc, when not nil, renders the tags at the insertion point: it is
+	// called at most once per document, when the Writer has found the
+	// <head> (or the token that opens the implied head), and appends the
+	// tags to dst. A Reason other than ReasonNone means insert nothing: the
+	// Writer then skips the document with that reason. The Middleware sets
+	// it after NewWriter and after every Reset, which clears it.
+	tagsFunc func(dst []byte) ([]byte, Reason)
+
+	cfg writerConfig // the options; kept by Reset
+
+	stage    stage  // how far the Writer has got; only moves forward until Reset
+	status   Status // StatusScanning until stage is stagePass
+	reason   Reason // why it skipped; ReasonNone unless status is StatusSkipped
+	document bool   // a doctype, <html> or <head> was read: the body is a document
+	tagsOut  bool   // the tags were written to dst
+	inDst    bool   // a call into dst is running: a panic then is dst's, not the Writer's
+	inRead   bool   // a ReadFrom of dst's is running, so ReadFrom must not call it again
+	bom      [2]byte
+	bomLen   int   // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
+	cand     int64 // in stageHead, the stream offset the tags go at: after <head> or the last charset meta that follows it
+	at       int64 // in stagePass, the stream offset the tags go at, or -1 when there are none to write
+	err      error // the first error dst returned; never reset but by Reset
+
+	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
+
+	// out is the stream offset of the first byte not yet written to dst, and
+	// buf holds the bytes [out, out+len(buf)) the Writer holds back: the
+	// token it is reading, or what follows cand. Every byte before out went
+	// to dst; len(buf) <= the lookahead.
+	out int64
+	buf []byte
+
+	tagBuf []byte // tagsFunc appends to tagBuf[:0]; kept across Reset
+	rbuf   []byte // the buffer of ReadFrom and WriteString, allocated on first use; kept across Reset
 }
 
 // NewWriter returns a Writer that writes to dst the bytes written to it,
-// with tags inserted once at the document's insertion point.
+// with tags inserted once at the document's insertion point. The Writer
+// keeps tags, which must not change until it has decided. Of the options it
+// reads [WithLookahead].
 func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
-	panic("unimplemented")
+	c := newConfig(opts)
+	w := &Writer{cfg: c.writerConfig}
+	w.Reset(dst, tags)
+	return w
+}
+
+// Reset discards the Writer's state, including its held bytes and the
+// tagsFunc hook, and makes it write the next document to dst with tags, as
+// if new from [NewWriter] with the same options. It keeps its buffers, so
+// that Writers can be pooled.
+func (w *Writer) Reset(dst io.Writer, tags []byte) {
+	*w = Writer{
+		dst:    dst,
+		tags:   tags,
+		cfg:    w.cfg,
+		at:     -1,
+		buf:    w.buf[:0],
+		tagBuf: w.tagBuf[:0],
+		rbuf:   w.rbuf,
+	}
+}
+
+// Status reports whether the Writer is still looking for the insertion
+// point, has written the tags, or skipped the document.
+func (w *Writer) Status() Status { return w.status }
+
+// Reason reports why the Writer skipped the document, or ReasonNone.
+func (w *Writer) Reason() Reason { return w.reason }
+
+// Inserted reports how many bytes the Writer inserted: the length of the
+// tags once the status is [StatusInjected], else 0. The output is that much
+// longer than the input.
+func (w *Writer) Inserted() int {
+	if w.status != StatusInjected {
+		return 0
+	}
+	return len(w.tags)
+}
+
+// Write writes p through the rewriter. Once the Writer has decided, p goes
+// to dst in one call. It returns the first error of dst, and keeps
+// returning it; a short write of dst is io.ErrShortWrite.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.stage == stagePass && w.err == nil {
+		n, err := w.dst.Write(p)
+		if err != nil || n != len(p) {
+			return w.passFailed(n, len(p), err)
+		}
+		return n, nil
+	}
+	return w.write(p)
+}
+
+// passFailed records the failure of a write of plen bytes to dst that wrote n.
+func (w *Writer) passFailed(n, plen int, err error) (int, error) {
+	switch {
+	case n < 0 || n > plen:
+		n, err = 0, ErrInvalidWrite
+	case err == nil:
+		err = io.ErrShortWrite
+	}
+	w.err = err
+	return n, err
+}
+
+// WriteString is Write for a string. Once the Writer has decided, s goes to
+// dst's WriteString when it has one.
+func (w *Writer) WriteString(s string) (n int, err error) {
+	for len(s) > 0 {
+		if w.stage == stagePass && w.err == nil {
+			if sw, ok := w.dst.(io.StringWriter); ok {
+				m, err := sw.WriteString(s)
+				if err != nil || m != len(s) {
+					m, err = w.passFailed(m, len(s), err)
+				}
+				return n + m, err
+			}
+		}
+		b := w.readBuf()
+		k := copy(b, s)
+		m, err := w.Write(b[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		s = s[k:]
+	}
+	return n, nil
+}
+
+// ReadFrom writes what it reads from r through the rewriter, until io.EOF.
+// Once the Writer has decided, the rest is copied straight to dst, by dst's
+// own ReadFrom when it has one (sendfile on a net/http connection). It
+// returns the number of bytes read from r and written.
+func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
+	for empty := 0; w.stage != stagePass; {
+		if w.err != nil {
+			return n, w.err
+		}
+		b := w.readBuf()
+		m, rerr := r.Read(b)
+		if m < 0 || m > len(b) {
+			return n, errors.New("inject: reader returned an invalid count")
+		}
+		if m > 0 {
+			empty = 0
+			k, err := w.write(b[:m])
+			n += int64(k)
+			if err != nil {
+				return n, err
+			}
+		} else if rerr == nil {
+			if empty++; empty >= maxEmptyReads {
+				return n, io.ErrNoProgress
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
+	m, err := w.copyFrom(r)
+	return n + m, err
+}
+
+// copyFrom copies r to dst once the Writer has decided.
+func (w *Writer) copyFrom(r io.Reader) (n int64, err error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	// A dst whose ReadFrom ends up calling this Writer's ReadFrom again
+	// (a wrapper around the Writer, say) would recurse forever: the second
+	// time round the bytes go through Write.
+	if rf, ok := w.dst.(io.ReaderFrom); ok && !w.inRead {
+		w.inRead = true
+		defer func() { w.inRead = false }()
+		return rf.ReadFrom(r)
+	}
+	if wt, ok := r.(io.WriterTo); ok {
+		return wt.WriteTo(hideReadFrom{w})
+	}
+	b := w.readBuf()
+	for empty := 0; ; {
+		m, rerr := r.Read(b)
+		if m < 0 || m > len(b) {
+			return n, errors.New("inject: reader returned an invalid count")
+		}
+		if m > 0 {
+			empty = 0
+			k, err := w.Write(b[:m])
+			n += int64(k)
+			if err != nil {
+				return n, err
+			}
+		} else if rerr == nil {
+			if empty++; empty >= maxEmptyReads {
+				return n, io.ErrNoProgress
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
+}
+
+// hideReadFrom hides the Writer's ReadFrom from a WriterTo, which could call it
+// back.
+type hideReadFrom struct{ w *Writer }
+
+func (o hideReadFrom) Write(p []byte) (int, error) { return o.w.Write(p) }
+
+func (w *Writer) readBuf() []byte {
+	if w.rbuf == nil {
+		w.rbuf = make([]byte, readBufSize)
+	}
+	return w.rbuf
+}
+
+// Flush writes to dst every byte the Writer holds that does not belong to an
+// unfinished token. If only a charset meta that may still follow <head>
+// keeps it from deciding, it inserts the tags now, right after the <head>
+// (or the last charset meta read). Then it flushes dst when dst has a
+// Flush() error, FlushError() error or Flush() method. Until the decision,
+// bytes that are not held have already gone to dst with the Write that
+// brought them.
+func (w *Writer) Flush() error {
+	if w.stage == stageHead {
+		w.settle(func() { w.insert(w.cand) })
+	}
+	if w.err != nil {
+		return w.err
+	}
+	switch f := w.dst.(type) {
+	case interface{ Flush() error }:
+		return f.Flush()
+	case interface{ FlushError() error }:
+		return f.FlushError()
+	case interface{ Flush() }:
+		f.Flush()
+	}
+	return nil
+}
+
+// Close ends the document: the Writer decides, if it has not yet, as if the
+// input ended there (a document that ends right after "<head>" gets the
+// tags, one that ends before any element but <html> gets them at its end),
+// and writes every byte it holds. It does not close dst. Writes after Close
+// pass straight through. It returns the first error of dst.
+func (w *Writer) Close() error {
+	if w.stage != stagePass {
+		w.settle(w.decideEOF)
+	}
+	return w.err
+}
+
+// settle runs decide, which must make the decision, then writes every held
+// byte, and the tags if decided so. A panic of decide (the tagsFunc's, or a
+// bug) makes it pass the bytes through.
+func (w *Writer) settle(decide func()) {
+	if w.err != nil {
+		return
+	}
+	end := w.out + int64(len(w.buf))
+	defer func() {
+		if v := recover(); v != nil {
+			w.recovered(v, nil, end)
+		}
+	}()
+	decide()
+	w.emitDecision(nil, end)
+}
+
+// write is Write until the decision: it scans p, writes to dst every byte
+// it need not hold, and holds the rest.
+func (w *Writer) write(p []byte) (n int, err error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	pos0 := w.out + int64(len(w.buf)) // the stream offset of p[0]
+	defer func() {
+		if v := recover(); v != nil {
+			n, err = w.recovered(v, p, pos0)
+		}
+	}()
+	if w.stage != stagePass {
+		w.scan(p)
+	}
+	if w.stage == stagePass {
+		err = w.emitDecision(p, pos0)
+	} else {
+		err = w.emitUpTo(p, pos0, w.safePoint())
+		if err == nil {
+			w.buf = append(w.buf, p[w.out+int64(len(w.buf))-pos0:]...)
+		}
+	}
+	if err != nil {
+		return w.consumed(p, pos0), err
+	}
+	return len(p), nil
+}
+
+// consumed is how many bytes of p, at stream offset pos0, went to dst.
+func (w *Writer) consumed(p []byte, pos0 int64) int {
+	return int(min(max(w.out-pos0, 0), int64(len(p))))
+}
+
+// recovered handles a panic v raised while p (at stream offset pos0) was
+// being written: the Writer gives up and passes every byte it has not
+// written through untouched, so that none is lost or written twice. A panic
+// of dst is not the Writer's to handle (it may be http.ErrAbortHandler): it
+// goes on up.
+func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
+	if w.inDst {
+		w.inDst = false
+		panic(v)
+	}
+	w.stage, w.at = stagePass, -1
+	if !w.tagsOut {
+		w.status, w.reason = StatusSkipped, ReasonFailed
+	}
+	if err := w.emitUpTo(p, pos0, pos0+int64(len(p))); err != nil {
+		return w.consumed(p, pos0), err
+	}
+	return len(p), nil
+}
+
+// safePoint is the stream offset from which the Writer must hold the bytes
+// it has scanned: the tags may still go before them.
+func (w *Writer) safePoint() int64 {
+	switch w.stage {
+	case stageBOM:
+		return 0
+	case stageHead:
+		return w.cand
+	}
+	if w.z.inTag() {
+		return w.z.start
+	}
+	return w.z.pos
+}
+
+// emitDecision writes, once decided, the held bytes and p (at stream offset
+// pos0), with the tags at their offset.
+func (w *Writer) emitDecision(p []byte, pos0 int64) error {
+	if w.at >= 0 {
+		if err := w.emitUpTo(p, pos0, w.at); err != nil {
+			return err
+		}
+		w.at = -1
+		if _, err := w.dstWrite(w.tags); err != nil {
+			return err
+		}
+		w.tagsOut = true
+	}
+	return w.emitUpTo(p, pos0, pos0+int64(len(p)))
+}
+
+// emitUpTo writes to dst the stream bytes from out to offset to: the held
+// ones first, then those of p, whose first byte is at offset pos0. When buf
+// is not empty, pos0 == out+len(buf).
+func (w *Writer) emitUpTo(p []byte, pos0, to int64) error {
+	if k := to - w.out; k > 0 && len(w.buf) > 0 {
+		n, err := w.dstWrite(w.buf[:min(k, int64(len(w.buf)))])
+		w.out += int64(n)
+		w.buf = w.buf[:copy(w.buf, w.buf[n:])]
+		if err != nil {
+			return err
+		}
+	}
+	if to > w.out {
+		n, err := w.dstWrite(p[w.out-pos0 : to-pos0])
+		w.out += int64(n)
+		return err
+	}
+	return nil
+}
+
+// dstWrite writes b to dst, turning a short or invalid count into an error,
+// and records the first error.
+func (w *Writer) dstWrite(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	w.inDst = true
+	n, err := w.dst.Write(b)
+	w.inDst = false
+	if err != nil || n != len(b) {
+		return w.passFailed(n, len(b), err)
+	}
+	return n, nil
 }

@@ -1,0 +1,499 @@
+package inject
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// This file holds a resumable HTML tokenizer for the push model of an
+// io.Writer: it consumes whatever bytes a Write hands it, keeps every bit of
+// progress in a few fields, and resumes on the next Write exactly where it
+// stopped, so that a token split across writes (even one byte at a time) is
+// read exactly as if it had arrived whole. It never looks back at bytes it
+// has consumed: tag and attribute names it needs are kept, lower-cased and
+// truncated, in small fixed arrays, which is why the Writer can forward or
+// hold bytes without the tokenizer caring where they went.
+//
+// It follows the tokenizer of golang.org/x/net/html (the parser our tests use
+// as the oracle), which implements the WHATWG data state and its tag, comment,
+// doctype and bogus comment states
+// (https://html.spec.whatwg.org/multipage/parsing.html#tokenization) with a
+// few simplifications; where the two differ, x/net/html wins, because the
+// differential tests compare against it. It does not implement the raw text
+// states (script, style, title, textarea...): the Writer decides before the
+// first start tag of such an element and never scans its content.
+
+// lexState is where the tokenizer is inside the token being read.
+type lexState uint8
+
+const (
+	stData              lexState = iota // between tokens, or in a text run
+	stTagOpen                           // after "<"
+	stEndTagOpen                        // after "</"
+	stTagName                           // in the name of a start or end tag
+	stBeforeAttr                        // in a tag, before an attribute name or the closing ">"
+	stAttrName                          // in an attribute name
+	stAfterAttrName                     // after an attribute name, before "=" or the next attribute
+	stBeforeAttrValue                   // after "=", before the value
+	stAttrValueQuoted                   // in a quoted attribute value; tokenizer.quote closes it
+	stAttrValueUnquoted                 // in an unquoted attribute value
+	stMarkupOpen                        // after "<!"
+	stMarkupDash                        // after "<!-"
+	stDoctypeName                       // matching the "DOCTYPE" of "<!DOCTYPE"; tokenizer.matched bytes matched
+	stDoctype                           // in a doctype, after "<!DOCTYPE", until ">"
+	stComment                           // in a comment, after "<!--"
+	stBogusComment                      // in a bogus comment ("<?", "<!x", "</ x"), until ">"
+	numStates
+)
+
+var stateNames = [numStates]string{
+	stData:              "data",
+	stTagOpen:           "tag open",
+	stEndTagOpen:        "end tag open",
+	stTagName:           "tag name",
+	stBeforeAttr:        "before attribute name",
+	stAttrName:          "attribute name",
+	stAfterAttrName:     "after attribute name",
+	stBeforeAttrValue:   "before attribute value",
+	stAttrValueQuoted:   "attribute value (quoted)",
+	stAttrValueUnquoted: "attribute value (unquoted)",
+	stMarkupOpen:        "markup declaration open",
+	stMarkupDash:        "markup declaration dash",
+	stDoctypeName:       "doctype keyword",
+	stDoctype:           "doctype",
+	stComment:           "comment",
+	stBogusComment:      "bogus comment",
+}
+
+// String returns the state's name, for test failures and debugging.
+func (s lexState) String() string {
+	if s < numStates {
+		return stateNames[s]
+	}
+	return "lexState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// event is what tokenizer.next stopped for.
+type event uint8
+
+const (
+	evNone  event = iota // the input ran out inside a token or a text run
+	evSpace              // a run of whitespace text ended; it began at tokenizer.start
+	evText               // text began at tokenizer.start with a byte that is not whitespace
+	evEnd                // a token of tokenizer.kind ended; it began at tokenizer.start
+)
+
+// tokenKind is the type of a token, as x/net/html's TokenType counts them.
+type tokenKind uint8
+
+const (
+	kindNone     tokenKind = iota // no token: the unfinished token is dropped (a tag cut by the end of input)
+	kindText                      // text
+	kindStartTag                  // a start tag, self-closing or not
+	kindEndTag                    // an end tag
+	kindComment                   // a comment: "<!--x-->", "<!x>", "<?x>", "</ x>" and "</>"
+	kindDoctype                   // "<!DOCTYPE ...>", any case
+)
+
+// String returns the kind's name.
+func (k tokenKind) String() string {
+	switch k {
+	case kindNone:
+		return "none"
+	case kindText:
+		return "text"
+	case kindStartTag:
+		return "start tag"
+	case kindEndTag:
+		return "end tag"
+	case kindComment:
+		return "comment"
+	case kindDoctype:
+		return "doctype"
+	}
+	return "tokenKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+const (
+	// maxName is the longest tag name the tokenizer keeps: "noscript" and
+	// "template". Longer names only need to be known as longer.
+	maxName = 8
+	// maxAttrName is the longest attribute name it keeps: "http-equiv".
+	maxAttrName = 10
+	// doctypeKeyword is matched case-insensitively after "<!".
+	doctypeKeyword = "DOCTYPE"
+)
+
+// tokenizer is the resumable HTML tokenizer. The zero value is ready to read
+// the start of a document.
+type tokenizer struct {
+	// pos is the stream offset of the next byte to consume: the number of
+	// bytes consumed so far. It only grows.
+	pos int64
+	// start is the stream offset where the current token began: the "<" of a
+	// markup token while state != stData, or the first byte of the text run
+	// reported by the last evSpace or evText. start <= pos.
+	start int64
+	// state is where the tokenizer is; stData between tokens.
+	state lexState
+	// kind is the type of the token that the last evEnd ended; when state is
+	// stComment, stBogusComment or stDoctype it is already the type of the
+	// token being read.
+	kind tokenKind
+	// endTag is whether the tag being read (state stTagName to
+	// stAttrValueUnquoted) is an end tag.
+	endTag bool
+	// quote is the byte that closes the attribute value in stAttrValueQuoted.
+	quote byte
+	// matched is how many bytes of doctypeKeyword stDoctypeName has matched,
+	// 0 <= matched < len(doctypeKeyword).
+	matched uint8
+	// dashes counts the "-" just read in a comment, saturated at 2; beginning
+	// is whether no byte but "-" has been read since "<!--"; bang is whether
+	// "--!" was just read. These three mirror x/net/html's readComment: a ">"
+	// ends the comment after "--", "--!" or at its very beginning ("<!-->",
+	// "<!--->").
+	dashes    uint8
+	beginning bool
+	bang      bool
+	// name holds the first nameLen bytes of the tag name, lower-cased (ASCII
+	// only, as HTML does). nameLen > maxName means the name is longer than
+	// name and never equal to one the Writer looks for.
+	name    [maxName]byte
+	nameLen uint8
+	// attr and attrLen do the same for the attribute name being read.
+	attr    [maxAttrName]byte
+	attrLen uint8
+	// attrFirst is whether the attribute name being read is still empty: an
+	// "=" there is part of the name (WHATWG 13.2.5.32).
+	attrFirst bool
+	// charset is whether the start tag being read has an attribute named
+	// "charset" or "http-equiv", one that declares the encoding or acts as
+	// a header and must stay before the tags.
+	charset bool
+}
+
+// reset makes z ready to read the start of a new document.
+func (z *tokenizer) reset() { *z = tokenizer{} }
+
+// isSpace reports whether c is HTML whitespace (x/net/html's whitespace set;
+// the WHATWG's ASCII whitespace plus the CR the input stream turns into LF).
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
+}
+
+func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// tagIs reports whether the tag just read is named s (lower case).
+func (z *tokenizer) tagIs(s string) bool {
+	return int(z.nameLen) == len(s) && string(z.name[:z.nameLen]) == s
+}
+
+// tagName returns the lower-cased name of the tag just read, or "" when it is
+// longer than the tokenizer keeps. The string does not allocate for the
+// comparisons the compiler can see through.
+func (z *tokenizer) tagName() []byte {
+	if z.nameLen > maxName {
+		return nil
+	}
+	return z.name[:z.nameLen]
+}
+
+func (z *tokenizer) startTag(end bool, c byte) {
+	z.state = stTagName
+	z.endTag = end
+	z.charset = false
+	z.name[0] = lower(c)
+	z.nameLen = 1
+}
+
+func (z *tokenizer) endAttrName() {
+	if z.endTag || z.attrLen > maxAttrName {
+		return
+	}
+	switch string(z.attr[:z.attrLen]) {
+	case "charset", "http-equiv":
+		z.charset = true
+	}
+}
+
+// next consumes bytes of p until it has something to report, and returns
+// how many it consumed and what it found. It stops right after the ">" that
+// ends a token (evEnd), after a run of whitespace text (evSpace), or at the
+// first byte of other text (evText, having consumed the run up to the next
+// "<"). With evNone it has consumed all of p. It may report an event having
+// consumed nothing: a "<" read earlier turned out to be text.
+func (z *tokenizer) next(p []byte) (n int, ev event) {
+	base := z.pos
+	defer func() { z.pos = base + int64(n) }()
+	i := 0
+	for i < len(p) {
+		c := p[i]
+		switch z.state {
+		case stData:
+			switch {
+			case c == '<':
+				z.start = base + int64(i)
+				z.state = stTagOpen
+				i++
+			case isSpace(c):
+				z.start = base + int64(i)
+				for i++; i < len(p) && isSpace(p[i]); i++ {
+				}
+				return i, evSpace
+			default:
+				z.start = base + int64(i)
+				if j := bytes.IndexByte(p[i:], '<'); j >= 0 {
+					return i + j, evText
+				}
+				return len(p), evText
+			}
+
+		case stTagOpen:
+			switch {
+			case isAlpha(c):
+				z.startTag(false, c)
+			case c == '/':
+				z.state = stEndTagOpen
+			case c == '!':
+				z.state = stMarkupOpen
+			case c == '?':
+				z.state, z.kind = stBogusComment, kindComment
+			default:
+				// The "<" was text; c is read again in the data state.
+				z.state = stData
+				return i, evText
+			}
+			i++
+
+		case stEndTagOpen:
+			switch {
+			case c == '>':
+				// "</>" is no token at all; x/net/html reports it as an
+				// empty comment, and so do we.
+				z.state, z.kind = stData, kindComment
+				return i + 1, evEnd
+			case isAlpha(c):
+				z.startTag(true, c)
+				i++
+			default:
+				z.state, z.kind = stBogusComment, kindComment
+			}
+
+		case stTagName:
+			switch {
+			case isSpace(c):
+				z.state = stBeforeAttr
+				i++
+			case c == '/' || c == '>':
+				z.state = stBeforeAttr
+			default:
+				if z.nameLen < maxName {
+					z.name[z.nameLen] = lower(c)
+				}
+				if z.nameLen <= maxName {
+					z.nameLen++
+				}
+				i++
+			}
+
+		case stBeforeAttr:
+			switch {
+			case isSpace(c):
+				i++
+			case c == '>':
+				z.state, z.kind = stData, kindStartTag
+				if z.endTag {
+					z.kind = kindEndTag
+				}
+				return i + 1, evEnd
+			default:
+				z.state = stAttrName
+				z.attrLen = 0
+				z.attrFirst = true
+			}
+
+		case stAttrName:
+			if c == '=' && !z.attrFirst || c == '/' || c == '>' || isSpace(c) {
+				z.endAttrName()
+				z.state = stAfterAttrName
+				continue
+			}
+			z.attrFirst = false
+			if z.attrLen < maxAttrName {
+				z.attr[z.attrLen] = lower(c)
+			}
+			if z.attrLen <= maxAttrName {
+				z.attrLen++
+			}
+			i++
+
+		case stAfterAttrName:
+			switch {
+			case isSpace(c):
+				i++
+			case c == '/':
+				z.state = stBeforeAttr
+				i++
+			case c == '=':
+				z.state = stBeforeAttrValue
+				i++
+			default:
+				z.state = stBeforeAttr
+			}
+
+		case stBeforeAttrValue:
+			switch {
+			case isSpace(c):
+				i++
+			case c == '>':
+				z.state = stBeforeAttr
+			case c == '"' || c == '\'':
+				z.state, z.quote = stAttrValueQuoted, c
+				i++
+			default:
+				z.state = stAttrValueUnquoted
+				i++
+			}
+
+		case stAttrValueQuoted:
+			j := bytes.IndexByte(p[i:], z.quote)
+			if j < 0 {
+				return len(p), evNone
+			}
+			z.state = stBeforeAttr
+			i += j + 1
+
+		case stAttrValueUnquoted:
+			switch {
+			case isSpace(c):
+				z.state = stBeforeAttr
+				i++
+			case c == '>':
+				z.state = stBeforeAttr
+			default:
+				i++
+			}
+
+		case stMarkupOpen:
+			if c == '-' {
+				z.state = stMarkupDash
+				i++
+			} else {
+				z.state, z.matched = stDoctypeName, 0
+			}
+
+		case stMarkupDash:
+			if c == '-' {
+				z.state, z.kind = stComment, kindComment
+				z.dashes, z.beginning, z.bang = 0, true, false
+				i++
+			} else {
+				// "<!-" then not "-": the "-" already failed to match
+				// "DOCTYPE", so it is a bogus comment; c is read again.
+				z.state, z.kind = stBogusComment, kindComment
+			}
+
+		case stDoctypeName:
+			if lower(c) != lower(doctypeKeyword[z.matched]) {
+				// x/net/html backs up to just after "<!" and reads a
+				// bogus comment to the next ">"; the bytes matched so far
+				// are letters, so that ">" is at c or after it.
+				z.state, z.kind = stBogusComment, kindComment
+				continue
+			}
+			i++
+			if z.matched++; int(z.matched) == len(doctypeKeyword) {
+				z.state, z.kind = stDoctype, kindDoctype
+			}
+
+		case stDoctype, stBogusComment:
+			j := bytes.IndexByte(p[i:], '>')
+			if j < 0 {
+				return len(p), evNone
+			}
+			z.state = stData
+			return i + j + 1, evEnd
+
+		case stComment:
+			if z.bang {
+				// The byte after "--!" is consumed without a second look,
+				// as x/net/html does.
+				z.bang = false
+				i++
+				switch c {
+				case '>':
+					z.state = stData
+					return i, evEnd
+				case '-':
+					z.dashes, z.beginning = 1, false
+				default:
+					z.dashes, z.beginning = 0, false
+				}
+				continue
+			}
+			if z.dashes == 0 && !z.beginning {
+				// Only a "-" can start the end of a comment: skip to it.
+				j := bytes.IndexByte(p[i:], '-')
+				if j < 0 {
+					return len(p), evNone
+				}
+				i += j
+				c = '-'
+			}
+			i++
+			switch {
+			case c == '-':
+				if z.dashes < 2 {
+					z.dashes++
+				}
+				continue
+			case c == '>' && (z.dashes >= 2 || z.beginning):
+				z.state = stData
+				return i, evEnd
+			case c == '!' && z.dashes >= 2:
+				z.bang = true
+				continue
+			}
+			z.dashes, z.beginning = 0, false
+
+		default:
+			panic("inject: tokenizer in unknown " + z.state.String())
+		}
+	}
+	return i, evNone
+}
+
+// eof reports what the token left unfinished at the end of the input becomes,
+// as x/net/html reads it: kindNone when there is none or when it is dropped
+// (a tag cut short), kindText for a lone "<" or "</", kindComment or
+// kindDoctype for those, which the end of input closes.
+func (z *tokenizer) eof() tokenKind {
+	switch z.state {
+	case stTagOpen, stEndTagOpen:
+		return kindText
+	case stMarkupOpen, stMarkupDash, stDoctypeName, stComment, stBogusComment:
+		return kindComment
+	case stDoctype:
+		return kindDoctype
+	}
+	return kindNone
+}
+
+// inTag reports whether the tokenizer is inside a token whose type or tag name
+// is not known yet, or inside a tag: the bytes from start must be held while
+// the Writer may still insert before them.
+func (z *tokenizer) inTag() bool {
+	switch z.state {
+	case stData, stDoctype, stComment, stBogusComment:
+		return false
+	}
+	return true
+}

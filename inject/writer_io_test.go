@@ -1,0 +1,394 @@
+package inject_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/inject"
+)
+
+var (
+	errDst   = errors.New("dst failed")
+	errFlush = errors.New("flush failed")
+)
+
+// errFlusher is a dst whose Flush fails.
+type errFlusher struct{ bytes.Buffer }
+
+func (*errFlusher) Flush() error { return errFlush }
+
+// failingWriter accepts ok bytes, then fails every write.
+type failingWriter struct {
+	bytes.Buffer
+	ok    int
+	short bool // fail by writing less, without an error
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) <= f.ok {
+		f.ok -= len(p)
+		return f.Buffer.Write(p)
+	}
+	n := f.ok
+	f.ok = 0
+	f.Buffer.Write(p[:n])
+	if f.short {
+		return n, nil
+	}
+	return n, errDst
+}
+
+const testPage = "<!doctype html>\n<html>\n<head>\n<meta charset=utf-8>\n<title>t</title>\n</head>\n<body>body</body>\n</html>\n"
+
+func TestWriterDstError(t *testing.T) {
+	for _, short := range []bool{false, true} {
+		wantErr := errDst
+		if short {
+			wantErr = io.ErrShortWrite
+		}
+		for ok := 0; ok < len(testPage)+len(testTags); ok++ {
+			for _, chunk := range []int{1, 7, len(testPage)} {
+				dst := &failingWriter{ok: ok, short: short}
+				w := inject.NewWriter(dst, []byte(testTags))
+				var total int
+				var err error
+				for rest := testPage; rest != "" && err == nil; {
+					k := min(chunk, len(rest))
+					var n int
+					n, err = w.Write([]byte(rest[:k]))
+					require.LessOrEqual(t, n, k)
+					if err == nil {
+						require.Equal(t, k, n)
+					}
+					total += n
+					rest = rest[k:]
+				}
+				if err == nil {
+					err = w.Close()
+				}
+				require.ErrorIs(t, err, wantErr, "ok=%d chunk=%d", ok, chunk)
+				// What dst got is a prefix of the output: nothing out of
+				// order, nothing twice.
+				full := whole(t, testPage).out
+				require.True(t, strings.HasPrefix(full, dst.String()), "ok=%d chunk=%d: %q", ok, chunk, dst.String())
+				require.LessOrEqual(t, total, len(testPage))
+
+				// The error sticks.
+				n, err := w.Write([]byte("more"))
+				require.Zero(t, n)
+				require.ErrorIs(t, err, wantErr)
+				_, err = w.WriteString("more")
+				require.ErrorIs(t, err, wantErr)
+				require.ErrorIs(t, w.Flush(), wantErr)
+				require.ErrorIs(t, w.Close(), wantErr)
+				_, err = w.ReadFrom(strings.NewReader("more"))
+				require.ErrorIs(t, err, wantErr)
+			}
+		}
+	}
+}
+
+func TestWriterConsumedCount(t *testing.T) {
+	// dst fails after 20 bytes; the Writer decides on the first write and
+	// must say exactly how much of p got to dst.
+	dst := &failingWriter{ok: 20}
+	w := inject.NewWriter(dst, []byte(testTags))
+	in := "<!doctype html><html><body>" + strings.Repeat("x", 100)
+	n, err := w.Write([]byte(in))
+	require.ErrorIs(t, err, errDst)
+	assert.Equal(t, 20, n)
+	assert.Equal(t, in[:20], dst.String())
+}
+
+// invalidWriter reports writing more than it was given.
+type invalidWriter struct{}
+
+func (invalidWriter) Write(p []byte) (int, error) { return len(p) + 1, nil }
+
+func TestWriterInvalidDst(t *testing.T) {
+	w := inject.NewWriter(invalidWriter{}, []byte(testTags))
+	_, err := w.Write([]byte("<!doctype html><body>"))
+	require.ErrorIs(t, err, inject.ErrInvalidWrite)
+	w = inject.NewWriter(invalidWriter{}, []byte(testTags))
+	require.NoError(t, w.Close())
+	_, err = w.Write([]byte("x"))
+	require.ErrorIs(t, err, inject.ErrInvalidWrite)
+}
+
+// stuckReader returns no data and no error, forever.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+// onlyWriter hides every method of its Writer but Write.
+type onlyWriter struct{ io.Writer }
+
+// readerFromWriter is a dst with ReadFrom, which it counts.
+type readerFromWriter struct {
+	bytes.Buffer
+	readFroms int
+}
+
+func (r *readerFromWriter) ReadFrom(src io.Reader) (int64, error) {
+	r.readFroms++
+	return r.Buffer.ReadFrom(src)
+}
+
+func TestWriterReadFrom(t *testing.T) {
+	long := testPage + strings.Repeat("<p>paragraph</p>\n", 5000)
+	want := whole(t, long).out
+	readers := map[string]func() io.Reader{
+		"strings.Reader": func() io.Reader { return strings.NewReader(long) },
+		"one byte":       func() io.Reader { return iotest.OneByteReader(strings.NewReader(long)) },
+		"half":           func() io.Reader { return iotest.HalfReader(strings.NewReader(long)) },
+		"data with EOF":  func() io.Reader { return iotest.DataErrReader(strings.NewReader(long)) },
+		"only Read":      func() io.Reader { return struct{ io.Reader }{strings.NewReader(long)} },
+	}
+	for name, newReader := range readers {
+		t.Run(name, func(t *testing.T) {
+			var plain bytes.Buffer
+			w := inject.NewWriter(onlyWriter{&plain}, []byte(testTags))
+			n, err := w.ReadFrom(newReader())
+			require.NoError(t, err)
+			assert.Equal(t, int64(len(long)), n)
+			require.NoError(t, w.Close())
+			assert.Equal(t, want, plain.String())
+
+			rf := &readerFromWriter{}
+			w = inject.NewWriter(rf, []byte(testTags))
+			n, err = w.ReadFrom(newReader())
+			require.NoError(t, err)
+			assert.Equal(t, int64(len(long)), n)
+			require.NoError(t, w.Close())
+			assert.Equal(t, want, rf.String())
+			assert.Equal(t, 1, rf.readFroms, "after the decision, dst's ReadFrom copies the rest")
+		})
+	}
+	t.Run("stuck before the decision", func(t *testing.T) {
+		w := inject.NewWriter(io.Discard, []byte(testTags))
+		_, err := w.ReadFrom(stuckReader{})
+		require.ErrorIs(t, err, io.ErrNoProgress)
+	})
+	t.Run("stuck after the decision", func(t *testing.T) {
+		var dst bytes.Buffer
+		w := inject.NewWriter(onlyWriter{&dst}, []byte(testTags))
+		_, err := w.Write([]byte("<div>"))
+		require.NoError(t, err)
+		n, err := w.ReadFrom(stuckReader{})
+		require.ErrorIs(t, err, io.ErrNoProgress)
+		assert.Zero(t, n)
+	})
+	t.Run("read error", func(t *testing.T) {
+		errRead := errors.New("read failed")
+		var dst bytes.Buffer
+		w := inject.NewWriter(&dst, []byte(testTags))
+		n, err := w.ReadFrom(io.MultiReader(strings.NewReader("<html><he"), iotest.ErrReader(errRead)))
+		require.ErrorIs(t, err, errRead)
+		assert.Equal(t, int64(9), n)
+		require.NoError(t, w.Close())
+		assert.Equal(t, "<html>"+testTags+"<he", dst.String())
+	})
+	t.Run("no recursion", func(t *testing.T) {
+		// A dst whose ReadFrom writes back into the Writer, the way a
+		// wrapper around it would: the Writer must not call it again.
+		var out bytes.Buffer
+		var w *inject.Writer
+		loop := &loopWriter{out: &out}
+		w = inject.NewWriter(loop, []byte(testTags))
+		loop.w = w
+		n, err := w.ReadFrom(strings.NewReader(long))
+		require.NoError(t, err)
+		assert.Equal(t, int64(len(long)), n)
+		assert.Equal(t, want, out.String())
+	})
+}
+
+// loopWriter writes to out; its ReadFrom goes back through the Writer w.
+type loopWriter struct {
+	out *bytes.Buffer
+	w   *inject.Writer
+}
+
+func (l *loopWriter) Write(p []byte) (int, error)           { return l.out.Write(p) }
+func (l *loopWriter) ReadFrom(r io.Reader) (int64, error) { return l.w.ReadFrom(r) }
+
+// stringWriter is a dst with WriteString, which it counts.
+type stringWriter struct {
+	bytes.Buffer
+	strings int
+}
+
+func (s *stringWriter) WriteString(str string) (int, error) {
+	s.strings++
+	return s.Buffer.WriteString(str)
+}
+
+func TestWriterWriteString(t *testing.T) {
+	long := testPage + strings.Repeat("x", 100<<10)
+	var dst stringWriter
+	w := inject.NewWriter(&dst, []byte(testTags))
+	n, err := w.WriteString(long)
+	require.NoError(t, err)
+	assert.Equal(t, len(long), n)
+	n, err = w.WriteString("tail")
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	require.NoError(t, w.Close())
+	assert.Equal(t, whole(t, long+"tail").out, dst.String())
+	assert.Positive(t, dst.strings, "after the decision, strings go to dst's WriteString")
+
+	var plain bytes.Buffer
+	w = inject.NewWriter(onlyWriter{&plain}, []byte(testTags))
+	n, err = w.WriteString(long)
+	require.NoError(t, err)
+	assert.Equal(t, len(long), n)
+	assert.Equal(t, whole(t, long).out, plain.String())
+}
+
+func TestWriterReset(t *testing.T) {
+	var first, second bytes.Buffer
+	w := inject.NewWriter(&first, []byte("<first>"))
+	_, err := w.Write([]byte("<!doctype html><html><head>\n<meta charset=x>\n<!-- secret"))
+	require.NoError(t, err)
+	w.Reset(&second, []byte("<second>"))
+	assert.Equal(t, inject.StatusScanning, w.Status())
+	assert.Zero(t, w.Inserted())
+	_, err = w.Write([]byte("<!doctype html><he"))
+	require.NoError(t, err)
+	_, err = w.Write([]byte("ad><title>"))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	assert.Equal(t, "<!doctype html><head><second><title>", second.String())
+	assert.NotContains(t, first.String(), "<first>")
+	assert.NotContains(t, second.String(), "secret")
+
+	// A skipped document, then a reset: the reason goes too.
+	w.Reset(&second, nil)
+	_, err = w.Write([]byte("<div>"))
+	require.NoError(t, err)
+	require.Equal(t, inject.ReasonFragment, w.Reason())
+	w.Reset(io.Discard, nil)
+	assert.Equal(t, inject.ReasonNone, w.Reason())
+	assert.Equal(t, inject.StatusScanning, w.Status())
+
+	// Reset clears the tagsFunc hook.
+	var third bytes.Buffer
+	inject.SetTagsFunc(w, func(dst []byte) ([]byte, inject.Reason) { return append(dst, "<hook>"...), inject.ReasonNone })
+	w.Reset(&third, []byte("<static>"))
+	_, err = w.Write([]byte("<head>x"))
+	require.NoError(t, err)
+	assert.Equal(t, "<head><static>x", third.String())
+}
+
+func TestWriterTagsFunc(t *testing.T) {
+	t.Run("rendered once at the insertion point", func(t *testing.T) {
+		var dst bytes.Buffer
+		w := inject.NewWriter(&dst, nil)
+		calls := 0
+		inject.SetTagsFunc(w, func(b []byte) ([]byte, inject.Reason) {
+			calls++
+			return append(b, testTags...), inject.ReasonNone
+		})
+		in := "<!doctype html><html><head><meta charset=utf-8><title>x</title>"
+		for i := range len(in) {
+			_, err := w.Write([]byte(in[i : i+1]))
+			require.NoError(t, err)
+		}
+		require.NoError(t, w.Close())
+		assert.Equal(t, 1, calls)
+		assert.Equal(t, expand("<!doctype html><html><head><meta charset=utf-8>@@<title>x</title>"), dst.String())
+		assert.Equal(t, len(testTags), w.Inserted())
+	})
+	for _, reason := range []inject.Reason{inject.ReasonNoSpan, inject.ReasonAlreadyRendered} {
+		t.Run("skip with "+reason.String(), func(t *testing.T) {
+			var dst bytes.Buffer
+			w := inject.NewWriter(&dst, []byte("<static>"))
+			inject.SetTagsFunc(w, func(b []byte) ([]byte, inject.Reason) { return append(b, "<junk>"...), reason })
+			_, err := w.Write([]byte(testPage))
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
+			assert.Equal(t, testPage, dst.String())
+			assert.Equal(t, inject.StatusSkipped, w.Status())
+			assert.Equal(t, reason, w.Reason())
+			assert.Zero(t, w.Inserted())
+		})
+	}
+	t.Run("not called for a fragment", func(t *testing.T) {
+		w := inject.NewWriter(io.Discard, nil)
+		inject.SetTagsFunc(w, func([]byte) ([]byte, inject.Reason) { panic("called") })
+		_, err := w.Write([]byte("<div>"))
+		require.NoError(t, err)
+		assert.Equal(t, inject.ReasonFragment, w.Reason())
+	})
+}
+
+func TestWriterRecoversFromPanic(t *testing.T) {
+	// A panic at the insertion point falls back to passing every byte
+	// through: none lost, none twice.
+	for _, in := range []string{testPage, "<!doctype html><title>x</title>", "<html><head>"} {
+		for _, chunk := range []int{1, 3, len(in)} {
+			var dst bytes.Buffer
+			w := inject.NewWriter(&dst, nil)
+			inject.SetTagsFunc(w, func([]byte) ([]byte, inject.Reason) { panic("render failed") })
+			for rest := in; rest != ""; {
+				k := min(chunk, len(rest))
+				n, err := w.Write([]byte(rest[:k]))
+				require.NoError(t, err)
+				require.Equal(t, k, n)
+				rest = rest[k:]
+			}
+			require.NoError(t, w.Close())
+			assert.Equal(t, in, dst.String(), "chunk %d", chunk)
+			assert.Equal(t, inject.StatusSkipped, w.Status())
+			assert.Equal(t, inject.ReasonFailed, w.Reason())
+		}
+	}
+}
+
+// panicWriter panics on Write.
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("dst panicked") }
+
+func TestWriterDstPanicPropagates(t *testing.T) {
+	// A panic of dst (http.ErrAbortHandler, say) is not the Writer's to
+	// swallow.
+	w := inject.NewWriter(panicWriter{}, []byte(testTags))
+	assert.PanicsWithValue(t, "dst panicked", func() { _, _ = w.Write([]byte("<!doctype html><body>")) })
+}
+
+func TestWriterAfterClose(t *testing.T) {
+	var dst bytes.Buffer
+	w := inject.NewWriter(&dst, []byte(testTags))
+	_, err := w.Write([]byte("<!doctype html>"))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, w.Close(), "Close twice")
+	_, err = w.Write([]byte("<head>"))
+	require.NoError(t, err)
+	assert.Equal(t, "<!doctype html>"+testTags+"<head>", dst.String())
+}
+
+func TestWriterAllocs(t *testing.T) {
+	body := []byte(strings.Repeat("<p>paragraph</p>\n", 100))
+	head := []byte(testPage)
+	tags := []byte(testTags)
+	w := inject.NewWriter(io.Discard, tags)
+	allocs := testing.AllocsPerRun(100, func() {
+		w.Reset(io.Discard, tags)
+		_, _ = w.Write(head[:20])
+		_, _ = w.Write(head[20:])
+		_, _ = w.Write(body)
+		_ = w.Close()
+	})
+	assert.Zero(t, allocs, "a reused Writer allocates nothing")
+	allocs = testing.AllocsPerRun(100, func() { _, _ = w.Write(body) })
+	assert.Zero(t, allocs, "a Write after the decision allocates nothing")
+}
