@@ -216,7 +216,7 @@ type loopWriter struct {
 	w   *inject.Writer
 }
 
-func (l *loopWriter) Write(p []byte) (int, error)           { return l.out.Write(p) }
+func (l *loopWriter) Write(p []byte) (int, error)         { return l.out.Write(p) }
 func (l *loopWriter) ReadFrom(r io.Reader) (int64, error) { return l.w.ReadFrom(r) }
 
 // stringWriter is a dst with WriteString, which it counts.
