@@ -8,10 +8,11 @@ require (
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.0.0-00010101000000-000000000000
+	golang.org/x/net v0.62.0
 )
 
 require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/text v0.41.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )

@@ -156,7 +156,7 @@ func fromHub(hub *sentry.Hub, span *sentry.Span) (tracecontext.SpanContext, bool
 	if dsc.IsZero() {
 		if client := hub.Client(); client.IsEnabled() {
 			// As sentry-go does for the events of a trace whose head it is.
-			dsc = dscFromEntries(sentry.DynamicSamplingContextFromScope(hub.Scope(), client).Entries)
+			dsc = parseDSC(sentry.DynamicSamplingContextFromScope(hub.Scope(), client).String())
 		}
 	}
 	sc.DSC = dsc
@@ -201,51 +201,14 @@ func decision(s sentry.Sampled) tracecontext.Decision {
 	return tracecontext.DecisionDeferred
 }
 
-// parseDSC reads a baggage value written by sentry-go. It uses sentry-go's own
-// parser, so that the values round-trip exactly as sentry-go encoded them.
+// parseDSC reads the DSC from a baggage value written by sentry-go, frozen.
+// sentry-go keeps the DSC in a map and writes it in map order, so the
+// entries this version does not know are sorted by key.
 func parseDSC(baggage string) tracecontext.DSC {
-	if baggage == "" {
-		return tracecontext.DSC{}
-	}
-	d, err := sentry.DynamicSamplingContextFromHeader([]byte(baggage))
-	if err != nil {
-		return tracecontext.DSC{}
-	}
-	return dscFromEntries(d.Entries)
-}
-
-// dscFromEntries converts the entries of a sentry-go DSC (keys without the
-// "sentry-" prefix) to a frozen [tracecontext.DSC]. Unknown entries go to
-// Extra sorted by key, since sentry-go keeps them in a map.
-func dscFromEntries(entries map[string]string) tracecontext.DSC {
-	var d tracecontext.DSC
-	for k, v := range entries {
-		switch k {
-		case "trace_id":
-			d.TraceID = v
-		case "public_key":
-			d.PublicKey = v
-		case "sample_rate":
-			d.SampleRate = v
-		case "sample_rand":
-			d.SampleRand = v
-		case "sampled":
-			d.Sampled = v
-		case "release":
-			d.Release = v
-		case "environment":
-			d.Environment = v
-		case "transaction":
-			d.Transaction = v
-		case "org_id":
-			d.OrgID = v
-		case "replay_id":
-			d.ReplayID = v
-		default:
-			d.Extra = append(d.Extra, tracecontext.Member{Key: k, Value: v})
-		}
-	}
+	// ParseBaggage keeps every valid member when it also reports an
+	// invalid one; sentry-go writes only valid ones.
+	b, _ := tracecontext.ParseBaggage(baggage)
+	d := tracecontext.DSCFromBaggage(b)
 	slices.SortFunc(d.Extra, func(a, b tracecontext.Member) int { return strings.Compare(a.Key, b.Key) })
-	d.Frozen = !d.IsZero()
 	return d
 }

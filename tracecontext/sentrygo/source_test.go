@@ -11,7 +11,9 @@ import (
 	sentryhttp "github.com/getsentry/sentry-go/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
 
+	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
 	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
@@ -70,19 +72,30 @@ func dscEntries(d tracecontext.DSC) map[string]string {
 	return m
 }
 
-// rendering is what a page handler saw when it rendered its tags.
+// rendering is what a page handler saw when it rendered its tags, and what
+// the page said.
 type rendering struct {
-	sc          tracecontext.SpanContext
-	ok          bool
-	sentryTrace string // the page's sentry-trace value
-	activeSpan  *sentry.Span
+	sc         tracecontext.SpanContext
+	ok         bool
+	activeSpan *sentry.Span
+	page       pageTags
 }
+
+// pageTags are the tags of a page, read back the way a browser SDK reads them.
+type pageTags struct {
+	sentryTrace string
+	trace       tracecontext.SpanContext // parsed sentry-trace
+	traceparent string
+	dsc         tracecontext.DSC // parsed baggage
+}
+
+var renderer = render.New(render.WithFormats(render.SentryTrace | render.Baggage | render.Traceparent))
 
 // page returns a handler that renders the tags of the request's span the
 // way tracemeta's entry points do: src.SpanContext at the moment of
-// rendering. With child set it renders inside a child span, as a handler
-// that times its template does. It reports an error to Sentry if report is
-// set.
+// rendering, through render. With child set it renders inside a child span,
+// as a handler that times its template does. It reports an error to Sentry
+// if report is set.
 func page(src tracecontext.Source, child, report bool, got *rendering) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -93,21 +106,63 @@ func page(src tracecontext.Source, child, report bool, got *rendering) http.Hand
 		}
 		got.activeSpan = sentry.SpanFromContext(ctx)
 		got.sc, got.ok = src.SpanContext(ctx)
-		if got.ok {
-			got.sentryTrace = got.sc.SentryTrace()
-		}
 		if report {
 			sentry.GetHubFromContext(ctx).CaptureMessage("page failed")
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(`<!doctype html><head><meta name="sentry-trace" content="` + got.sentryTrace + `"></head>`))
+		body := []byte("<!doctype html><html><head>")
+		body = renderer.AppendMetaTags(body, got.sc)
+		body = append(body, "</head><body></body></html>"...)
+		_, _ = w.Write(body)
 	})
+}
+
+// readTags reads the meta tags of page as the browser SDKs do: the first
+// <meta> of each name, its content attribute unescaped.
+func readTags(t *testing.T, page string) pageTags {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	require.NoError(t, err)
+	content := map[string]string{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "meta" {
+			var name, value string
+			for _, a := range n.Attr {
+				switch a.Key {
+				case "name":
+					name = a.Val
+				case "content":
+					value = a.Val
+				}
+			}
+			if _, seen := content[name]; !seen {
+				content[name] = value
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+
+	var tags pageTags
+	tags.sentryTrace = content["sentry-trace"]
+	tags.traceparent = content["traceparent"]
+	if tags.sentryTrace != "" {
+		tags.trace, err = tracecontext.ParseSentryTrace(tags.sentryTrace)
+		require.NoError(t, err)
+	}
+	bag, err := tracecontext.ParseBaggage(content["baggage"])
+	require.NoError(t, err)
+	tags.dsc = tracecontext.DSCFromBaggage(bag)
+	return tags
 }
 
 // serve sends one request with header through sentryhttp to h, on a hub of
 // client bound to the request's context, and waits until everything the
-// client captured reached the collector.
-func serve(t *testing.T, client *sentry.Client, header http.Header, h http.Handler) {
+// client captured reached the collector. It returns the page's tags.
+func serve(t *testing.T, client *sentry.Client, header http.Header, h http.Handler) pageTags {
 	t.Helper()
 	hub := sentry.NewHub(client, sentry.NewScope())
 	handler := sentryhttp.New(sentryhttp.Options{}).Handle(h)
@@ -121,6 +176,7 @@ func serve(t *testing.T, client *sentry.Client, header http.Header, h http.Handl
 	handler.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code)
 	flush(t, client)
+	return readTags(t, rec.Body.String())
 }
 
 func incoming(sentryTrace, baggage string) http.Header {
@@ -140,7 +196,8 @@ func TestSourceTracingEnabled(t *testing.T) {
 		sampleRate float64
 		header     http.Header
 		child      bool // render inside a child span
-		opts       []sentrygo.Option
+		txnSpan    bool // WithTransactionSpan
+		routed     bool // served through a ServeMux pattern
 		want       tracecontext.Decision
 		wantDSC    *tracecontext.DSC // nil: the DSC sentry-go builds at the head
 	}{
@@ -153,6 +210,14 @@ func TestSourceTracingEnabled(t *testing.T) {
 			name:       "head of trace, not sampled",
 			sampleRate: 0,
 			want:       tracecontext.DecisionNotSampled,
+		},
+		{
+			// sentryhttp renames the transaction after the route when
+			// it finishes, after the page froze the DSC.
+			name:       "head of trace, routed",
+			sampleRate: 1,
+			routed:     true,
+			want:       tracecontext.DecisionSampled,
 		},
 		{
 			name:       "head of trace, child span active",
@@ -180,7 +245,7 @@ func TestSourceTracingEnabled(t *testing.T) {
 			sampleRate: 1,
 			header:     incoming(upstreamTrace+"-"+upstreamSpan+"-1", upstreamBaggage),
 			child:      true,
-			opts:       []sentrygo.Option{sentrygo.WithTransactionSpan(true)},
+			txnSpan:    true,
 			want:       tracecontext.DecisionSampled,
 			wantDSC:    &upstreamDSC,
 		},
@@ -202,19 +267,27 @@ func TestSourceTracingEnabled(t *testing.T) {
 			col := newCollector(t)
 			client := col.newClient(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: tt.sampleRate})
 			var got rendering
-			serve(t, client, tt.header, page(sentrygo.Source(tt.opts...), tt.child, false, &got))
+			var h http.Handler = page(sentrygo.Source(sentrygo.WithTransactionSpan(tt.txnSpan)), tt.child, false, &got)
+			if tt.routed {
+				mux := http.NewServeMux()
+				mux.Handle("GET /products/{id}", h)
+				h = mux
+			}
+			tags := serve(t, client, tt.header, h)
 
 			require.True(t, got.ok, "no span reported")
 			sc := got.sc
 			assert.Equal(t, tt.want, sc.Sampled)
 			wantFlag := map[tracecontext.Decision]string{tracecontext.DecisionSampled: "-1", tracecontext.DecisionNotSampled: "-0"}[tt.want]
-			assert.Equal(t, sc.TraceID.String()+"-"+sc.SpanID.String()+wantFlag, got.sentryTrace)
+			assert.Equal(t, sc.TraceID.String()+"-"+sc.SpanID.String()+wantFlag, tags.sentryTrace)
+			assert.Equal(t, sc.Traceparent(), tags.traceparent)
+			assert.Equal(t, sc.DSC, tags.dsc, "the page's baggage is the DSC")
 
 			// The tags name the span active when they were rendered,
 			// or the transaction if asked.
 			txn := got.activeSpan.GetTransaction()
 			wantSpan := got.activeSpan
-			if len(tt.opts) > 0 {
+			if tt.txnSpan {
 				wantSpan = txn
 			}
 			assert.Equal(t, wantSpan.SpanID.String(), sc.SpanID.String())
@@ -245,20 +318,30 @@ func TestSourceTracingEnabled(t *testing.T) {
 			}
 			require.Len(t, txns, 1)
 			reported := txns[0]
-			assert.Equal(t, sc.TraceID.String(), reported.Contexts.Trace.TraceID)
-			if tt.wantDSC == nil {
-				assert.Equal(t, dscEntries(sc.DSC), reported.DSC, "the page's DSC is the reported transaction's")
-			} else {
-				assertRebuiltDSC(t, sc.DSC, reported.DSC)
+			assert.Equal(t, reported.Contexts.Trace.TraceID, tags.trace.TraceID.String())
+			switch {
+			case tt.wantDSC != nil:
+				assertRebuiltDSC(t, tags.dsc, reported.DSC)
+			case tt.routed:
+				// sentry-go rebuilds the reported DSC (see
+				// assertRebuiltDSC), now with the route's name; the
+				// page keeps the DSC as it was frozen when rendered.
+				assert.Equal(t, "GET /products/{id}", reported.Transaction)
+				want := dscEntries(tags.dsc)
+				want["transaction"] = "GET /products/{id}"
+				assert.Equal(t, want, reported.DSC)
+			default:
+				assert.Equal(t, dscEntries(tags.dsc), reported.DSC, "the page's DSC is the reported transaction's")
 			}
-			if tt.child && len(tt.opts) == 0 {
+			if tt.child && !tt.txnSpan {
+				// The pageload's parent is the reported child span.
 				require.Len(t, reported.Spans, 1)
 				child := reported.Spans[0]
 				assert.Equal(t, "template.render", child.Op)
-				assert.Equal(t, sc.SpanID.String(), child.SpanID)
+				assert.Equal(t, child.SpanID, tags.trace.SpanID.String())
 				assert.Equal(t, reported.Contexts.Trace.SpanID, child.ParentSpanID)
 			} else {
-				assert.Equal(t, sc.SpanID.String(), reported.Contexts.Trace.SpanID)
+				assert.Equal(t, reported.Contexts.Trace.SpanID, tags.trace.SpanID.String())
 			}
 		})
 	}
@@ -295,7 +378,7 @@ func TestSourceContinueFromRequest(t *testing.T) {
 }
 
 // assertRebuiltDSC checks the DSC that sentry-go v0.50.0 sends with a
-// continued transaction. Scope.ApplyToEvent replaces the transaction's frozen
+// continued transaction: it names the page's trace and decision. Scope.ApplyToEvent replaces the transaction's frozen
 // DSC with one rebuilt from the local client (DynamicSamplingContextFromTransaction)
 // whenever the scope holds a span, so the envelope does not carry the upstream
 // DSC. The page keeps the frozen upstream DSC, as the DSC spec requires and as
@@ -303,6 +386,7 @@ func TestSourceContinueFromRequest(t *testing.T) {
 // the two agree on the trace and its decision.
 func assertRebuiltDSC(t *testing.T, page tracecontext.DSC, reported map[string]string) {
 	t.Helper()
+	require.NotEmpty(t, page.TraceID)
 	assert.Equal(t, page.TraceID, reported["trace_id"])
 	assert.Equal(t, page.Sampled, reported["sampled"])
 	assert.Equal(t, "public-key", reported["public_key"], "sentry-go kept the upstream DSC: compare it whole")
@@ -356,11 +440,13 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 			col := newCollector(t)
 			client := col.newClient(t, sentry.ClientOptions{EnableTracing: false, TracesSampleRate: 1})
 			var got rendering
-			serve(t, client, tt.header, page(sentrygo.Source(), false, true, &got))
+			tags := serve(t, client, tt.header, page(sentrygo.Source(), false, true, &got))
 
 			require.True(t, got.ok, "no span reported")
 			sc := got.sc
 			assert.Equal(t, tt.want, sc.Sampled)
+			assert.Equal(t, tt.want, tags.trace.Sampled)
+			assert.Equal(t, sc.DSC, tags.dsc, "the page's baggage is the DSC")
 			if tt.want == tracecontext.DecisionSampled {
 				// The pitfall: the transaction sentry-go started anyway
 				// says not sampled, whatever the upstream decided.
@@ -385,9 +471,9 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 			require.Len(t, errs, 1)
 			reported := errs[0]
 			assert.Equal(t, "page failed", reported.Message)
-			assert.Equal(t, sc.TraceID.String(), reported.Contexts.Trace.TraceID)
-			assert.Equal(t, sc.SpanID.String(), reported.Contexts.Trace.SpanID)
-			assert.Equal(t, dscEntries(sc.DSC), reported.DSC, "the page's DSC is the reported error's")
+			assert.Equal(t, reported.Contexts.Trace.TraceID, tags.trace.TraceID.String())
+			assert.Equal(t, reported.Contexts.Trace.SpanID, tags.trace.SpanID.String())
+			assert.Equal(t, dscEntries(tags.dsc), reported.DSC, "the page's DSC is the reported error's")
 		})
 	}
 }
