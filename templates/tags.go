@@ -1,0 +1,55 @@
+package templates
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// span returns the valid span context active in ctx, if any. A nil ctx has
+// none, whatever the Source would do with it.
+func (c *config) span(ctx context.Context) (tracecontext.SpanContext, bool) {
+	if ctx == nil {
+		return tracecontext.SpanContext{}, false
+	}
+	sc, ok := c.source.SpanContext(ctx)
+	if !ok || !sc.IsValid() {
+		return tracecontext.SpanContext{}, false
+	}
+	return sc, true
+}
+
+// appendTags appends the meta tags for the span active in ctx, after
+// claiming the response with [render.Claim]; nothing when there is no span or
+// the tags were already rendered for the response.
+func (c *config) appendTags(dst []byte, ctx context.Context) []byte {
+	sc, ok := c.span(ctx)
+	if !ok || !render.Claim(ctx) {
+		return dst
+	}
+	return c.renderer.AppendMetaTags(dst, sc)
+}
+
+// maxPooledBuffer bounds the buffers kept in bufPool, so that one page with
+// an unusually large DSC does not pin memory.
+const maxPooledBuffer = 64 << 10
+
+// bufPool holds the buffers the tags are rendered into before they are
+// written or turned into a string: 1 KiB holds the default tags with a
+// typical DSC.
+var bufPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, 1024)
+	return &b
+}}
+
+func getBuffer() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) > maxPooledBuffer {
+		return
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
