@@ -98,10 +98,16 @@ func ParseBaggage(s string) (Baggage, error) {
 // that the limits apply to the request as a whole.
 type baggageParser struct {
 	members  []Member
-	size     int   // serialized bytes of members, commas included
-	invalid  error // the first invalid member, wrapped; never reset
-	tooLarge error // the first member dropped for the limits; never reset
+	size     int    // serialized bytes of members, commas included
+	invalid  string // the first invalid member; never reset
+	tooLarge string // the first member dropped for the limits; never reset
+	failed   uint8  // which of invalid and tooLarge are set (failedInvalid, failedTooLarge)
 }
+
+const (
+	failedInvalid uint8 = 1 << iota
+	failedTooLarge
+)
 
 func (p *baggageParser) parse(s string) {
 	if p.members == nil && s != "" {
@@ -116,8 +122,9 @@ func (p *baggageParser) parse(s string) {
 		}
 		m, ok := parseMember(raw)
 		if !ok {
-			if p.invalid == nil {
-				p.invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, raw)
+			if p.failed&failedInvalid == 0 {
+				p.failed |= failedInvalid
+				p.invalid = raw
 			}
 			continue
 		}
@@ -126,8 +133,9 @@ func (p *baggageParser) parse(s string) {
 			n++ // the comma
 		}
 		if len(p.members) == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
-			if p.tooLarge == nil {
-				p.tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(raw, 64))
+			if p.failed&failedTooLarge == 0 {
+				p.failed |= failedTooLarge
+				p.tooLarge = raw
 			}
 			continue
 		}
@@ -137,16 +145,25 @@ func (p *baggageParser) parse(s string) {
 }
 
 func (p *baggageParser) result() (Baggage, error) {
-	b := Baggage{members: p.members}
-	switch {
-	case p.invalid != nil && p.tooLarge != nil:
-		return b, errors.Join(p.invalid, p.tooLarge)
-	case p.invalid != nil:
-		return b, p.invalid
-	case p.tooLarge != nil:
-		return b, p.tooLarge
+	return Baggage{members: p.members}, p.err()
+}
+
+// err formats what went wrong, or returns nil.
+func (p *baggageParser) err() error {
+	var invalid, tooLarge error
+	if p.failed&failedInvalid != 0 {
+		invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, p.invalid)
 	}
-	return b, nil
+	if p.failed&failedTooLarge != 0 {
+		tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(p.tooLarge, 64))
+	}
+	if invalid != nil && tooLarge != nil {
+		return errors.Join(invalid, tooLarge)
+	}
+	if invalid != nil {
+		return invalid
+	}
+	return tooLarge
 }
 
 func truncate(s string, n int) string {

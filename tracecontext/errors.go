@@ -1,6 +1,9 @@
 package tracecontext
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors of the parsers. Every error a parser returns wraps exactly
 // one of them together with the offending input, so callers test with
@@ -34,3 +37,23 @@ var (
 	// whole and keeps the rest.
 	ErrBaggageTooLarge = errors.New("tracecontext: baggage too large")
 )
+
+// parseError is a parser's error before formatting: the sentinel and an
+// optional detail. The zero value means no error.
+type parseError struct {
+	sentinel error
+	detail   string
+}
+
+func (e parseError) ok() bool { return e.sentinel == nil }
+
+// wrap returns the error for input s, or nil.
+func (e parseError) wrap(s string) error {
+	switch {
+	case e.sentinel == nil:
+		return nil
+	case e.detail == "":
+		return fmt.Errorf("%w: %q", e.sentinel, s)
+	}
+	return fmt.Errorf("%w: %s: %q", e.sentinel, e.detail, s)
+}

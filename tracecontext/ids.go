@@ -61,3 +61,9 @@ func putUint64(b []byte, v uint64) {
 		b[i] = byte(v >> (56 - 8*i))
 	}
 }
+
+// equalHex reports whether s is t in lower-case hex, without allocating.
+func (t TraceID) equalHex(s string) bool {
+	var other TraceID
+	return decodeLowerHex(other[:], s) && other == t
+}

@@ -1,7 +1,5 @@
 package tracecontext
 
-import "fmt"
-
 const (
 	traceIDHexLen = 32
 	spanIDHexLen  = 16
@@ -29,22 +27,30 @@ const (
 // [ErrInvalidTraceID], [ErrInvalidSpanID], [ErrInvalidSampled] or
 // [ErrInvalidSentryTrace]. Valid input does not allocate.
 func ParseSentryTrace(s string) (SpanContext, error) {
+	sc, perr := parseSentryTrace(s)
+	return sc, perr.wrap(s)
+}
+
+// parseSentryTrace is [ParseSentryTrace] without formatting the error, so
+// that continuing a request from hostile headers costs no allocation unless
+// the error is reported.
+func parseSentryTrace(s string) (SpanContext, parseError) {
 	var sc SpanContext
 	v := trimOWS(s)
 	if len(v) < traceIDHexLen || !decodeLowerHex(sc.TraceID[:], v[:traceIDHexLen]) {
-		return SpanContext{}, fmt.Errorf("%w: %q", ErrInvalidTraceID, s)
+		return SpanContext{}, parseError{ErrInvalidTraceID, ""}
 	}
 	if !sc.TraceID.IsValid() {
-		return SpanContext{}, fmt.Errorf("%w: all zero: %q", ErrInvalidTraceID, s)
+		return SpanContext{}, parseError{ErrInvalidTraceID, "all zero"}
 	}
 	if len(v) == traceIDHexLen || v[traceIDHexLen] != '-' {
-		return SpanContext{}, fmt.Errorf("%w: no '-' after the trace id: %q", ErrInvalidSentryTrace, s)
+		return SpanContext{}, parseError{ErrInvalidSentryTrace, "no '-' after the trace id"}
 	}
 	if len(v) < sentryTraceLen || !decodeLowerHex(sc.SpanID[:], v[traceIDHexLen+1:sentryTraceLen]) {
-		return SpanContext{}, fmt.Errorf("%w: %q", ErrInvalidSpanID, s)
+		return SpanContext{}, parseError{ErrInvalidSpanID, ""}
 	}
 	if !sc.SpanID.IsValid() {
-		return SpanContext{}, fmt.Errorf("%w: all zero: %q", ErrInvalidSpanID, s)
+		return SpanContext{}, parseError{ErrInvalidSpanID, "all zero"}
 	}
 	switch rest := v[sentryTraceLen:]; {
 	case rest == "":
@@ -54,9 +60,9 @@ func ParseSentryTrace(s string) (SpanContext, error) {
 	case rest == "-0":
 		sc.Sampled = DecisionNotSampled
 	case rest[0] != '-':
-		return SpanContext{}, fmt.Errorf("%w: no '-' after the span id: %q", ErrInvalidSentryTrace, s)
+		return SpanContext{}, parseError{ErrInvalidSentryTrace, "no '-' after the span id"}
 	default:
-		return SpanContext{}, fmt.Errorf("%w: %q", ErrInvalidSampled, s)
+		return SpanContext{}, parseError{ErrInvalidSampled, ""}
 	}
-	return sc, nil
+	return sc, parseError{}
 }

@@ -1,7 +1,5 @@
 package tracecontext
 
-import "fmt"
-
 // traceparentLen is the length of a version 00 traceparent:
 // "00-{trace_id}-{parent_id}-{flags}".
 const traceparentLen = 2 + 1 + traceIDHexLen + 1 + spanIDHexLen + 1 + 2
@@ -28,68 +26,58 @@ const flagSampled = 0x01
 // The error wraps [ErrInvalidTraceparent], [ErrInvalidTraceID],
 // [ErrInvalidSpanID] or [ErrInvalidSampled]. Valid input does not allocate.
 func ParseTraceparent(s string) (SpanContext, error) {
+	sc, perr := parseTraceparent(s)
+	return sc, perr.wrap(s)
+}
+
+// parseTraceparent is [ParseTraceparent] without formatting the error.
+func parseTraceparent(s string) (SpanContext, parseError) {
 	var sc SpanContext
 	v := trimOWS(s)
 	if len(v) < traceparentLen {
-		return SpanContext{}, fmt.Errorf("%w: too short: %q", ErrInvalidTraceparent, s)
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "too short"}
 	}
 	var version [1]byte
 	if !decodeLowerHex(version[:], v[:2]) {
-		return SpanContext{}, fmt.Errorf("%w: bad version: %q", ErrInvalidTraceparent, s)
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "bad version"}
 	}
 	switch {
 	case version[0] == 0xff:
-		return SpanContext{}, fmt.Errorf("%w: version ff: %q", ErrInvalidTraceparent, s)
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "version ff"}
 	case version[0] == 0 && len(v) != traceparentLen:
-		return SpanContext{}, fmt.Errorf("%w: version 00 must be %d characters: %q", ErrInvalidTraceparent, traceparentLen, s)
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "version 00 must be 55 characters"}
 	case len(v) > traceparentLen && v[traceparentLen] != '-':
-		return SpanContext{}, fmt.Errorf("%w: no '-' after trace-flags: %q", ErrInvalidTraceparent, s)
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "no '-' after trace-flags"}
 	}
 	if v[2] != '-' || v[3+traceIDHexLen] != '-' || v[4+traceIDHexLen+spanIDHexLen] != '-' {
-		return SpanContext{}, fmt.Errorf("%w: bad separators: %q", ErrInvalidTraceparent, s)
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "bad separators"}
 	}
 	if !decodeLowerHex(sc.TraceID[:], v[3:3+traceIDHexLen]) {
-		return SpanContext{}, fmt.Errorf("%w: %q", ErrInvalidTraceID, s)
+		return SpanContext{}, parseError{ErrInvalidTraceID, ""}
 	}
 	if !sc.TraceID.IsValid() {
-		return SpanContext{}, fmt.Errorf("%w: all zero: %q", ErrInvalidTraceID, s)
+		return SpanContext{}, parseError{ErrInvalidTraceID, "all zero"}
 	}
 	const spanStart = 4 + traceIDHexLen
 	if !decodeLowerHex(sc.SpanID[:], v[spanStart:spanStart+spanIDHexLen]) {
-		return SpanContext{}, fmt.Errorf("%w: %q", ErrInvalidSpanID, s)
+		return SpanContext{}, parseError{ErrInvalidSpanID, ""}
 	}
 	if !sc.SpanID.IsValid() {
-		return SpanContext{}, fmt.Errorf("%w: all zero: %q", ErrInvalidSpanID, s)
+		return SpanContext{}, parseError{ErrInvalidSpanID, "all zero"}
 	}
 	var flags [1]byte
 	if !decodeLowerHex(flags[:], v[traceparentLen-2:traceparentLen]) {
-		return SpanContext{}, fmt.Errorf("%w: %q", ErrInvalidSampled, s)
+		return SpanContext{}, parseError{ErrInvalidSampled, ""}
 	}
 	if flags[0]&flagSampled != 0 {
 		sc.Sampled = DecisionSampled
 	} else {
 		sc.Sampled = DecisionNotSampled
 	}
-	return sc, nil
+	return sc, parseError{}
 }
 
 // maxTraceStateLen bounds the tracestate carried through. W3C requires
-// propagating at least 512 characters and allows dropping the rest; a longer
-// value is dropped whole rather than cut, since a cut could split an entry.
+// propagating at least 512 characters; a longer list is dropped whole rather
+// than cut, since a cut could split an entry.
 const maxTraceStateLen = 8192
-
-// cleanTraceState returns the tracestate header value to carry through, or ""
-// when it is too long or holds bytes outside printable ASCII (never valid in
-// tracestate, and never to be passed on).
-func cleanTraceState(s string) string {
-	s = trimOWS(s)
-	if len(s) > maxTraceStateLen {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
-			return ""
-		}
-	}
-	return s
-}

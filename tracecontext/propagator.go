@@ -1,0 +1,336 @@
+package tracecontext
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Header names, in the canonical form of [http.CanonicalHeaderKey], so that
+// reading them from an [http.Header] is a plain map lookup.
+const (
+	headerSentryTrace = "Sentry-Trace"
+	headerBaggage     = "Baggage"
+	headerTraceparent = "Traceparent"
+	headerTracestate  = "Tracestate"
+)
+
+// Propagator continues traces from incoming requests and propagates them on
+// outgoing ones, with one configuration. Build it once with [NewPropagator]
+// and share it: its methods are safe for concurrent use. [Middleware],
+// [Transport], [CORS] and [Continue] build one from their options.
+type Propagator struct {
+	cfg        config
+	sampleRate string       // cfg.sampleRate formatted for the DSC, when cfg.hasSampleRate
+	lastReport atomic.Int64 // unix nanoseconds of the last call of the error hook
+}
+
+// NewPropagator returns a Propagator configured by opts. If an option is
+// invalid, it returns a Propagator without that option and an error wrapping
+// [ErrInvalidOption]; the Propagator is usable either way.
+func NewPropagator(opts ...Option) (*Propagator, error) {
+	p := &Propagator{cfg: newConfig(opts)}
+	err := p.cfg.validate()
+	if p.cfg.hasSampleRate {
+		p.sampleRate = formatRate(p.cfg.sampleRate)
+	}
+	return p, err
+}
+
+// newPropagator is NewPropagator for the functions that cannot return an
+// error: the error of invalid options goes to the error hook, once.
+func newPropagator(opts []Option) *Propagator {
+	p, err := NewPropagator(opts...)
+	if err != nil && p.cfg.errorHandler != nil {
+		p.cfg.errorHandler(err)
+	}
+	return p
+}
+
+// Continue returns the SpanContext of the server span of a request with
+// headers h, for a one-off use; see [Propagator.Continue]. A service should
+// build one [Propagator] and use its methods, or [Middleware].
+func Continue(h http.Header, opts ...Option) SpanContext {
+	return newPropagator(opts).Continue(h)
+}
+
+// Middleware returns net/http middleware that continues the trace of every
+// request (see [Propagator.ContinueRequest]) and stores the server span's
+// SpanContext in the request's context with [NewContext], where
+// [FromContext], [ContextSource], [Transport] and tracemeta's renderers find
+// it.
+func Middleware(opts ...Option) func(http.Handler) http.Handler {
+	return newPropagator(opts).Middleware
+}
+
+// Middleware is [Middleware] with p's configuration.
+func (p *Propagator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc := p.ContinueRequest(r)
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), sc)))
+	})
+}
+
+// ContinueRequest is [Propagator.Continue] for r's headers, with r passed to
+// the sampler of [WithSampler].
+func (p *Propagator) ContinueRequest(r *http.Request) SpanContext {
+	return p.continueFrom(r.Header, r)
+}
+
+// Continue returns the SpanContext of a new server span for a request with
+// headers h:
+//
+//   - The incoming trace is read from sentry-trace, or, when that header is
+//     missing or invalid, from W3C traceparent (unless
+//     [WithAcceptTraceparent](false)). A repeated header is invalid. An
+//     invalid header never fails: it is reported to the hook of
+//     [WithErrorHandler] and the trace starts anew.
+//   - An incoming trace is continued unless its organization differs (see
+//     [WithOrgID] and [WithStrictTraceContinuation]): same TraceID, a new
+//     SpanID, ParentSpanID the incoming span, and the incoming decision.
+//     Otherwise a new trace starts here, with a new TraceID and no parent.
+//   - A trace without a decision (new, or a deferred sentry-trace) is decided
+//     here when a rate is configured ([WithSampleRate], [WithSampler]):
+//     sampled exactly when sample_rand < rate. Otherwise it stays deferred.
+//   - sample_rand is inherited from the incoming DSC; when there is none, it
+//     is generated, consistent with an inherited decision (below the incoming
+//     sample_rate when sampled, at or above it when not).
+//   - The DSC is the incoming one, frozen, when the baggage has sentry-
+//     entries for this trace (with sample_rand added when it had none, so
+//     that every service downstream uses the same one). Otherwise it is built
+//     here: trace_id, public_key, sample_rate, sample_rand, sampled, release,
+//     environment and org_id from the options. A DSC whose sentry-trace_id is
+//     not the incoming trace's is ignored.
+//   - The other vendors' baggage members are kept apart in Baggage, and a
+//     tracestate that came with a valid traceparent of the same trace in
+//     TraceState.
+func (p *Propagator) Continue(h http.Header) SpanContext {
+	return p.continueFrom(h, nil)
+}
+
+func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
+	in := p.incoming(h)
+
+	var bp baggageParser
+	for _, v := range h[headerBaggage] {
+		bp.parse(v)
+	}
+	if bp.failed != 0 && p.shouldReport() {
+		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.err()))
+	}
+	dsc, third := splitBaggage(bp.members)
+
+	if in.IsValid() && dsc.TraceID != "" && !in.TraceID.equalHex(dsc.TraceID) {
+		if p.shouldReport() {
+			p.cfg.errorHandler(fmt.Errorf("baggage header: %w: sentry-trace_id %q is not the trace %s",
+				ErrInvalidBaggage, dsc.TraceID, in.TraceID))
+		}
+		dsc = DSC{}
+	}
+	if in.IsValid() && !p.orgAllows(dsc.OrgID) {
+		if p.shouldReport() {
+			p.cfg.errorHandler(fmt.Errorf("%w: incoming sentry-org_id %q, ours %q (strict %t)",
+				ErrOrgMismatch, dsc.OrgID, p.cfg.orgID, p.cfg.strict))
+		}
+		in = SpanContext{}
+	}
+
+	sc := SpanContext{SpanID: NewSpanID(), Baggage: third}
+	if in.IsValid() {
+		sc.TraceID, sc.ParentSpanID, sc.Sampled, sc.TraceState = in.TraceID, in.SpanID, in.Sampled, in.TraceState
+	} else {
+		sc.TraceID = NewTraceID()
+		dsc = DSC{}
+	}
+
+	// Scratch space for the strings of a DSC built here (trace id, sample
+	// rand, a sampler's rate): one allocation for all of them.
+	var scratch [traceIDHexLen + 8 + 32]byte
+	buf := scratch[:0]
+
+	// sample_rand: inherited, or generated consistent with the decision.
+	randValue, inherited := parseSampleRand(dsc.SampleRand)
+	var randMicros uint32
+	if !inherited {
+		upstreamRate, hasRate := parseSampleRate(dsc.SampleRate)
+		randMicros = newSampleRand(sc.Sampled, upstreamRate, hasRate)
+		randValue = float64(randMicros) / sampleRandScale
+	}
+
+	// The decision, when there is none yet.
+	var rateStr string
+	rateFromSampler := false
+	decidedHere := false
+	if sc.Sampled == DecisionDeferred {
+		rate, ok := 0.0, false
+		switch {
+		case p.cfg.sampler != nil:
+			rate, ok = clampRate(p.cfg.sampler(SamplingContext{Request: r, TraceID: sc.TraceID, Continued: in.IsValid()})), true
+			rateFromSampler = true
+		case p.cfg.hasSampleRate:
+			rate, ok, rateStr = p.cfg.sampleRate, true, p.sampleRate
+		}
+		if ok {
+			decidedHere = true
+			sc.Sampled = DecisionNotSampled
+			if randValue < rate {
+				sc.Sampled = DecisionSampled
+			}
+			if rateFromSampler {
+				buf = strconv.AppendFloat(buf, rate, 'f', -1, 64)
+			}
+		}
+	}
+
+	// Lay out the strings of the DSC in buf, then convert once.
+	rateEnd := len(buf)
+	traceStart := len(buf)
+	if dsc.IsZero() {
+		buf = sc.TraceID.AppendHex(buf)
+	}
+	randStart := len(buf)
+	if !inherited {
+		buf = appendSampleRand(buf, randMicros)
+	}
+	all := string(buf)
+	if rateFromSampler {
+		rateStr = all[:rateEnd]
+	}
+	randStr := all[randStart:]
+
+	if !dsc.IsZero() {
+		if !inherited {
+			dsc.SampleRand = randStr
+		}
+		sc.DSC = dsc
+		return sc
+	}
+	sc.DSC = DSC{
+		TraceID:     all[traceStart:randStart],
+		PublicKey:   p.cfg.publicKey,
+		SampleRand:  randStr,
+		Release:     p.cfg.release,
+		Environment: p.cfg.environment,
+		OrgID:       p.cfg.orgID,
+	}
+	if decidedHere {
+		sc.DSC.SampleRate = rateStr
+	}
+	switch sc.Sampled {
+	case DecisionSampled:
+		sc.DSC.Sampled = "true"
+	case DecisionNotSampled:
+		sc.DSC.Sampled = "false"
+	}
+	return sc
+}
+
+// incoming returns the valid incoming trace of h, or the zero SpanContext.
+func (p *Propagator) incoming(h http.Header) SpanContext {
+	var in SpanContext
+	var perr parseError
+	switch v := h[headerSentryTrace]; len(v) {
+	case 0:
+	case 1:
+		in, perr = parseSentryTrace(v[0])
+		if !perr.ok() && p.shouldReport() {
+			p.cfg.errorHandler(fmt.Errorf("sentry-trace header: %w", perr.wrap(v[0])))
+		}
+	default:
+		if p.shouldReport() {
+			p.cfg.errorHandler(fmt.Errorf("%w: %d sentry-trace headers: %q", ErrInvalidSentryTrace, len(v), v))
+		}
+	}
+	if !p.cfg.acceptTraceparent {
+		return in
+	}
+	var tp SpanContext
+	switch v := h[headerTraceparent]; len(v) {
+	case 0:
+		return in
+	case 1:
+		tp, perr = parseTraceparent(v[0])
+		if !perr.ok() {
+			if !in.IsValid() && p.shouldReport() {
+				p.cfg.errorHandler(fmt.Errorf("traceparent header: %w", perr.wrap(v[0])))
+			}
+			return in
+		}
+	default:
+		// W3C: a request with two traceparent headers starts a new trace.
+		if !in.IsValid() && p.shouldReport() {
+			p.cfg.errorHandler(fmt.Errorf("%w: %d traceparent headers: %q", ErrInvalidTraceparent, len(v), v))
+		}
+		return in
+	}
+	if in.IsValid() && in.TraceID != tp.TraceID {
+		return in
+	}
+	if !in.IsValid() {
+		in = tp
+	}
+	in.TraceState = combineTraceState(h[headerTracestate])
+	return in
+}
+
+// orgAllows reports whether a trace with the incoming sentry-org_id may be
+// continued, by the matrix of the Sentry specification
+// (https://develop.sentry.dev/sdk/telemetry/traces/#stricttracecontinuation):
+//
+//	incoming  ours  default   strict
+//	1         1     continue  continue
+//	none      1     continue  new trace
+//	1         none  continue  new trace
+//	none      none  continue  continue
+//	1         2     new trace new trace
+func (p *Propagator) orgAllows(incoming string) bool {
+	ours := p.cfg.orgID
+	if incoming != "" && ours != "" {
+		return incoming == ours
+	}
+	if p.cfg.strict {
+		return incoming == "" && ours == ""
+	}
+	return true
+}
+
+// shouldReport reports whether the error hook is to be called now, and
+// claims the call: at most one per errorInterval.
+func (p *Propagator) shouldReport() bool {
+	if p.cfg.errorHandler == nil {
+		return false
+	}
+	interval := int64(p.cfg.errorInterval)
+	if interval == 0 {
+		return true
+	}
+	now := time.Now().UnixNano()
+	last := p.lastReport.Load()
+	if last != 0 && now-last < interval {
+		return false
+	}
+	return p.lastReport.CompareAndSwap(last, now)
+}
+
+// splitBaggage returns the DSC of members and the other vendors' members. It
+// reuses the backing array of members, which the caller owns.
+func splitBaggage(members []Member) (DSC, Baggage) {
+	if len(members) == 0 {
+		return DSC{}, Baggage{}
+	}
+	dsc := DSCFromBaggage(Baggage{members: members})
+	third := members[:0]
+	for _, m := range members {
+		if !strings.HasPrefix(m.Key, sentryPrefix) {
+			third = append(third, m)
+		}
+	}
+	clear(members[len(third):])
+	if len(third) == 0 {
+		return dsc, Baggage{}
+	}
+	return dsc, Baggage{members: third}
+}
