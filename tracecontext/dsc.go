@@ -129,16 +129,21 @@ func (d DSC) Baggage() string {
 //
 // It does not allocate beyond growing dst: render calls it for every page.
 func (d DSC) AppendBaggage(dst []byte) []byte {
+	return d.appendBaggageWithin(dst, MaxBaggageBytes)
+}
+
+// appendBaggageWithin is AppendBaggage with at most limit bytes appended.
+func (d DSC) appendBaggageWithin(dst []byte, limit int) []byte {
 	start := len(dst)
 	values := d.values()
 	for i, key := range dscKeys {
-		dst = appendDSCMember(dst, start, key, values[i])
+		dst = appendDSCMember(dst, start, limit, key, values[i])
 	}
 	for _, m := range d.Extra {
 		if !isDSCKey(m.Key) {
 			continue
 		}
-		dst = appendDSCMember(dst, start, m.Key, m.Value)
+		dst = appendDSCMember(dst, start, limit, m.Key, m.Value)
 	}
 	return dst
 }
@@ -152,8 +157,9 @@ func (d *DSC) values() [len(dscKeys)]string {
 }
 
 // appendDSCMember appends ",sentry-{key}={encoded value}" (no comma first)
-// if value is not empty and the member fits the limit counted from start.
-func appendDSCMember(dst []byte, start int, key, value string) []byte {
+// if value is not empty and the member fits in limit bytes counted from
+// start.
+func appendDSCMember(dst []byte, start, limit int, key, value string) []byte {
 	if value == "" {
 		return dst
 	}
@@ -161,7 +167,7 @@ func appendDSCMember(dst []byte, start int, key, value string) []byte {
 	if len(dst) > start {
 		n++
 	}
-	if len(dst)-start+n > MaxBaggageBytes {
+	if len(dst)-start+n > limit {
 		return dst
 	}
 	if len(dst) > start {
