@@ -230,7 +230,9 @@ func htmlPage(title string, funcMap bool, header http.Header) http.Handler {
 }
 
 // injected wraps h in inject.Middleware.
-func injected(h http.Handler, opts ...inject.Option) http.Handler { return inject.Middleware(opts...)(h) }
+func injected(h http.Handler, opts ...inject.Option) http.Handler {
+	return inject.Middleware(opts...)(h)
+}
 
 // templPage serves e2e.SentryPage.
 func templPage(title string) http.Handler { return templ.Handler(e2e.SentryPage(title)) }
