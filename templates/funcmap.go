@@ -34,12 +34,11 @@ func FuncMap(opts ...Option) template.FuncMap {
 
 // traceMeta renders the meta tags; see [FuncMap].
 func (c *config) traceMeta(ctx context.Context) template.HTML {
-	buf := getBuffer()
-	defer putBuffer(buf)
-	*buf = c.appendTags((*buf)[:0], ctx)
+	// The result is copied into a string, so the bytes can live on the stack.
+	var buf [tagsBufferSize]byte
 	// The only conversion to template.HTML in tracemeta: the bytes come from
 	// render, which escapes every value it writes.
-	return template.HTML(*buf)
+	return template.HTML(c.appendTags(buf[:0], ctx))
 }
 
 func (c *config) sentryTrace(ctx context.Context) string {

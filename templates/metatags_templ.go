@@ -40,7 +40,7 @@ func MetaTags(opts ...Option) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = newConfig(opts).component().Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = componentFor(opts).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

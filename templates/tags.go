@@ -36,11 +36,13 @@ func (c *config) appendTags(dst []byte, ctx context.Context) []byte {
 // an unusually large DSC does not pin memory.
 const maxPooledBuffer = 64 << 10
 
-// bufPool holds the buffers the tags are rendered into before they are
-// written or turned into a string: 1 KiB holds the default tags with a
-// typical DSC.
+// tagsBufferSize holds the default tags with a typical DSC.
+const tagsBufferSize = 1024
+
+// bufPool holds the buffers the component renders the tags into before it
+// writes them: a stack buffer would escape through the io.Writer.
 var bufPool = sync.Pool{New: func() any {
-	b := make([]byte, 0, 1024)
+	b := make([]byte, 0, tagsBufferSize)
 	return &b
 }}
 

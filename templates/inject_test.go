@@ -1,0 +1,88 @@
+package templates_test
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/templates"
+	"github.com/tracemeta/tracemeta/templates/internal/testpages"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// TestInjectMiddlewareAddsNoSecondSet serves pages through the inject
+// middleware: pages that render the tags themselves get no second set, and a
+// page that does not gets the middleware's, so the test fails if either side
+// stops honouring the request's render.Once.
+func TestInjectMiddlewareAddsNoSecondSet(t *testing.T) {
+	sc := spanContext(t, simpleDSC())
+	htmlPage := template.Must(template.New("page").Funcs(templates.FuncMap()).Parse(
+		`<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>{{traceMeta .}}</head><body><h1>t</h1></body></html>`))
+	barePage := `<!DOCTYPE html><html><head><title>t</title></head><body><h1>t</h1></body></html>`
+
+	tests := []struct {
+		name  string
+		serve http.HandlerFunc
+	}{
+		{name: "html/template traceMeta", serve: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			assert.NoError(t, htmlPage.Execute(w, r.Context()))
+		}},
+		{name: "templ MetaTags", serve: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			assert.NoError(t, testpages.Page("t").Render(r.Context(), w))
+		}},
+		{name: "templ MetaTags three times", serve: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			assert.NoError(t, testpages.Twice().Render(r.Context(), w))
+		}},
+		{name: "no tags in the page: the middleware's", serve: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, err := w.Write([]byte(barePage))
+			assert.NoError(t, err)
+		}},
+		{name: "templ page without tags: the middleware's", serve: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			assert.NoError(t, testpages.Bare().Render(r.Context(), w))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var reasons []inject.Reason
+			h := inject.Middleware(inject.WithSkipHook(func(_ *http.Request, reason inject.Reason) {
+				mu.Lock()
+				defer mu.Unlock()
+				reasons = append(reasons, reason)
+			}))(tt.serve)
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req = req.WithContext(tracecontext.NewContext(req.Context(), sc))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			require.Equal(t, http.StatusOK, rec.Code)
+
+			body := rec.Body.String()
+			names, metas, inHead := traceMetas(parsePage(t, body))
+			assert.Equal(t, []string{"sentry-trace", "baggage"}, names, "one set of tags in %q", body)
+			assert.Equal(t, wantMetas(sc), metas)
+			assert.True(t, inHead)
+			assert.Equal(t, 1, strings.Count(body, `name="sentry-trace"`))
+			if cl := rec.Header().Get("Content-Length"); cl != "" {
+				assert.Equal(t, cl, strconv.Itoa(len(body)), "Content-Length stays true")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range reasons {
+				assert.Contains(t, []inject.Reason{inject.ReasonAlreadyRendered}, r, "skipped for %v", r)
+			}
+		})
+	}
+}
