@@ -101,18 +101,18 @@ func (h *heapSampler) Stop() uint64 {
 // handler through tracemeta's middleware, and inject.Writer alone.
 func streamCases(size int64) []struct {
 	name  string
-	serve func(w *rewrite.ResponseSink, r *http.Request)
+	serve func(w http.ResponseWriter, r *http.Request)
 } {
 	bare := streamHandler(size)
 	wrapped := inject.Middleware()(bare)
 	tags := rewrite.Tags()
 	return []struct {
 		name  string
-		serve func(w *rewrite.ResponseSink, r *http.Request)
+		serve func(w http.ResponseWriter, r *http.Request)
 	}{
 		{"bare", bare.ServeHTTP},
 		{"tracemeta-middleware", wrapped.ServeHTTP},
-		{"tracemeta-writer", func(w *rewrite.ResponseSink, r *http.Request) {
+		{"tracemeta-writer", func(w http.ResponseWriter, r *http.Request) {
 			iw := inject.NewWriter(w, tags)
 			if err := writeStream(iw, size); err != nil {
 				panic(err)
@@ -161,7 +161,7 @@ func BenchmarkStream(b *testing.B) {
 // with the page: the 1 GiB benchmark's claim, at a size that runs in the
 // normal tests.
 func TestStreamMemoryIndependentOfSize(t *testing.T) {
-	allocated := func(serve func(w *rewrite.ResponseSink, r *http.Request)) uint64 {
+	allocated := func(serve func(w http.ResponseWriter, r *http.Request)) uint64 {
 		w := rewrite.NewResponseSink()
 		req := pageRequest()
 		serve(w, req) // warm the pools

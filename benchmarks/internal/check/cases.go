@@ -72,7 +72,7 @@ func Cases() []Case {
 		},
 		{
 			Name: "head-split",
-			Desc: "`<head>` split by a write boundary (`<he` | `ad>` at 2 KB)",
+			Desc: "`<head>` split by a write boundary: `<he` ends the first 2 KB",
 			Kind: corpus.KindHead,
 			HTML: []byte(pad(doc, 2048-len(`<html lang="en"><he`)) + `<html lang="en"><head><meta charset="utf-8">` + rest),
 		},
