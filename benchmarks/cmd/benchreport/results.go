@@ -11,8 +11,8 @@ import (
 
 // result is every sample of one benchmark.
 type result struct {
-	family string              // the top-level benchmark without "Benchmark": "Rewrite"
-	keys   map[string]string   // the key=value parts of the sub-benchmark names
+	family string               // the top-level benchmark without "Benchmark": "Rewrite"
+	keys   map[string]string    // the key=value parts of the sub-benchmark names
 	units  map[string][]float64 // samples by unit: "sec/op", "B/op", "allocs/op", "peak-heap-B"...
 }
 
