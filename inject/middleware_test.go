@@ -3,6 +3,7 @@ package inject_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -827,5 +828,85 @@ func BenchmarkMiddleware(b *testing.B) {
 				bc.h.ServeHTTP(w, req)
 			}
 		})
+	}
+}
+
+// TestMiddlewareLongPrologue checks a page whose insertion point comes after
+// more than the middleware holds: the headers go out without Content-Length,
+// and the tags still arrive.
+func TestMiddlewareLongPrologue(t *testing.T) {
+	long := "<!--" + strings.Repeat("x", 40<<10) + "-->" + page
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Length", strconv.Itoa(len(long)))
+		w.Header().Set("Etag", `"v"`)
+		_, err := io.WriteString(w, long)
+		assert.NoError(t, err)
+	})
+	got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, strings.Replace(long, "<head>", "<head>"+tagsFor(testSpan(1)), 1), got.Body.String())
+	assert.Empty(t, got.Header().Get("Content-Length"))
+	assert.Equal(t, `W/"v"`, got.Header().Get("Etag"))
+}
+
+// stuckReader returns no data and no error, forever.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+// errReader fails after its data.
+type errReader struct{ data string }
+
+var errRead = errors.New("read failed")
+
+func (e *errReader) Read(p []byte) (int, error) {
+	if e.data == "" {
+		return 0, errRead
+	}
+	n := copy(p, e.data)
+	e.data = e.data[n:]
+	return n, nil
+}
+
+// TestMiddlewareReadFromHostile checks ReadFrom against readers that stall
+// or fail, before and after the decision.
+func TestMiddlewareReadFromHostile(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		rf := w.(io.ReaderFrom)
+		_, err := rf.ReadFrom(stuckReader{})
+		assert.ErrorIs(t, err, io.ErrNoProgress)
+		n, err := rf.ReadFrom(&errReader{data: page[:50]})
+		assert.ErrorIs(t, err, errRead)
+		assert.Equal(t, int64(50), n)
+		n, err = rf.ReadFrom(&errReader{data: page[50:]})
+		assert.ErrorIs(t, err, errRead)
+		assert.Equal(t, int64(len(page)-50), n)
+	})
+	got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, injected(testSpan(1)), got.Body.String())
+}
+
+// TestMiddlewareWriteString checks WriteString in every phase, with and
+// without a declared length.
+func TestMiddlewareWriteString(t *testing.T) {
+	for _, declared := range []bool{false, true} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			if declared {
+				w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			}
+			sw := w.(io.StringWriter)
+			_, err := sw.WriteString(page[:20])
+			require.NoError(t, err)
+			_, err = sw.WriteString(page[20:])
+			require.NoError(t, err)
+			if declared {
+				_, err = sw.WriteString("x")
+				assert.ErrorIs(t, err, http.ErrContentLength)
+			}
+		})
+		got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, injected(testSpan(1)), got.Body.String())
 	}
 }

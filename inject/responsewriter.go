@@ -43,6 +43,8 @@ const (
 	// while the Writer scans. Past it the headers go out without
 	// Content-Length. The Writer's lookahead is used when smaller.
 	maxHold = 32 << 10
+	// copyBuf is the size of ReadFrom's buffer, the one io.Copy uses.
+	copyBuf = 32 << 10
 	// maxPooledBuf is the largest buffer kept for the next response.
 	maxPooledBuf = 64 << 10
 )
@@ -56,10 +58,10 @@ type state struct {
 	req  *http.Request       // the request as the handler sees it; nil while pooled
 	once *render.Once        // the request's exactly-once flag
 
-	w      *Writer                           // the rewriter; its dst is &out
+	w      *Writer                           // the rewriter; its dst is out
 	out    sink                              // the Writer's destination
 	tagsFn func(dst []byte) ([]byte, Reason) // s.renderTags, bound once so setting it allocates nothing
-	rbuf   []byte                            // ReadFrom's buffer while scanning; allocated once per state
+	rbuf   []byte                            // ReadFrom's buffer; allocated on first use, kept in the pool
 	sniff  []byte                            // body bytes held to sniff the Content-Type (phaseSniff)
 	held   []byte                            // w's output held with the headers until committed
 
@@ -533,11 +535,15 @@ func (s *state) readFrom(r io.Reader) (int64, error) {
 		s.writeHeader(http.StatusOK)
 	}
 	var total int64
-	for s.phase == phaseSniff || s.phase == phaseScan {
-		if s.rbuf == nil {
-			s.rbuf = make([]byte, scanChunk)
+	for empty := 0; s.phase == phaseSniff || s.phase == phaseScan; {
+		n, rerr := r.Read(s.readBuf())
+		if n == 0 && rerr == nil {
+			if empty++; empty >= 100 {
+				return total, io.ErrNoProgress // as bufio.Reader
+			}
+			continue
 		}
-		n, rerr := r.Read(s.rbuf)
+		empty = 0
 		if n > 0 {
 			m, err := s.write(s.rbuf[:n])
 			total += int64(m)
@@ -560,11 +566,15 @@ func (s *state) readFrom(r io.Reader) (int64, error) {
 		s.written += n
 		return total + n, err
 	}
-	if s.rbuf == nil {
-		s.rbuf = make([]byte, scanChunk)
-	}
-	n, err := io.CopyBuffer(writerOnly{s}, r, s.rbuf)
+	n, err := io.CopyBuffer(writerOnly{s}, r, s.readBuf())
 	return total + n, err
+}
+
+func (s *state) readBuf() []byte {
+	if s.rbuf == nil {
+		s.rbuf = make([]byte, copyBuf)
+	}
+	return s.rbuf
 }
 
 // lengthKeptByRW reports whether rw's ReadFrom cannot send more than the
