@@ -18,7 +18,8 @@ import templruntime "github.com/a-h/templ/runtime"
 // It renders nothing when the context carries no valid span, and claims the
 // response before rendering, so the tags appear once per response whatever
 // else renders them (see the package documentation). The markup comes from
-// the escaping renderer of package render.
+// the escaping renderer of package render. Like every templ component it must
+// be rendered with a non-nil context: the request's, which carries the span.
 func MetaTags(opts ...Option) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
