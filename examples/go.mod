@@ -12,6 +12,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.0.0-00010101000000-000000000000
 	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.0.0-00010101000000-000000000000
+	golang.org/x/net v0.62.0
 )
 
 require (
