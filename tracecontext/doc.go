@@ -8,6 +8,43 @@
 // default one reads what [NewContext] stored, which is what [Middleware] does
 // for every request it serves.
 //
+// # Services without a tracing SDK
+//
+// A Go service in the middle of a chain (a BFF, a proxy) continues the
+// incoming trace with [Middleware], propagates it with [Transport], and lets
+// browsers on other origins send the headers with [CORS]:
+//
+//	mw := tracecontext.Middleware(
+//		tracecontext.WithSampleRate(0.25),
+//		tracecontext.WithPublicKey("49d0f7386ad645858ae85020e393bef3"),
+//		tracecontext.WithRelease("bff@1.4.0"),
+//		tracecontext.WithOrgID("4505"),
+//	)
+//	client := &http.Client{Transport: tracecontext.Transport(nil,
+//		tracecontext.WithPropagationTargets("https://api.internal/"))}
+//	http.ListenAndServe(":8080", tracecontext.CORS()(mw(app)))
+//
+// A [Propagator] holds one configuration for all three; build it once.
+//
+// # Decisions this package makes
+//
+//   - sentry-trace is parsed by the grammar every Sentry SDK accepts (see
+//     [ParseSentryTrace]); traceparent by the W3C rules (see
+//     [ParseTraceparent]). Upper-case hex is refused by both.
+//   - sentry-trace wins over traceparent; traceparent is a fallback, on by
+//     default ([WithAcceptTraceparent]), and emitted only with
+//     [WithTraceparent].
+//   - A bad incoming header never fails a request: the trace starts anew and
+//     the rate-limited hook of [WithErrorHandler] is told why.
+//   - Baggage members that are invalid or beyond the limits are dropped whole
+//     ([ParseBaggage]); other vendors' members are kept for the application
+//     but never forwarded by [Transport] nor rendered into a page.
+//   - Without a sample rate, traces stay deferred ("tracing without
+//     performance"): the browser or the next service decides, from the same
+//     sample_rand.
+//   - An incoming DSC is frozen; the only thing ever added to it is a
+//     sample_rand it lacked.
+//
 // Specifications:
 //   - sentry-trace and the DSC: https://develop.sentry.dev/sdk/telemetry/traces/
 //   - traceparent/tracestate: https://www.w3.org/TR/trace-context/

@@ -66,3 +66,24 @@ func parseSentryTrace(s string) (SpanContext, parseError) {
 	}
 	return sc, parseError{}
 }
+
+// SentryTrace returns the sentry-trace value of sc: "{trace_id}-{span_id}",
+// followed by "-1" or "-0" unless the decision is deferred.
+func (sc SpanContext) SentryTrace() string {
+	var buf [32 + 1 + 16 + 2]byte
+	return string(sc.AppendSentryTrace(buf[:0]))
+}
+
+// AppendSentryTrace appends the sentry-trace value of sc to dst.
+func (sc SpanContext) AppendSentryTrace(dst []byte) []byte {
+	dst = sc.TraceID.AppendHex(dst)
+	dst = append(dst, '-')
+	dst = sc.SpanID.AppendHex(dst)
+	switch sc.Sampled {
+	case DecisionSampled:
+		dst = append(dst, "-1"...)
+	case DecisionNotSampled:
+		dst = append(dst, "-0"...)
+	}
+	return dst
+}

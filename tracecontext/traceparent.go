@@ -77,6 +77,26 @@ func parseTraceparent(s string) (SpanContext, parseError) {
 	return sc, parseError{}
 }
 
+// Traceparent returns the W3C traceparent value of sc:
+// "00-{trace_id}-{span_id}-{flags}", with flags 01 when sampled and 00
+// otherwise (a deferred decision is not sampled for W3C consumers).
+func (sc SpanContext) Traceparent() string {
+	var buf [2 + 1 + 32 + 1 + 16 + 1 + 2]byte
+	return string(sc.AppendTraceparent(buf[:0]))
+}
+
+// AppendTraceparent appends the W3C traceparent value of sc to dst.
+func (sc SpanContext) AppendTraceparent(dst []byte) []byte {
+	dst = append(dst, "00-"...)
+	dst = sc.TraceID.AppendHex(dst)
+	dst = append(dst, '-')
+	dst = sc.SpanID.AppendHex(dst)
+	if sc.Sampled == DecisionSampled {
+		return append(dst, "-01"...)
+	}
+	return append(dst, "-00"...)
+}
+
 // maxTraceStateLen bounds the tracestate carried through. W3C requires
 // propagating at least 512 characters; a longer list is dropped whole rather
 // than cut, since a cut could split an entry.

@@ -75,26 +75,42 @@ func (p *Propagator) Inject(ctx context.Context, h http.Header) {
 }
 
 func (p *Propagator) inject(h http.Header, sc SpanContext) {
-	var buf [512]byte
-	h[headerSentryTrace] = []string{string(sc.AppendSentryTrace(buf[:0]))}
-	if b := mergeBaggage(buf[:0], h[headerBaggage], sc.DSC); len(b) > 0 {
-		h[headerBaggage] = []string{string(b)}
+	// All values are laid out in one buffer and converted to one string, and
+	// the header slices share one backing array: three allocations in all.
+	var scratch [1024]byte
+	buf := sc.AppendSentryTrace(scratch[:0])
+	traceEnd := len(buf)
+	buf = mergeBaggage(buf, h[headerBaggage], sc.DSC)
+	baggageEnd := len(buf)
+	if p.cfg.emitTraceparent {
+		buf = sc.AppendTraceparent(buf)
+	}
+	all := string(buf)
+	vals := make([]string, 0, 4)
+	vals = append(vals, all[:traceEnd])
+	h[headerSentryTrace] = vals[0:1:1]
+	if baggageEnd > traceEnd {
+		vals = append(vals, all[traceEnd:baggageEnd])
+		h[headerBaggage] = vals[len(vals)-1 : len(vals) : len(vals)]
 	} else {
 		delete(h, headerBaggage)
 	}
 	if p.cfg.emitTraceparent {
-		h[headerTraceparent] = []string{string(sc.AppendTraceparent(buf[:0]))}
+		vals = append(vals, all[baggageEnd:])
+		h[headerTraceparent] = vals[len(vals)-1 : len(vals) : len(vals)]
 		if sc.TraceState != "" {
-			h[headerTracestate] = []string{sc.TraceState}
+			vals = append(vals, sc.TraceState)
+			h[headerTracestate] = vals[len(vals)-1 : len(vals) : len(vals)]
 		}
 	}
 }
 
 // mergeBaggage appends to dst the members of the baggage header values
 // existing, as they were written but without those whose key starts with
-// "sentry-", then the members of dsc, as long as they fit in
-// MaxBaggageBytes.
+// "sentry-", then the members of dsc, as long as the appended bytes stay
+// within MaxBaggageBytes.
 func mergeBaggage(dst []byte, existing []string, dsc DSC) []byte {
+	start := len(dst)
 	for _, v := range existing {
 		for v != "" {
 			var m string
@@ -102,7 +118,7 @@ func mergeBaggage(dst []byte, existing []string, dsc DSC) []byte {
 			if m = trimOWS(m); m == "" || strings.HasPrefix(m, sentryPrefix) {
 				continue
 			}
-			if len(dst) > 0 {
+			if len(dst) > start {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, m...)
@@ -111,15 +127,15 @@ func mergeBaggage(dst []byte, existing []string, dsc DSC) []byte {
 	if dsc.IsZero() {
 		return dst
 	}
-	if len(dst) == 0 {
+	if len(dst) == start {
 		return dsc.AppendBaggage(dst)
 	}
 	// The DSC goes after the application's members, within what is left.
-	start := len(dst)
+	end := len(dst)
 	dst = append(dst, ',')
-	dst = dsc.appendBaggageWithin(dst, MaxBaggageBytes-start-1)
-	if len(dst) == start+1 {
-		dst = dst[:start] // nothing fitted: no dangling comma
+	dst = dsc.appendBaggageWithin(dst, MaxBaggageBytes-(end-start)-1)
+	if len(dst) == end+1 {
+		dst = dst[:end] // nothing fitted: no dangling comma
 	}
 	return dst
 }
