@@ -39,12 +39,15 @@ func WithTransactionSpan(on bool) Option { return func(c *config) { c.transactio
 // The SpanContext it reports:
 //   - TraceID, SpanID, ParentSpanID and the sampling decision of the active
 //     span (see [WithTransactionSpan]);
-//   - the DSC of the span's transaction, frozen, exactly as sentry-go sends
-//     it in the envelope of the transaction and on outgoing requests, with an
-//     upstream sentry-sample_rand kept. Reading it freezes the transaction's
-//     DSC, as propagating it on an outgoing request would; a child span's DSC
-//     is never used, because sentry-go rebuilds it from local settings and
-//     overwrites a DSC that arrived from upstream.
+//   - the DSC of the span's transaction ([sentry.Span.ToBaggage] of the
+//     transaction), frozen, as sentry-go propagates it on outgoing requests,
+//     with an upstream sentry-sample_rand kept. Reading it freezes the
+//     transaction's DSC, as propagating it would. A child span's DSC is never
+//     used: sentry-go rebuilds it from local settings and overwrites a DSC
+//     that arrived from upstream. (sentry-go v0.50.0 itself reports the
+//     transaction with a DSC rebuilt from the local client when it sends it,
+//     so for a continued trace the envelope's DSC is not the upstream one
+//     the page carries; both name the same trace and decision.)
 //
 // With tracing disabled (ClientOptions.EnableTracing false) sentry-go still
 // creates the transaction, but marks it not sampled whatever the upstream
@@ -59,8 +62,11 @@ func WithTransactionSpan(on bool) Option { return func(c *config) { c.transactio
 // Only a hub bound to the context ([sentry.SetHubOnContext], as sentryhttp
 // does) is read: the process-wide [sentry.CurrentHub] has one propagation
 // context for every request, and rendering it would join every visitor into
-// one trace. Without a span or a hub in the context the Source reports no
-// span.
+// one trace. For the same reason the request's hub must have its own
+// propagation context, set by [sentry.ContinueTrace] as sentryhttp and the
+// other sentry-go integrations do: a hub cloned without it shares the
+// propagation context of the hub it was cloned from. Without a span or a hub
+// in the context the Source reports no span.
 func Source(opts ...Option) tracecontext.Source {
 	var c config
 	for _, o := range opts {
