@@ -910,3 +910,43 @@ func TestMiddlewareWriteString(t *testing.T) {
 		assert.Equal(t, injected(testSpan(1)), got.Body.String())
 	}
 }
+
+// TestMiddlewareHijackAfterWrites checks that what the handler wrote before
+// hijacking goes out first, as net/http does, in each phase.
+func TestMiddlewareHijackAfterWrites(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		want        string
+	}{
+		{name: "sniffing", body: "<p>x", want: "<p>x"},
+		{name: "scanning", contentType: "text/html", body: "<!DOCTYPE html>", want: "<!DOCTYPE html>"},
+		{name: "passing through", contentType: "text/plain", body: "plain", want: "plain"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server, client := net.Pipe()
+			defer client.Close()
+			hw := &hijackWriter{fakeWriter: newFakeWriter(), conn: server}
+			var bodyAtHijack string
+			h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if tt.contentType != "" {
+					w.Header().Set("Content-Type", tt.contentType)
+				}
+				_, err := io.WriteString(w, tt.body)
+				require.NoError(t, err)
+				conn, _, err := w.(http.Hijacker).Hijack()
+				require.NoError(t, err)
+				bodyAtHijack = hw.body.String()
+				_ = conn.Close()
+				_, err = w.(io.ReaderFrom).ReadFrom(strings.NewReader("late"))
+				assert.ErrorIs(t, err, http.ErrHijacked)
+			})
+			withSpan(testSpan(1), inject.Middleware()(h)).ServeHTTP(hw, httptest.NewRequest("GET", "/", nil))
+			assert.Equal(t, []int{200}, hw.codes)
+			assert.Equal(t, tt.want, bodyAtHijack)
+			assert.Equal(t, tt.want, hw.body.String())
+		})
+	}
+}

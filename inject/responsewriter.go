@@ -72,6 +72,7 @@ type state struct {
 	written   int64 // body bytes accepted from the handler
 	reported  bool  // the skip reason was reported
 	eligible  bool  // the headers allowed rewriting: Server-Timing applies
+	hijacking bool  // Hijack is settling the scan: no tags any more
 	holdLimit int   // the hold bound for this middleware
 }
 
@@ -108,7 +109,7 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 	s.w.tagsFunc = s.tagsFn
 	s.phase, s.code, s.committed = phaseInit, 0, false
 	s.declared, s.written = -1, 0
-	s.reported, s.eligible = false, false
+	s.reported, s.eligible, s.hijacking = false, false, false
 }
 
 // release drops every reference to the finished response, so the pooled
@@ -139,6 +140,9 @@ func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
 			tags, reason = dst, ReasonFailed
 		}
 	}()
+	if s.hijacking {
+		return dst, ReasonHijacked
+	}
 	sc, ok := s.m.cfg.source.SpanContext(s.req.Context())
 	if !ok || !sc.IsValid() {
 		return dst, ReasonNoSpan
@@ -283,7 +287,7 @@ func (s *state) writeSniff(p []byte) (int, error) {
 	if len(s.sniff) < sniffLen {
 		return len(p), nil
 	}
-	if err := s.endSniff(); err != nil {
+	if err := s.endSniff(ReasonEmpty); err != nil {
 		return take, err
 	}
 	n, err := s.writeNext(p[take:])
@@ -303,11 +307,12 @@ func (s *state) writeNext(p []byte) (int, error) {
 
 // endSniff decides from the sniffed bytes, as net/http would, and sets the
 // Content-Type so net/http does not sniff the rewritten bytes itself. The
-// held bytes go on to the next phase.
-func (s *state) endSniff() error {
+// held bytes go on to the next phase. With no bytes to sniff, net/http sends
+// no Content-Type either, and the response passes through for reason
+// ifEmpty.
+func (s *state) endSniff(ifEmpty Reason) error {
 	if len(s.sniff) == 0 {
-		// Nothing to sniff: net/http sends no Content-Type either.
-		s.startPassthrough(ReasonEmpty)
+		s.startPassthrough(ifEmpty)
 		return nil
 	}
 	ct := http.DetectContentType(s.sniff)
@@ -439,7 +444,8 @@ func (s *state) flush() error {
 	}
 	var err error
 	if s.phase == phaseSniff {
-		err = s.endSniff()
+		// Headers that go out before any byte have no Content-Type.
+		err = s.endSniff(ReasonContentType)
 	}
 	if err == nil && s.phase == phaseScan {
 		if err = s.w.Flush(); err == nil {
@@ -496,7 +502,7 @@ func (s *state) finish() {
 		s.report(ReasonEmpty)
 		return
 	case phaseSniff:
-		if err := s.endSniff(); err != nil {
+		if err := s.endSniff(ReasonEmpty); err != nil {
 			s.m.logWriteError(s.req, err)
 			return
 		}
@@ -602,14 +608,15 @@ func (s *state) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	switch s.phase {
 	case phaseSniff:
 		s.phase = phasePass
-		if s.code != 0 && !s.committed {
-			s.commit()
-		}
+		s.commit()
 		if len(s.sniff) > 0 {
 			_, _ = s.rw.Write(s.sniff)
 			s.sniff = s.sniff[:0]
 		}
 	case phaseScan:
+		// The bytes go out untouched: the connection is no longer a
+		// response to rewrite.
+		s.hijacking = true
 		_ = s.settle()
 	}
 	s.report(ReasonHijacked)
