@@ -78,8 +78,9 @@ func AppendMetaTags(dst []byte, sc tracecontext.SpanContext, opts ...Option) []b
 // when the DSC is empty. Every value is HTML-attribute-escaped.
 //
 // It appends nothing when sc is invalid. It does not allocate when dst has
-// room for the tags (twice the baggage length is enough when the baggage
-// needs escaping).
+// room for the tags and, when the baggage needs escaping (a ' in a value),
+// for the unescaped baggage once more: the value is escaped in place, from a
+// copy at the end of dst.
 func (r Renderer) AppendMetaTags(dst []byte, sc tracecontext.SpanContext) []byte {
 	if !sc.IsValid() {
 		return dst
