@@ -79,9 +79,12 @@ func NewBaggage(members ...Member) (Baggage, error) {
 // specification says. Empty list-members (",,") are skipped, as RFC 9110
 // lists allow.
 //
+// Empty properties ("k=v;") are skipped too, as sentry-python's test baggage
+// has them.
+//
 // Invalid list-members (a key that is not a token, no '=', a value octet
-// outside baggage-octet, a '%' not followed by two hex digits, an empty
-// property) are dropped whole and the others kept: the Sentry JavaScript SDK,
+// outside baggage-octet, a '%' not followed by two hex digits, a property key
+// that is not a token) are dropped whole and the others kept: the Sentry JavaScript SDK,
 // which reads what this package writes, drops a member it cannot decode in
 // the same way. Members beyond [MaxBaggageMembers], or that would take the
 // value past [MaxBaggageBytes], are dropped whole too. In both cases the
@@ -191,9 +194,14 @@ func parseMember(raw string) (Member, bool) {
 		return m, true
 	}
 	m.Properties = make([]Property, 0, strings.Count(props, ";")+1)
-	for {
+	for more := true; more; {
 		var rawProp string
-		rawProp, props, hasProps = strings.Cut(props, ";")
+		rawProp, props, more = strings.Cut(props, ";")
+		if trimOWS(rawProp) == "" {
+			// "k=v;" and "k=v;;p": tolerated like empty list-members (the
+			// sentry-python test baggage ends in "foo;bar;").
+			continue
+		}
 		k, v, hasValue := strings.Cut(rawProp, "=")
 		p := Property{Key: trimOWS(k), HasValue: hasValue}
 		if !isToken(p.Key) {
@@ -205,10 +213,11 @@ func parseMember(raw string) (Member, bool) {
 			}
 		}
 		m.Properties = append(m.Properties, p)
-		if !hasProps {
-			return m, true
-		}
 	}
+	if len(m.Properties) == 0 {
+		m.Properties = nil
+	}
+	return m, true
 }
 
 // isToken reports whether s is a non-empty RFC 9110 token, the grammar of a

@@ -98,7 +98,12 @@ func TestParseBaggage(t *testing.T) {
 		{name: "value with backslash", in: `k=a\b,a=1`, want: []tracecontext.Member{member("a", "1")}, err: tracecontext.ErrInvalidBaggage},
 		{name: "value with newline", in: "k=a\nb,a=1", want: []tracecontext.Member{member("a", "1")}, err: tracecontext.ErrInvalidBaggage},
 		{name: "value non-ascii", in: "k=é,a=1", want: []tracecontext.Member{member("a", "1")}, err: tracecontext.ErrInvalidBaggage},
-		{name: "empty property", in: "k=v;,a=1", want: []tracecontext.Member{member("a", "1")}, err: tracecontext.ErrInvalidBaggage},
+		{name: "empty property skipped", in: "k=v;,a=1", want: []tracecontext.Member{member("k", "v"), member("a", "1")}},
+		{
+			name: "python trailing semicolon", in: "other-vendor-value-1=foo;bar;baz, other-vendor-value-2=foo;bar;",
+			want: []tracecontext.Member{member("other-vendor-value-1", "foo", prop("bar"), prop("baz")), member("other-vendor-value-2", "foo", prop("bar"))},
+		},
+		{name: "empty properties between", in: "k=v; ;;p", want: []tracecontext.Member{member("k", "v", prop("p"))}},
 		{name: "property bad key", in: "k=v;p q,a=1", want: []tracecontext.Member{member("a", "1")}, err: tracecontext.ErrInvalidBaggage},
 		{name: "property bad value", in: "k=v;p=%zz,a=1", want: []tracecontext.Member{member("a", "1")}, err: tracecontext.ErrInvalidBaggage},
 	}
@@ -304,4 +309,11 @@ func sameMember(a, b tracecontext.Member) bool {
 		}
 	}
 	return true
+}
+
+func TestParseBaggageEmptyPropertiesLeaveNoSlice(t *testing.T) {
+	b, err := tracecontext.ParseBaggage("k=v;")
+	require.NoError(t, err)
+	assert.Nil(t, b.At(0).Properties)
+	assert.Equal(t, "k=v", b.String())
 }

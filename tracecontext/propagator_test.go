@@ -520,3 +520,15 @@ func TestContextRoundTrip(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _, _ = tracecontext.FromContext(ctx) })
 	assert.Zero(t, allocs)
 }
+
+func TestMiddlewareAllocs(t *testing.T) {
+	h := tracecontext.Middleware(tracecontext.WithSampleRate(0.25))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("sentry-trace", upTrace+"-"+upSpan+"-1")
+	r.Header.Set("baggage", "sentry-trace_id="+upTrace+",sentry-sample_rate=0.25,sentry-sample_rand=0.1,sentry-sampled=true")
+	w := httptest.NewRecorder()
+	allocs := testing.AllocsPerRun(200, func() { h.ServeHTTP(w, r) })
+	// The request copy of WithContext, the context holding the span, and the
+	// baggage members.
+	assert.LessOrEqual(t, allocs, 3.0)
+}

@@ -31,11 +31,14 @@ func mustSpanID(t testing.TB, s string) tracecontext.SpanID {
 	return sc.SpanID
 }
 
-// Vectors: sentry-javascript packages/core/test/lib/utils/tracing.test.ts
-// (extractTraceparentData), sentry-python tests/tracing/test_http_headers.py
-// and tests/test_tracing_utils.py (extract_sentrytrace_data), sentry-go
-// tracing_test.go (TestSpanFromContext... ParseTraceParentContext cases), and
-// hostile inputs of our own.
+// Vectors: sentry-javascript (the 12312012...-1121201211212012 header of
+// packages/core/test/lib/tracing and browser tests), sentry-python
+// (tests/tracing/test_sampling.py uses the same header;
+// tests/integrations/otlp uses 771a43a4...-1234567890abcdef-1), sentry-go
+// tracing_test.go TestParseTraceParentContext ("xxx-malformed",
+// d49d9bf6...-1cc4b26ab9094ef0-1/-0), and hostile inputs of our own, among
+// them the shapes the JavaScript regular expression accepts but sentry-go
+// does not.
 func TestParseSentryTrace(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -49,11 +52,14 @@ func TestParseSentryTrace(t *testing.T) {
 		{name: "not sampled", in: testTraceHex + "-" + testSpanHex + "-0", trace: testTraceHex, span: testSpanHex, sampled: tracecontext.DecisionNotSampled},
 		{name: "deferred", in: testTraceHex + "-" + testSpanHex, trace: testTraceHex, span: testSpanHex, sampled: tracecontext.DecisionDeferred},
 		{name: "javascript vector", in: "12312012123120121231201212312012-1121201211212012-0", trace: "12312012123120121231201212312012", span: "1121201211212012", sampled: tracecontext.DecisionNotSampled},
-		{name: "python vector", in: "771a43a4192642f0b136d5159a501700-1234567890abcdef-1", trace: "771a43a4192642f0b136d5159a501700", span: "1234567890abcdef", sampled: tracecontext.DecisionSampled},
+		{name: "sentry-go sampled", in: "d49d9bf66f13450b81f65bc51cf49c03-1cc4b26ab9094ef0-1", trace: "d49d9bf66f13450b81f65bc51cf49c03", span: "1cc4b26ab9094ef0", sampled: tracecontext.DecisionSampled},
+		{name: "sentry-go unsampled", in: "d49d9bf66f13450b81f65bc51cf49c03-1cc4b26ab9094ef0-0", trace: "d49d9bf66f13450b81f65bc51cf49c03", span: "1cc4b26ab9094ef0", sampled: tracecontext.DecisionNotSampled},
+		{name: "python otlp vector", in: "771a43a4192642f0b136d5159a501700-1234567890abcdef-1", trace: "771a43a4192642f0b136d5159a501700", span: "1234567890abcdef", sampled: tracecontext.DecisionSampled},
 		{name: "leading and trailing spaces", in: "  " + testTraceHex + "-" + testSpanHex + "-1  ", trace: testTraceHex, span: testSpanHex, sampled: tracecontext.DecisionSampled},
 		{name: "tabs", in: "\t" + testTraceHex + "-" + testSpanHex + "\t", trace: testTraceHex, span: testSpanHex, sampled: tracecontext.DecisionDeferred},
 
 		{name: "empty", in: "", err: tracecontext.ErrInvalidTraceID},
+		{name: "sentry-go malformed", in: "xxx-malformed", err: tracecontext.ErrInvalidTraceID},
 		{name: "only spaces", in: " \t ", err: tracecontext.ErrInvalidTraceID},
 		{name: "only a dash", in: "-", err: tracecontext.ErrInvalidTraceID},
 		{name: "upper-case trace id", in: strings.ToUpper("abcdef0123456789abcdef0123456789") + "-" + testSpanHex, err: tracecontext.ErrInvalidTraceID},
