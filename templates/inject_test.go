@@ -2,6 +2,7 @@ package templates_test
 
 import (
 	"html/template"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -84,5 +85,59 @@ func TestInjectMiddlewareAddsNoSecondSet(t *testing.T) {
 				assert.Contains(t, []inject.Reason{inject.ReasonAlreadyRendered}, r, "skipped for %v", r)
 			}
 		})
+	}
+}
+
+// TestInjectMiddlewareStreamedOverHTTP serves pages whose head is flushed
+// to the client before or after traceMeta runs, over HTTP/1.1 and HTTP/2:
+// whichever entry point renders first, the client gets exactly one set.
+func TestInjectMiddlewareStreamedOverHTTP(t *testing.T) {
+	sc := spanContext(t, simpleDSC())
+	rest := template.Must(template.New("rest").Funcs(templates.FuncMap()).Parse(
+		`{{traceMeta .}}<title>t</title></head><body><h1>t</h1></body></html>`))
+	whole := template.Must(template.New("whole").Funcs(templates.FuncMap()).Parse(
+		`<!DOCTYPE html><html><head>{{traceMeta .}}<title>t</title></head><body><h1>t</h1></body></html>`))
+	mux := http.NewServeMux()
+	// The middleware inserts at the flush, so traceMeta renders nothing.
+	mux.HandleFunc("/flush-first", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, err := w.Write([]byte(`<!DOCTYPE html><html><head>`))
+		assert.NoError(t, err)
+		w.(http.Flusher).Flush()
+		assert.NoError(t, rest.Execute(w, r.Context()))
+	})
+	// traceMeta renders first, the flush comes after.
+	mux.HandleFunc("/template-first", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		assert.NoError(t, whole.Execute(w, r.Context()))
+		w.(http.Flusher).Flush()
+	})
+	// The templ page, sniffed: no Content-Type set.
+	mux.HandleFunc("/templ", func(w http.ResponseWriter, r *http.Request) {
+		assert.NoError(t, testpages.Page("t").Render(r.Context(), w))
+	})
+	h := inject.Middleware()(mux)
+	withSpan := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(tracecontext.NewContext(r.Context(), sc)))
+	})
+	h1 := httptest.NewServer(withSpan)
+	defer h1.Close()
+	h2 := httptest.NewUnstartedServer(withSpan)
+	h2.EnableHTTP2 = true
+	h2.StartTLS()
+	defer h2.Close()
+
+	for _, srv := range []*httptest.Server{h1, h2} {
+		for _, path := range []string{"/flush-first", "/template-first", "/templ"} {
+			resp, err := srv.Client().Get(srv.URL + path)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+			names, metas, inHead := traceMetas(parsePage(t, string(body)))
+			assert.Equal(t, []string{"sentry-trace", "baggage"}, names, "%s %s: %q", resp.Proto, path, body)
+			assert.Equal(t, wantMetas(sc), metas, "%s %s", resp.Proto, path)
+			assert.True(t, inHead, "%s %s", resp.Proto, path)
+		}
 	}
 }

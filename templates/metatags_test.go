@@ -189,3 +189,15 @@ func TestMetaTagsWriteError(t *testing.T) {
 	// Nothing to write: the writer is not touched.
 	require.NoError(t, templates.MetaTags().Render(context.Background(), failingWriter{errBroken}))
 }
+
+func TestMetaTagsCanceledContext(t *testing.T) {
+	sc := spanContext(t, simpleDSC())
+	once := new(render.Once)
+	ctx, cancel := context.WithCancel(render.ContextWithOnce(tracecontext.NewContext(context.Background(), sc), once))
+	cancel()
+	var b strings.Builder
+	err := templates.MetaTags().Render(ctx, &b)
+	require.ErrorIs(t, err, context.Canceled, "templ stops rendering a canceled request")
+	assert.Empty(t, b.String())
+	assert.False(t, once.Claimed(), "nothing rendered, nothing claimed")
+}

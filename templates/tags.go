@@ -32,15 +32,13 @@ func (c *config) appendTags(dst []byte, ctx context.Context) []byte {
 	return c.renderer.AppendMetaTags(dst, sc)
 }
 
-// maxPooledBuffer bounds the buffers kept in bufPool, so that one page with
-// an unusually large DSC does not pin memory.
-const maxPooledBuffer = 64 << 10
-
 // tagsBufferSize holds the default tags with a typical DSC.
 const tagsBufferSize = 1024
 
 // bufPool holds the buffers the component renders the tags into before it
-// writes them: a stack buffer would escape through the io.Writer.
+// writes them: a stack buffer would escape through the io.Writer. A buffer
+// never grows past the tags of the largest DSC, whose baggage
+// tracecontext caps at 8192 bytes before escaping, so any buffer may go back.
 var bufPool = sync.Pool{New: func() any {
 	b := make([]byte, 0, tagsBufferSize)
 	return &b
@@ -49,9 +47,6 @@ var bufPool = sync.Pool{New: func() any {
 func getBuffer() *[]byte { return bufPool.Get().(*[]byte) }
 
 func putBuffer(b *[]byte) {
-	if cap(*b) > maxPooledBuffer {
-		return
-	}
 	*b = (*b)[:0]
 	bufPool.Put(b)
 }
