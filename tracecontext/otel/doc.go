@@ -23,5 +23,6 @@
 // a child span the handler started around its rendering. The sentry- members
 // of the baggage are the Dynamic Sampling Context, frozen since they came
 // from upstream; other vendors' members are kept for propagation and never
-// rendered into a page. See [Source].
+// rendered into a page. A service that starts the trace as far as Sentry is
+// concerned can give the DSC to render with [WithHeadDSC]. See [Source].
 package otel

@@ -11,6 +11,29 @@ import (
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
+// Option configures the [tracecontext.Source] returned by [Source].
+type Option func(*config)
+
+type config struct {
+	headDSC tracecontext.DSC // the DSC of a trace this service starts, for Sentry
+}
+
+// WithHeadDSC sets the DSC rendered when the request's baggage carries none:
+// when this service, as far as Sentry is concerned, is the head of the trace.
+// Set the fields that describe this service (PublicKey of the Sentry project
+// the browser reports to, Release, Environment, SampleRate); the Source fills
+// TraceID from the span and Sampled from its sampled flag, and marks the DSC
+// frozen. Without it such a page carries no baggage and the Sentry browser
+// SDK reports its pageload without a DSC, which dynamic sampling needs.
+//
+// A DSC that arrived from upstream is always rendered as it is instead.
+func WithHeadDSC(d tracecontext.DSC) Option {
+	return func(c *config) {
+		c.headDSC = d
+		c.headDSC.Extra = slices.Clone(d.Extra)
+	}
+}
+
 // Source returns a [tracecontext.Source] that reads the OpenTelemetry span
 // context and W3C baggage of a request's context: what an instrumented
 // handler (otelhttp, or a span started with a [trace.Tracer]) and the
@@ -33,10 +56,19 @@ import (
 //     propagates to outgoing requests but never renders into a page.
 //
 // OpenTelemetry keeps baggage in a map, so the members are put in key order.
-// It reports no span when the context holds no valid span context.
-func Source() tracecontext.Source { return source{} }
+// When the baggage carries no DSC, the one set with [WithHeadDSC] is
+// reported. It reports no span when the context holds no valid span context.
+func Source(opts ...Option) tracecontext.Source {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return source{cfg: c}
+}
 
-type source struct{}
+type source struct {
+	cfg config
+}
 
 var _ tracecontext.Source = source{}
 
@@ -48,7 +80,7 @@ type parented interface {
 }
 
 // SpanContext implements [tracecontext.Source].
-func (source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) {
+func (s source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) {
 	if ctx == nil {
 		return tracecontext.SpanContext{}, false
 	}
@@ -73,6 +105,18 @@ func (source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) 
 	if b := fromOTel(baggage.FromContext(ctx)); b.Len() > 0 {
 		sc.DSC = tracecontext.DSCFromBaggage(b)
 		sc.Baggage = b.ThirdParty()
+	}
+	if sc.DSC.IsZero() && !s.cfg.headDSC.IsZero() {
+		sc.DSC = s.cfg.headDSC
+		// Extra is shared by every request: a copy keeps a caller that
+		// changes its SpanContext from changing the next one.
+		sc.DSC.Extra = slices.Clone(sc.DSC.Extra)
+		sc.DSC.TraceID = sc.TraceID.String()
+		sc.DSC.Sampled = "false"
+		if sc.Sampled == tracecontext.DecisionSampled {
+			sc.DSC.Sampled = "true"
+		}
+		sc.DSC.Frozen = true
 	}
 	return sc, true
 }

@@ -59,8 +59,8 @@ type rendering struct {
 // serve runs one request with header through a handler instrumented the
 // way otelhttp does it (extract, then a server span), on a tracer provider
 // with sampler that records into rec. With child set, the page renders
-// inside a child span.
-func serve(t *testing.T, sampler sdktrace.Sampler, header http.Header, child bool) (rendering, *tracetest.SpanRecorder) {
+// inside a child span. opts configure the Source.
+func serve(t *testing.T, sampler sdktrace.Sampler, header http.Header, child bool, opts ...tmotel.Option) (rendering, *tracetest.SpanRecorder) {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithSpanProcessor(rec))
@@ -78,7 +78,7 @@ func serve(t *testing.T, sampler sdktrace.Sampler, header http.Header, child boo
 			defer render.End()
 		}
 		got.active = trace.SpanContextFromContext(ctx)
-		got.sc, got.ok = tmotel.Source().SpanContext(ctx)
+		got.sc, got.ok = tmotel.Source(opts...).SpanContext(ctx)
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte(`<head><meta name="traceparent" content="` + got.sc.Traceparent() + `"></head>`))
 	})
@@ -218,6 +218,71 @@ func TestSource(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSourceHeadDSC: a service that starts the trace as far as Sentry is
+// concerned renders the DSC it was given, for the span's trace and decision;
+// a DSC from upstream always wins.
+func TestSourceHeadDSC(t *testing.T) {
+	head := tracecontext.DSC{
+		PublicKey:   "pk-web",
+		SampleRate:  "0.5",
+		Release:     "shop@2.0",
+		Environment: "prod",
+		Extra:       []tracecontext.Member{{Key: "team", Value: "web"}},
+	}
+	withIDs := func(sampled string) tracecontext.DSC {
+		d := head
+		d.Sampled = sampled
+		d.Frozen = true
+		return d // TraceID is the span's, checked below
+	}
+	tests := []struct {
+		name    string
+		sampler sdktrace.Sampler
+		header  http.Header
+		want    tracecontext.DSC
+	}{
+		{name: "head, sampled", sampler: sdktrace.AlwaysSample(), want: withIDs("true")},
+		{name: "head, not sampled", sampler: sdktrace.NeverSample(), want: withIDs("false")},
+		{
+			name:    "continued without a DSC",
+			sampler: sdktrace.ParentBased(sdktrace.NeverSample()),
+			header:  incoming("00-"+upstreamTrace+"-"+upstreamSpan+"-01", "", "userId=alice"),
+			want:    withIDs("true"),
+		},
+		{
+			name:    "upstream DSC wins",
+			sampler: sdktrace.ParentBased(sdktrace.NeverSample()),
+			header:  incoming("00-"+upstreamTrace+"-"+upstreamSpan+"-01", "", upstreamBaggage),
+			want:    upstreamDSC,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := serve(t, tt.sampler, tt.header, false, tmotel.WithHeadDSC(head))
+			require.True(t, got.ok)
+			want := tt.want
+			if want.TraceID == "" {
+				want.TraceID = got.active.TraceID().String()
+			}
+			assert.Equal(t, want, got.sc.DSC)
+		})
+	}
+
+	t.Run("not shared between requests", func(t *testing.T) {
+		src := tmotel.Source(tmotel.WithHeadDSC(head))
+		ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1},
+		}))
+		first, ok := src.SpanContext(ctx)
+		require.True(t, ok)
+		first.DSC.Extra[0].Value = "changed"
+		head.Extra[0].Value = "changed too"
+		second, ok := src.SpanContext(ctx)
+		require.True(t, ok)
+		assert.Equal(t, []tracecontext.Member{{Key: "team", Value: "web"}}, second.DSC.Extra)
+	})
 }
 
 // TestSourceRemoteOnly: a context with only the caller's span context (the
