@@ -15,7 +15,8 @@ import (
 // corpusVerdict is what each method must make of each kind of corpus page:
 // the benchmarks time every method on pages it handles as stated here, so
 // nobody's figure comes from skipping work.
-func corpusVerdict(impl string, kind corpus.Kind) check.Verdict {
+func corpusVerdict(impl string, page corpus.Page) check.Verdict {
+	kind := page.Kind
 	switch impl {
 	case rewrite.DOM.Name, rewrite.Goquery.Name:
 		if kind == corpus.KindFragment {
@@ -23,6 +24,10 @@ func corpusVerdict(impl string, kind corpus.Kind) check.Verdict {
 		}
 		return check.Reserialized
 	case rewrite.Tracemeta.Name:
+		if page.Name == pastCapPage {
+			// Bounded by design: past the lookahead, pass through.
+			return check.Missed
+		}
 		return check.OK
 	}
 	// The string and token matchers need a <head> start tag.
@@ -31,6 +36,9 @@ func corpusVerdict(impl string, kind corpus.Kind) check.Verdict {
 	}
 	return check.OK
 }
+
+// pastCapPage has its head after inject's default lookahead.
+const pastCapPage = "head-past-cap-100K"
 
 func TestCorpus(t *testing.T) {
 	tags := rewrite.Tags()
@@ -49,7 +57,7 @@ func TestCorpus(t *testing.T) {
 						require.Equal(t, page.HTML, out.Bytes(), "the copy is a copy")
 						continue
 					}
-					assert.Equal(t, corpusVerdict(impl.Name, page.Kind), check.Judge(page.HTML, out.Bytes(), tags, page.Kind), pat.Name)
+					assert.Equal(t, corpusVerdict(impl.Name, page), check.Judge(page.HTML, out.Bytes(), tags, page.Kind), pat.Name)
 				}
 			})
 		}

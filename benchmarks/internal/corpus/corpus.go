@@ -115,6 +115,12 @@ var pages = sync.OnceValue(func() []Page {
 			HTML: document(7, 100*KiB, shapeLateComment),
 		},
 		{
+			Name: "head-past-cap-100K",
+			Desc: "a 70 KB comment between the doctype and <html><head>: no insertion point within inject's 64 KiB lookahead",
+			Kind: KindHead,
+			HTML: document(10, 100*KiB, shapePastCap),
+		},
+		{
 			Name: "no-head-100K",
 			Desc: "a document with no <head> tag and no head content: <html><body> right after the doctype",
 			Kind: KindImpliedHead,
@@ -147,6 +153,7 @@ const (
 	shapeLarge
 	shapeLateScript
 	shapeLateComment
+	shapePastCap
 	shapeNoHead
 )
 
@@ -215,9 +222,13 @@ func document(seed uint64, size int, sh shape) []byte {
 	g := newGen(seed, size)
 	g.s("<!DOCTYPE html>\n")
 	switch sh {
-	case shapeLateComment:
+	case shapeLateComment, shapePastCap:
 		g.s("<!--\n")
-		g.banner(40 * KiB)
+		if sh == shapePastCap {
+			g.banner(70 * KiB)
+		} else {
+			g.banner(40 * KiB)
+		}
 		g.s("-->\n")
 		g.s(`<html lang="en" class="no-js">`, "\n")
 		g.head(sh)
