@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/tracemeta/tracemeta/tracecontext"
 	tmotel "github.com/tracemeta/tracemeta/tracecontext/otel"
 )
 
@@ -42,4 +43,22 @@ func Example() {
 	// DSC: sentry-trace_id=4bf92f3577b34da6a3ce929d0e0e4736,sentry-sample_rand=0.042000
 	// kept out of the page: userId=alice
 	// in the request: 3 members
+}
+
+// A service that starts the trace gives the Sentry browser SDK a DSC.
+func ExampleWithHeadDSC() {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	ctx, span := tp.Tracer("shop").Start(context.Background(), "GET /")
+	defer span.End()
+
+	src := tmotel.Source(tmotel.WithHeadDSC(tracecontext.DSC{
+		PublicKey: "public-key", SampleRate: "1", Release: "shop@1.0", Environment: "prod",
+	}))
+	sc, _ := src.SpanContext(ctx)
+	fmt.Println(sc.DSC.TraceID == span.SpanContext().TraceID().String())
+	fmt.Println(sc.DSC.PublicKey, sc.DSC.Sampled, sc.DSC.Release, sc.DSC.Frozen)
+	// Output:
+	// true
+	// public-key true shop@1.0 true
 }
