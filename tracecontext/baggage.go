@@ -16,9 +16,10 @@ const (
 	// baggage first specified and that OpenTelemetry and sentry-go keep,
 	// above the 64 that the current specification requires.
 	MaxBaggageMembers = 180
-	// MaxBaggageBytes is the size of a baggage header value, in bytes of its
-	// serialized form, that [ParseBaggage] keeps and that [Baggage.AppendTo]
-	// and [DSC.AppendBaggage] never exceed.
+	// MaxBaggageBytes is the size of a baggage value, in bytes: what
+	// [ParseBaggage] keeps of a received one (members counted as received,
+	// without the whitespace around them) and what [Baggage.AppendTo] and
+	// [DSC.AppendBaggage] never exceed.
 	MaxBaggageBytes = 8192
 )
 

@@ -124,7 +124,8 @@ func (d DSC) Baggage() string {
 // Sentry browser SDK decodes them with decodeURIComponent, and nothing in
 // them needs HTML escaping but ' (which HTML attribute escaping handles). An
 // Extra key with a byte outside A-Z a-z 0-9 - _ . ! ~ * ' % is left out, since
-// a key cannot be encoded. Whole entries only: one that would take the
+// a key cannot be encoded, and so is one that is a known key (its field is
+// written instead). Whole entries only: one that would take the
 // appended value past [MaxBaggageBytes] is left out.
 //
 // It does not allocate beyond growing dst: render calls it for every page.
@@ -140,8 +141,8 @@ func (d DSC) appendBaggageWithin(dst []byte, limit int) []byte {
 		dst = appendDSCMember(dst, start, limit, key, values[i])
 	}
 	for _, m := range d.Extra {
-		if !isDSCKey(m.Key) {
-			continue
+		if !isDSCKey(m.Key) || d.field(m.Key) != nil {
+			continue // not writable, or a known key, written from its field
 		}
 		dst = appendDSCMember(dst, start, limit, m.Key, m.Value)
 	}

@@ -100,6 +100,11 @@ func TestDSCAppendBaggage(t *testing.T) {
 			}},
 			want: "sentry-ok=1,sentry-a%20b=6",
 		},
+		{
+			name: "extra keys that are known keys are not written twice",
+			dsc:  tracecontext.DSC{Release: "1", Extra: []tracecontext.Member{{Key: "release", Value: "2"}, {Key: "trace_id", Value: "x"}}},
+			want: "sentry-release=1",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,6 +38,15 @@ var (
 	ErrBaggageTooLarge = errors.New("tracecontext: baggage too large")
 )
 
+// ErrInvalidOption reports an [Option] with a value out of range (a sample
+// rate outside [0, 1]). [NewPropagator] returns it; the option is ignored.
+var ErrInvalidOption = errors.New("tracecontext: invalid option")
+
+// ErrOrgMismatch is reported to the [WithErrorHandler] hook when an incoming
+// trace is not continued because of its sentry-org_id (see
+// [WithStrictTraceContinuation]).
+var ErrOrgMismatch = errors.New("tracecontext: trace of another organization not continued")
+
 // parseError is a parser's error before formatting: the sentinel and an
 // optional detail. The zero value means no error.
 type parseError struct {

@@ -10,15 +10,6 @@ import (
 	"time"
 )
 
-// ErrInvalidOption reports an [Option] with a value out of range (a sample
-// rate outside [0, 1]). [NewPropagator] returns it; the option is ignored.
-var ErrInvalidOption = errors.New("tracecontext: invalid option")
-
-// ErrOrgMismatch is reported to the [WithErrorHandler] hook when an incoming
-// trace is not continued because of its sentry-org_id (see
-// [WithStrictTraceContinuation]).
-var ErrOrgMismatch = errors.New("tracecontext: trace of another organization not continued")
-
 // Option configures a [Propagator], and so [Middleware], [Transport], [CORS]
 // and [Continue].
 type Option func(*config)
@@ -37,7 +28,7 @@ type config struct {
 	strict      bool // strict trace continuation
 
 	emitTraceparent   bool
-	acceptTraceparent bool
+	ignoreTraceparent bool // incoming traceparent not continued (zero value: accepted)
 
 	targets       []string
 	patterns      []*regexp.Regexp
@@ -49,7 +40,7 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
-	c := config{acceptTraceparent: true, errorInterval: time.Second}
+	c := config{errorInterval: time.Second}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&c)
@@ -140,7 +131,7 @@ func WithTraceparent(emit bool) Option { return func(c *config) { c.emitTracepar
 // when there is no valid sentry-trace header. On by default, so that a trace
 // started by an OpenTelemetry service goes on through this one.
 func WithAcceptTraceparent(accept bool) Option {
-	return func(c *config) { c.acceptTraceparent = accept }
+	return func(c *config) { c.ignoreTraceparent = !accept }
 }
 
 // WithPropagationTargets sets which outgoing requests [Transport] adds the
@@ -179,8 +170,7 @@ func WithPropagationPatterns(patterns ...*regexp.Regexp) Option {
 // rate-limited: at most one call per interval of [WithErrorInterval] (default
 // one second); the others are dropped. The hook also receives, once and not
 // rate-limited, the error of invalid options. It may be called concurrently
-// with itself only when errors of options and headers coincide; it must not
-// block.
+// from several requests (with a zero interval), and must not block.
 func WithErrorHandler(h func(error)) Option { return func(c *config) { c.errorHandler = h } }
 
 // WithErrorInterval sets the minimum interval between two calls of the hook

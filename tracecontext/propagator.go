@@ -21,7 +21,8 @@ const (
 // Propagator continues traces from incoming requests and propagates them on
 // outgoing ones, with one configuration. Build it once with [NewPropagator]
 // and share it: its methods are safe for concurrent use. [Middleware],
-// [Transport], [CORS] and [Continue] build one from their options.
+// [Transport], [CORS] and [Continue] build one from their options. The zero
+// value is a Propagator with no options.
 type Propagator struct {
 	cfg        config
 	sampleRate string       // cfg.sampleRate formatted for the DSC, when cfg.hasSampleRate
@@ -244,7 +245,7 @@ func (p *Propagator) incoming(h http.Header) SpanContext {
 			p.cfg.errorHandler(fmt.Errorf("%w: %d sentry-trace headers: %q", ErrInvalidSentryTrace, len(v), v))
 		}
 	}
-	if !p.cfg.acceptTraceparent {
+	if p.cfg.ignoreTraceparent {
 		return in
 	}
 	var tp SpanContext

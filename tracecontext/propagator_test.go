@@ -532,3 +532,11 @@ func TestMiddlewareAllocs(t *testing.T) {
 	// baggage members.
 	assert.LessOrEqual(t, allocs, 3.0)
 }
+
+func TestZeroPropagatorHasTheDefaults(t *testing.T) {
+	var p tracecontext.Propagator
+	sc := p.Continue(headers("traceparent", "00-"+upTrace+"-"+upSpan+"-01"))
+	assert.Equal(t, upTrace, sc.TraceID.String(), "traceparent accepted")
+	assert.Equal(t, tracecontext.DecisionSampled, sc.Sampled)
+	assert.Equal(t, []string{"sentry-trace", "baggage"}, tracecontext.CORSAllowedHeaders())
+}
