@@ -122,13 +122,13 @@ func TestWriterInvalidDst(t *testing.T) {
 	require.ErrorIs(t, err, inject.ErrInvalidWrite)
 }
 
-// stuckReader returns no data and no error, forever.
-type stuckReader struct{}
+// stalledReader returns no data and no error, forever.
+type stalledReader struct{}
 
-func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+func (stalledReader) Read([]byte) (int, error) { return 0, nil }
 
-// onlyWriter hides every method of its Writer but Write.
-type onlyWriter struct{ io.Writer }
+// plainWriter hides every method of its Writer but Write.
+type plainWriter struct{ io.Writer }
 
 // readerFromWriter is a dst with ReadFrom, which it counts.
 type readerFromWriter struct {
@@ -154,7 +154,7 @@ func TestWriterReadFrom(t *testing.T) {
 	for name, newReader := range readers {
 		t.Run(name, func(t *testing.T) {
 			var plain bytes.Buffer
-			w := inject.NewWriter(onlyWriter{&plain}, []byte(testTags))
+			w := inject.NewWriter(plainWriter{&plain}, []byte(testTags))
 			n, err := w.ReadFrom(newReader())
 			require.NoError(t, err)
 			assert.Equal(t, int64(len(long)), n)
@@ -173,15 +173,15 @@ func TestWriterReadFrom(t *testing.T) {
 	}
 	t.Run("stuck before the decision", func(t *testing.T) {
 		w := inject.NewWriter(io.Discard, []byte(testTags))
-		_, err := w.ReadFrom(stuckReader{})
+		_, err := w.ReadFrom(stalledReader{})
 		require.ErrorIs(t, err, io.ErrNoProgress)
 	})
 	t.Run("stuck after the decision", func(t *testing.T) {
 		var dst bytes.Buffer
-		w := inject.NewWriter(onlyWriter{&dst}, []byte(testTags))
+		w := inject.NewWriter(plainWriter{&dst}, []byte(testTags))
 		_, err := w.Write([]byte("<div>"))
 		require.NoError(t, err)
-		n, err := w.ReadFrom(stuckReader{})
+		n, err := w.ReadFrom(stalledReader{})
 		require.ErrorIs(t, err, io.ErrNoProgress)
 		assert.Zero(t, n)
 	})
@@ -245,7 +245,7 @@ func TestWriterWriteString(t *testing.T) {
 	assert.Positive(t, dst.strings, "after the decision, strings go to dst's WriteString")
 
 	var plain bytes.Buffer
-	w = inject.NewWriter(onlyWriter{&plain}, []byte(testTags))
+	w = inject.NewWriter(plainWriter{&plain}, []byte(testTags))
 	n, err = w.WriteString(long)
 	require.NoError(t, err)
 	assert.Equal(t, len(long), n)
