@@ -25,7 +25,8 @@ import (
 // navigation that no shared cache may store; every other response passes
 // through byte for byte. The rules, each reported with a [Reason] to
 // [WithSkipHook] and [WithLogger]:
-//   - the request: GET or POST only ([ReasonMethod]); not a request for a
+//   - the request: GET or POST only ([ReasonMethod]; so a HEAD response
+//     keeps the Content-Length of the page without the tags); not a request for a
 //     fragment: htmx (HX-Request), Turbo frames (Turbo-Frame), fetch() and
 //     subresources (Sec-Fetch-Dest other than document, iframe, frame), or
 //     XMLHttpRequest ([ReasonPartialRequest]); not when the [WithSkip]
@@ -60,7 +61,9 @@ import (
 //
 // Each request costs two allocations beyond the handler's: the
 // ResponseWriter with the request's context, and the request copy of
-// [http.Request.WithContext]. The rewriter and its buffers are pooled.
+// [http.Request.WithContext]; one more for a raised Content-Length, two more
+// for a sniffed Content-Type. The rewriter and its buffers are pooled, and
+// the tags are rendered into the rewriter's buffer.
 func Middleware(opts ...Option) func(http.Handler) http.Handler {
 	m := &middleware{cfg: newConfig(opts), opts: opts}
 	m.renderer = render.New(m.cfg.renderOpts...)

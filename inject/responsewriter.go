@@ -383,8 +383,9 @@ func (s *state) decide() error {
 	}
 	if injected {
 		h := s.rw.Header()
-		if s.declared >= 0 {
-			h.Set("Content-Length", strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10))
+		if cl := h["Content-Length"]; s.declared >= 0 && len(cl) == 1 {
+			// In place: Header.Set would allocate a new slice.
+			cl[0] = strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10)
 		}
 		changeBody(h)
 	}
