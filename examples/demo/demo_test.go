@@ -75,6 +75,8 @@ func TestDemoOneTrace(t *testing.T) {
 	tr, ok := d.Collector.Trace(pageload.TraceID)
 	require.True(t, ok)
 
+	assert.Len(t, d.Collector.Traces(), 1, "one pageload, one trace: the SDK bundle is served untraced")
+
 	roots := tr.Tree()
 	require.Len(t, roots, 1, "one tree, rooted at the frontend request")
 	root := roots[0]

@@ -112,11 +112,7 @@ func start(cfg config) (*demo, error) {
 		}
 		d.clients = append(d.clients, clients[i])
 	}
-	page, err := newFrontend(d.OrdersURL, dsn, cfg.bundleDir)
-	if err != nil {
-		return nil, err
-	}
-	handlers[0] = withSentry(clients[0], page)
+	handlers[0] = newFrontend(clients[0], d.OrdersURL, dsn, cfg.bundleDir)
 	handlers[1] = withSentry(clients[1], newOrders(d.PaymentURL))
 	handlers[2] = withSentry(clients[2], newPayment())
 
@@ -159,7 +155,11 @@ func (d *demo) onSpans(cfg config, spans []collector.Span) {
 			if !ok {
 				return
 			}
-			fmt.Fprintf(cfg.out, "\npageload %s: %s/#%s\n", s.Name, d.CollectorURL, s.TraceID)
+			page := s.Attributes["url.full"]
+			if page == "" {
+				page = s.Name
+			}
+			fmt.Fprintf(cfg.out, "\npageload of %s (%s/#%s)\n", page, d.CollectorURL, s.TraceID)
 			_ = collector.WriteText(cfg.out, t) // a closed terminal loses the print, nothing else
 		})
 	}
@@ -197,8 +197,9 @@ var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 // newFrontend is the server-rendered frontend: GET / asks the orders API for
 // the orders and renders them. inject.Middleware puts the sentry-trace and
 // baggage of sentryhttp's server span into the page's <head>, where the
-// browser SDK's pageload picks them up.
-func newFrontend(ordersURL, dsn, bundleDir string) (http.Handler, error) {
+// browser SDK's pageload picks them up. The SDK bundle under /static/ is
+// served untraced.
+func newFrontend(sentryClient *sentry.Client, ordersURL, dsn, bundleDir string) http.Handler {
 	client := tracedClient()
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
@@ -219,9 +220,9 @@ func newFrontend(ordersURL, dsn, bundleDir string) (http.Handler, error) {
 		}
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /", inject.Middleware(inject.WithSource(sentrygo.Source()))(page))
+	mux.Handle("GET /", withSentry(sentryClient, inject.Middleware(inject.WithSource(sentrygo.Source()))(page)))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.Dir(bundleDir))))
-	return mux, nil
+	return mux
 }
 
 // newOrders is the orders API: GET /api/orders asks the payment service for
