@@ -40,14 +40,19 @@ func WithTransactionSpan(on bool) Option { return func(c *config) { c.transactio
 //   - TraceID, SpanID, ParentSpanID and the sampling decision of the active
 //     span (see [WithTransactionSpan]);
 //   - the DSC of the span's transaction ([sentry.Span.ToBaggage] of the
-//     transaction), frozen, as sentry-go propagates it on outgoing requests,
-//     with an upstream sentry-sample_rand kept. Reading it freezes the
-//     transaction's DSC, as propagating it would. A child span's DSC is never
-//     used: sentry-go rebuilds it from local settings and overwrites a DSC
-//     that arrived from upstream. (sentry-go v0.50.0 itself reports the
-//     transaction with a DSC rebuilt from the local client when it sends it,
-//     so for a continued trace the envelope's DSC is not the upstream one
-//     the page carries; both name the same trace and decision.)
+//     transaction), frozen, with an upstream sentry-sample_rand kept. Reading
+//     it freezes the transaction's DSC, as propagating it would. A child
+//     span's DSC is never used: sentry-go rebuilds it from local settings and
+//     overwrites the transaction's, losing a DSC that arrived from upstream.
+//     sentryhttpclient does that on every outgoing request; when the
+//     transaction has lost its upstream DSC so, the Source restores it from
+//     the request's propagation context, which [sentry.ContinueTrace] set
+//     from the same headers.
+//
+// sentry-go v0.50.0 reports a transaction with a DSC it rebuilds from the
+// local client when it sends it, so for a continued trace the envelope's DSC
+// is not the upstream one the page carries; both name the same trace and
+// decision.
 //
 // With tracing disabled (ClientOptions.EnableTracing false) sentry-go still
 // creates the transaction, but marks it not sampled whatever the upstream
@@ -89,13 +94,13 @@ func (s source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool
 	span := sentry.SpanFromContext(ctx)
 	hub := sentry.GetHubFromContext(ctx)
 	if span != nil {
-		if tracingEnabled(spanHub(span)) {
-			return s.fromSpan(span)
-		}
 		if hub == nil {
 			// sentryhttp binds the hub to the context before it starts
 			// the transaction, so the span's context has it.
 			hub = sentry.GetHubFromContext(span.Context())
+		}
+		if tracingEnabled(spanHub(span)) {
+			return s.fromSpan(span, hub)
 		}
 	}
 	if hub == nil {
@@ -106,15 +111,15 @@ func (s source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool
 		// one started on this request's hub; read it the safe way rather
 		// than through hub.GetBaggage, which would take a child span's DSC.
 		if scopeSpan := hub.Scope().GetSpan(); scopeSpan != nil {
-			return s.fromSpan(scopeSpan)
+			return s.fromSpan(scopeSpan, hub)
 		}
 	}
 	return fromHub(hub, span)
 }
 
 // fromSpan reads the trace header of span (or of its transaction) and the DSC
-// of its transaction.
-func (s source) fromSpan(span *sentry.Span) (tracecontext.SpanContext, bool) {
+// of its transaction. hub, if not nil, is the request's hub.
+func (s source) fromSpan(span *sentry.Span, hub *sentry.Hub) (tracecontext.SpanContext, bool) {
 	txn := span.GetTransaction()
 	if s.cfg.transactionSpan && txn != nil {
 		span = txn
@@ -132,8 +137,53 @@ func (s source) fromSpan(span *sentry.Span) (tracecontext.SpanContext, bool) {
 		// The transaction's ToBaggage returns its frozen DSC, or freezes
 		// one built from the client's settings at the head of a trace.
 		sc.DSC = parseDSC(txn.ToBaggage())
+		if txn.ParentSpanID != (sentry.SpanID{}) && hub != nil {
+			sc.DSC = restoreUpstreamDSC(sc.DSC, hub, txn)
+		}
 	}
 	return sc, true
+}
+
+// restoreUpstreamDSC returns the DSC that txn, a transaction that continued
+// an upstream trace, arrived with, if sentry-go has overwritten it since.
+//
+// A child span's ToBaggage replaces its transaction's DSC with one built from
+// the local client, and sentryhttpclient calls it for every outgoing request:
+// after the first one the transaction has lost the upstream DSC. The scope's
+// propagation context, which sentry.ContinueTrace set from the same headers,
+// still holds it. It is read from a clone of the scope without its span,
+// since the hub only reports the propagation context when the scope has no
+// span, and the request's scope must not change.
+//
+// sentry-go legitimately changes one entry of a frozen DSC: sample_rate, to
+// the rate it sampled with, when a TracesSampler is set or the upstream made
+// no decision. The restored DSC keeps that change; the overwritten DSC holds
+// the rate sentry-go sampled with.
+func restoreUpstreamDSC(current tracecontext.DSC, hub *sentry.Hub, txn *sentry.Span) tracecontext.DSC {
+	scope := hub.Scope().Clone()
+	scope.SetSpan(nil)
+	pc := sentry.NewHub(nil, scope)
+	tp, ok := sentry.ParseTraceParentContext([]byte(pc.GetTraceparent()))
+	if !ok || tp.TraceID != txn.TraceID {
+		return current // not this transaction's propagation context
+	}
+	upstream := parseDSC(pc.GetBaggage())
+	if upstream.IsZero() {
+		return current // nothing came from upstream, nothing was lost
+	}
+	if sameExceptSampleRate(current, upstream) {
+		return current
+	}
+	client := hub.Client()
+	if upstream.Sampled == "" || (client.IsEnabled() && client.Options().TracesSampler != nil) {
+		upstream.SampleRate = current.SampleRate
+	}
+	return upstream
+}
+
+func sameExceptSampleRate(a, b tracecontext.DSC) bool {
+	a.SampleRate, b.SampleRate = "", ""
+	return a.Baggage() == b.Baggage()
 }
 
 // fromHub reads the propagation context of hub, for tracing without

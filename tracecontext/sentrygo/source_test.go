@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
 	sentryhttp "github.com/getsentry/sentry-go/http"
+	sentryhttpclient "github.com/getsentry/sentry-go/httpclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
@@ -46,6 +48,19 @@ var upstreamDSC = tracecontext.DSC{
 	Extra:  []tracecontext.Member{{Key: "flag", Value: "on"}, {Key: "zeta", Value: "z"}},
 	Frozen: true,
 }
+
+// deferredBaggage is upstreamBaggage from a service that made no sampling
+// decision, and deferredDSC what the page carries when sentry-go samples
+// it at rate 1.
+var (
+	deferredBaggage = strings.ReplaceAll(upstreamBaggage, "sentry-sampled=true,", "")
+	deferredDSC     = func() tracecontext.DSC {
+		d := upstreamDSC
+		d.Sampled = ""
+		d.SampleRate = "1"
+		return d
+	}()
+)
 
 // dscEntries returns d as the entries of an envelope's trace header, for
 // comparison with what the collector received.
@@ -91,22 +106,35 @@ type pageTags struct {
 
 var renderer = render.New(render.WithFormats(render.SentryTrace | render.Baggage | render.Traceparent))
 
+// pageOptions say what a page handler does before it renders its tags.
+type pageOptions struct {
+	child    bool   // render inside a child span, as a handler that times its template does
+	report   bool   // report an error to Sentry
+	outgoing string // first GET this URL through sentryhttpclient, as a frontend calls its API
+}
+
 // page returns a handler that renders the tags of the request's span the
 // way tracemeta's entry points do: src.SpanContext at the moment of
-// rendering, through render. With child set it renders inside a child span,
-// as a handler that times its template does. It reports an error to Sentry
-// if report is set.
-func page(src tracecontext.Source, child, report bool, got *rendering) http.Handler {
+// rendering, through render.
+func page(t *testing.T, src tracecontext.Source, opt pageOptions, got *rendering) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if child {
+		if opt.outgoing != "" {
+			client := &http.Client{Transport: sentryhttpclient.NewSentryRoundTripper(nil)}
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, opt.outgoing, nil)
+			require.NoError(t, err)
+			resp, err := client.Do(req)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+		}
+		if opt.child {
 			span := sentry.StartSpan(ctx, "template.render")
 			defer span.Finish()
 			ctx = span.Context()
 		}
 		got.activeSpan = sentry.SpanFromContext(ctx)
 		got.sc, got.ok = src.SpanContext(ctx)
-		if report {
+		if opt.report {
 			sentry.GetHubFromContext(ctx).CaptureMessage("page failed")
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -115,6 +143,25 @@ func page(src tracecontext.Source, child, report bool, got *rendering) http.Hand
 		body = append(body, "</head><body></body></html>"...)
 		_, _ = w.Write(body)
 	})
+}
+
+// downstream is a service the page's handler calls: it keeps the baggage
+// it received.
+type downstream struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	baggage []string
+}
+
+func newDownstream(t *testing.T) *downstream {
+	d := &downstream{}
+	d.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.baggage = append(d.baggage, r.Header.Get("baggage"))
+	}))
+	t.Cleanup(d.srv.Close)
+	return d
 }
 
 // readTags reads the meta tags of page as the browser SDKs do: the first
@@ -194,8 +241,10 @@ func TestSourceTracingEnabled(t *testing.T) {
 	tests := []struct {
 		name       string
 		sampleRate float64
+		sampler    sentry.TracesSampler
 		header     http.Header
 		child      bool // render inside a child span
+		outgoing   bool // call a downstream service before rendering
 		txnSpan    bool // WithTransactionSpan
 		routed     bool // served through a ServeMux pattern
 		want       tracecontext.Decision
@@ -250,6 +299,49 @@ func TestSourceTracingEnabled(t *testing.T) {
 			wantDSC:    &upstreamDSC,
 		},
 		{
+			// sentryhttpclient's child span overwrites the
+			// transaction's DSC with a local one; the page keeps the
+			// upstream DSC.
+			name:       "continued, downstream call before rendering",
+			sampleRate: 1,
+			header:     incoming(upstreamTrace+"-"+upstreamSpan+"-1", upstreamBaggage),
+			outgoing:   true,
+			want:       tracecontext.DecisionSampled,
+			wantDSC:    &upstreamDSC,
+		},
+		{
+			// With no upstream decision sentry-go samples and writes
+			// its rate into the frozen DSC; the page keeps that rate,
+			// whether or not a downstream call overwrote the DSC.
+			name:       "continued, deferred decision",
+			sampleRate: 1,
+			header:     incoming(upstreamTrace+"-"+upstreamSpan, deferredBaggage),
+			want:       tracecontext.DecisionSampled,
+			wantDSC:    &deferredDSC,
+		},
+		{
+			name:       "continued, deferred decision, downstream call before rendering",
+			sampleRate: 1,
+			header:     incoming(upstreamTrace+"-"+upstreamSpan, deferredBaggage),
+			outgoing:   true,
+			want:       tracecontext.DecisionSampled,
+			wantDSC:    &deferredDSC,
+		},
+		{
+			// A TracesSampler's rate goes into the frozen DSC even
+			// when the upstream decided.
+			name:     "continued, traces sampler, downstream call before rendering",
+			sampler:  func(sentry.SamplingContext) float64 { return 1 },
+			header:   incoming(upstreamTrace+"-"+upstreamSpan+"-1", upstreamBaggage),
+			outgoing: true,
+			want:     tracecontext.DecisionSampled,
+			wantDSC: func() *tracecontext.DSC {
+				d := upstreamDSC
+				d.SampleRate = "1"
+				return &d
+			}(),
+		},
+		{
 			name:       "continued, upstream not sampled",
 			sampleRate: 1,
 			header: incoming(upstreamTrace+"-"+upstreamSpan+"-0",
@@ -265,9 +357,14 @@ func TestSourceTracingEnabled(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			col := newCollector(t)
-			client := col.newClient(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: tt.sampleRate})
+			client := col.newClient(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: tt.sampleRate, TracesSampler: tt.sampler})
 			var got rendering
-			var h http.Handler = page(sentrygo.Source(sentrygo.WithTransactionSpan(tt.txnSpan)), tt.child, false, &got)
+			down := newDownstream(t)
+			opt := pageOptions{child: tt.child}
+			if tt.outgoing {
+				opt.outgoing = down.srv.URL
+			}
+			var h http.Handler = page(t, sentrygo.Source(sentrygo.WithTransactionSpan(tt.txnSpan)), opt, &got)
 			if tt.routed {
 				mux := http.NewServeMux()
 				mux.Handle("GET /products/{id}", h)
@@ -309,6 +406,17 @@ func TestSourceTracingEnabled(t *testing.T) {
 				// the DSC must not carry.
 				assert.Empty(t, sc.DSC.Transaction)
 				assert.True(t, sc.DSC.Frozen)
+			}
+
+			if tt.outgoing {
+				down.mu.Lock()
+				sent := down.baggage
+				down.mu.Unlock()
+				require.Len(t, sent, 1)
+				bag, err := tracecontext.ParseBaggage(sent[0])
+				require.NoError(t, err)
+				require.Equal(t, "public-key", tracecontext.DSCFromBaggage(bag).PublicKey,
+					"precondition: sentry-go propagates a rebuilt DSC after a child span's ToBaggage; if it keeps the upstream one now, the restoring in Source is no longer needed")
 			}
 
 			txns := col.events(t, "transaction")
@@ -378,17 +486,20 @@ func TestSourceContinueFromRequest(t *testing.T) {
 }
 
 // assertRebuiltDSC checks the DSC that sentry-go v0.50.0 sends with a
-// continued transaction: it names the page's trace and decision. Scope.ApplyToEvent replaces the transaction's frozen
-// DSC with one rebuilt from the local client (DynamicSamplingContextFromTransaction)
-// whenever the scope holds a span, so the envelope does not carry the upstream
-// DSC. The page keeps the frozen upstream DSC, as the DSC spec requires and as
-// sentry-go's own outgoing requests do (Span.ToBaggage on the transaction);
-// the two agree on the trace and its decision.
+// continued transaction. Scope.ApplyToEvent replaces the transaction's DSC
+// with one rebuilt from the local client (DynamicSamplingContextFromTransaction)
+// whenever the scope holds a span, so the envelope does not carry the
+// upstream DSC. The page keeps the frozen upstream DSC, as the DSC spec
+// requires and as sentry-go propagates it (Span.ToBaggage on the
+// transaction); the two agree on the trace and, when the upstream DSC has
+// one, on the decision.
 func assertRebuiltDSC(t *testing.T, page tracecontext.DSC, reported map[string]string) {
 	t.Helper()
 	require.NotEmpty(t, page.TraceID)
 	assert.Equal(t, page.TraceID, reported["trace_id"])
-	assert.Equal(t, page.Sampled, reported["sampled"])
+	if page.Sampled != "" {
+		assert.Equal(t, page.Sampled, reported["sampled"])
+	}
 	assert.Equal(t, "public-key", reported["public_key"], "sentry-go kept the upstream DSC: compare it whole")
 }
 
@@ -440,7 +551,7 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 			col := newCollector(t)
 			client := col.newClient(t, sentry.ClientOptions{EnableTracing: false, TracesSampleRate: 1})
 			var got rendering
-			tags := serve(t, client, tt.header, page(sentrygo.Source(), false, true, &got))
+			tags := serve(t, client, tt.header, page(t, sentrygo.Source(), pageOptions{report: true}, &got))
 
 			require.True(t, got.ok, "no span reported")
 			sc := got.sc
