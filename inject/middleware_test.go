@@ -971,3 +971,49 @@ func TestMiddlewareHijackAfterWrites(t *testing.T) {
 		})
 	}
 }
+
+// failingWriter is a ResponseWriter whose connection broke after limit
+// bytes.
+type failingWriter struct {
+	fakeWriter
+	limit int
+}
+
+var errBroken = errors.New("connection broke")
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.body.Len()+len(p) > f.limit {
+		n := f.limit - f.body.Len()
+		f.body.Write(p[:n])
+		return n, errBroken
+	}
+	return f.body.Write(p)
+}
+
+// TestMiddlewareWriteErrors checks that errors of the wrapped writer reach
+// the handler, and those after it returned reach the logger.
+func TestMiddlewareWriteErrors(t *testing.T) {
+	t.Run("while the handler writes", func(t *testing.T) {
+		w := &failingWriter{fakeWriter: *newFakeWriter(), limit: 10}
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, err := io.WriteString(w, page)
+			assert.ErrorIs(t, err, errBroken)
+		})
+		withSpan(testSpan(1), inject.Middleware()(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, page[:10], w.body.String())
+	})
+	t.Run("after the handler returned", func(t *testing.T) {
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		w := &failingWriter{fakeWriter: *newFakeWriter(), limit: 10}
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, err := io.WriteString(w, "<!DOCTYPE html><html>") // held: no insertion point yet
+			assert.NoError(t, err)
+		})
+		withSpan(testSpan(1), inject.Middleware(inject.WithLogger(logger))(h)).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		assert.Contains(t, logs.String(), errBroken.Error())
+		assert.Equal(t, []int{200}, w.codes)
+	})
+}

@@ -524,14 +524,7 @@ func (s *state) settle() error {
 	if err := s.w.Close(); err != nil {
 		return err
 	}
-	if s.w.Status() == StatusScanning {
-		// Close always decides; should it not, the bytes it wrote are the
-		// body untouched.
-		s.phase = phasePass
-		s.report(ReasonEmpty)
-		return s.sendHeld()
-	}
-	return s.decide()
+	return s.decide() // Close always decides
 }
 
 // readFrom is the handler's ReadFrom: while the Writer scans, the bytes go
