@@ -3,7 +3,9 @@ package templates_test
 import (
 	"context"
 	"html/template"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/templates"
+	"github.com/tracemeta/tracemeta/templates/internal/testpages"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -200,4 +203,32 @@ func TestTraceMetaClaims(t *testing.T) {
 		assert.Equal(t, []string{"sentry-trace", "baggage"}, names)
 		assert.True(t, inHead)
 	})
+}
+
+// TestConcurrentRequests executes one template and one component for many
+// requests at once: each response gets the tags of its own span, once.
+func TestConcurrentRequests(t *testing.T) {
+	tmpl := template.Must(template.New("page").Funcs(templates.FuncMap()).Parse(pageTemplate))
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			dsc := simpleDSC()
+			dsc.Release = strconv.Itoa(i)
+			sc := spanContext(t, dsc)
+			sc.SpanID[7] = byte(i + 1)
+			ctx := requestContext(sc)
+			var b strings.Builder
+			if !assert.NoError(t, tmpl.Execute(&b, pageData{Title: "t", Ctx: ctx})) {
+				return
+			}
+			if !assert.NoError(t, testpages.Page("t").Render(ctx, &b)) {
+				return
+			}
+			// Two documents back to back: the second's tags were claimed.
+			assert.Equal(t, 1, strings.Count(b.String(), `name="sentry-trace"`))
+			assert.Contains(t, b.String(), sc.SentryTrace())
+			assert.Contains(t, b.String(), "sentry-release="+strconv.Itoa(i)+`"`)
+		})
+	}
+	wg.Wait()
 }
