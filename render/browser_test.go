@@ -3,6 +3,7 @@ package render_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,30 +21,38 @@ import (
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
-// requireChromium returns the Chromium to run ($CHROMIUM, /usr/bin/chromium
-// or chromium on $PATH). Without one it skips t, or fails it when
-// TRACEMETA_REQUIRE_BROWSER=1, as CI sets.
+// requireChromium returns the Chromium to run: $CHROMIUM when set, else
+// /usr/bin/chromium or chromium on $PATH. Without one it skips t, or fails it
+// when TRACEMETA_REQUIRE_BROWSER=1, as CI sets.
 func requireChromium(t *testing.T) string {
 	t.Helper()
-	candidates := []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium"}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			candidates = append(candidates, p)
-		}
-	}
-	for _, p := range candidates {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+	path, err := chromiumPath()
+	if err == nil {
+		return path
 	}
 	if os.Getenv("TRACEMETA_REQUIRE_BROWSER") == "1" {
-		t.Fatal("browser test required (TRACEMETA_REQUIRE_BROWSER=1): no chromium; install Debian's chromium or set $CHROMIUM")
+		t.Fatalf("browser test required (TRACEMETA_REQUIRE_BROWSER=1): %v", err)
 	}
-	t.Skip("browser test skipped: no chromium (set TRACEMETA_REQUIRE_BROWSER=1 to make this a failure)")
+	t.Skipf("browser test skipped (set TRACEMETA_REQUIRE_BROWSER=1 to make this a failure): %v", err)
 	return ""
+}
+
+func chromiumPath() (string, error) {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("$CHROMIUM: %w", err)
+		}
+		return p, nil
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium", nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no chromium: install Debian's chromium package or set $CHROMIUM")
 }
 
 // readBack is the page's script: what the browser reads from the meta tags
