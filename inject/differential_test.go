@@ -17,24 +17,24 @@ import (
 	"github.com/tracemeta/tracemeta/inject"
 )
 
-// document is one input of the differential tests.
-type document struct {
+// testDoc is one input of the differential tests.
+type testDoc struct {
 	name string
 	data string
 }
 
 // corpusDocuments returns the pages of testdata/corpus (see the README
 // there for their sources and licences).
-func corpusDocuments(t testing.TB) []document {
+func corpusDocuments(t testing.TB) []testDoc {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.*html"))
 	require.NoError(t, err)
 	require.NotEmpty(t, paths, "the corpus is missing")
-	var docs []document
+	var docs []testDoc
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
-		docs = append(docs, document{name: filepath.Base(p), data: string(b)})
+		docs = append(docs, testDoc{name: filepath.Base(p), data: string(b)})
 	}
 	return docs
 }
@@ -53,7 +53,7 @@ func xnetDir(t testing.TB) string {
 // html5libDocuments returns the #data of every tree-construction test that
 // x/net/html ships (html5lib-tests, BSD-style licence, and x/net/html's
 // own, BSD licence), read from the module cache, and x/net/html's go1.html.
-func html5libDocuments(t testing.TB) []document {
+func html5libDocuments(t testing.TB) []testDoc {
 	t.Helper()
 	root := filepath.Join(xnetDir(t), "html", "testdata")
 	var files []string
@@ -67,24 +67,24 @@ func html5libDocuments(t testing.TB) []document {
 		files = append(files, m...)
 	}
 	require.Greater(t, len(files), 50, "html5lib tests not found under %s", root)
-	var docs []document
+	var docs []testDoc
 	for _, f := range files {
 		docs = append(docs, readDat(t, f)...)
 	}
 	go1, err := os.ReadFile(filepath.Join(root, "go1.html"))
 	require.NoError(t, err)
-	return append(docs, document{name: "x/net/html/testdata/go1.html", data: string(go1)})
+	return append(docs, testDoc{name: "x/net/html/testdata/go1.html", data: string(go1)})
 }
 
 // readDat reads the #data sections of an html5lib .dat file, as
 // x/net/html's parse_test.go does: the lines between "#data" and the next
 // "#errors", without the last newline.
-func readDat(t testing.TB, path string) []document {
+func readDat(t testing.TB, path string) []testDoc {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	var docs []document
+	var docs []testDoc
 	var data bytes.Buffer
 	in := false
 	r := bufio.NewReader(f)
@@ -99,7 +99,7 @@ func readDat(t testing.TB, path string) []document {
 			data.Reset()
 		case in && strings.HasPrefix(line, "#errors"):
 			in = false
-			docs = append(docs, document{
+			docs = append(docs, testDoc{
 				name: fmt.Sprintf("%s:%d", filepath.Base(path), n),
 				data: strings.TrimSuffix(data.String(), "\n"),
 			})
@@ -112,7 +112,7 @@ func readDat(t testing.TB, path string) []document {
 }
 
 // TestDifferential writes every document of the html5lib tree-construction
-// tests and of the corpus through a Writer and checks the result against
+// tests and of the corpus through a Writer and checks the writeResult against
 // x/net/html: a skipped document comes out byte for byte; an injected one
 // comes out as the input with the tags inserted once, and parses to the same
 // tree with the tags in the head. Each is also written in random chunks,
@@ -120,7 +120,7 @@ func readDat(t testing.TB, path string) []document {
 func TestDifferential(t *testing.T) {
 	sets := []struct {
 		name string
-		docs []document
+		docs []testDoc
 	}{
 		{"html5lib", html5libDocuments(t)},
 		{"corpus", corpusDocuments(t)},
@@ -130,12 +130,12 @@ func TestDifferential(t *testing.T) {
 		t.Run(set.name, func(t *testing.T) {
 			counts := map[string]int{}
 			for _, doc := range set.docs {
-				res := whole(t, doc.data)
+				res := writeWhole(t, doc.data)
 				if !t.Run(doc.name, func(t *testing.T) { checkInvariants(t, doc.data, res) }) {
 					t.Logf("input: %q\noutput: %q", doc.data, res.out)
 				}
 				chunks := randomChunks(rng, len(doc.data))
-				require.Equal(t, res, run(t, doc.data, chunks, false), "%s split into %v", doc.name, chunks)
+				require.Equal(t, res, runWriter(t, doc.data, chunks, false), "%s split into %v", doc.name, chunks)
 				if res.status == inject.StatusInjected {
 					counts["injected"]++
 				} else {

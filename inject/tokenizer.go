@@ -173,9 +173,6 @@ type tokenizer struct {
 	charset bool
 }
 
-// reset makes z ready to read the start of a new document.
-func (z *tokenizer) reset() { *z = tokenizer{} }
-
 // isSpace reports whether c is HTML whitespace (x/net/html's whitespace set;
 // the WHATWG's ASCII whitespace plus the CR the input stream turns into LF).
 func isSpace(c byte) bool {
@@ -196,9 +193,9 @@ func (z *tokenizer) tagIs(s string) bool {
 	return int(z.nameLen) == len(s) && string(z.name[:z.nameLen]) == s
 }
 
-// tagName returns the lower-cased name of the tag just read, or "" when it is
-// longer than the tokenizer keeps. The string does not allocate for the
-// comparisons the compiler can see through.
+// tagName returns the lower-cased name of the tag just read, or nil when it
+// is longer than the tokenizer keeps. It is valid until the next call of
+// next.
 func (z *tokenizer) tagName() []byte {
 	if z.nameLen > maxName {
 		return nil

@@ -24,14 +24,14 @@ func FuzzWriter(f *testing.F) {
 		if seed%4 == 0 {
 			opts = append(opts, inject.WithLookahead(1+int(seed>>2)%64))
 		}
-		want := whole(t, doc, opts...)
+		want := writeWhole(t, doc, opts...)
 		checkInvariants(t, doc, want)
 
 		rng := rand.New(rand.NewPCG(seed, seed>>1))
 		chunks := randomChunks(rng, len(doc))
-		require.Equal(t, want, run(t, doc, chunks, false, opts...), "split into %v", chunks)
+		require.Equal(t, want, runWriter(t, doc, chunks, false, opts...), "split into %v", chunks)
 
-		got := run(t, doc, chunks, true, opts...)
+		got := runWriter(t, doc, chunks, true, opts...)
 		require.Equal(t, want.status, got.status, "split into %v, flushed", chunks)
 		require.Equal(t, want.reason, got.reason)
 		checkInvariants(t, doc, got)

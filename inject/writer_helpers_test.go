@@ -3,7 +3,6 @@ package inject_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -19,8 +18,8 @@ import (
 // sees them stay together, with a name no test document uses.
 const testTags = `<meta name="tracemeta-test" content="1"><meta name="tracemeta-test" content="2">`
 
-// result is what a Writer made of a document.
-type result struct {
+// writeResult is what a Writer made of a document.
+type writeResult struct {
 	out      string
 	status   inject.Status
 	reason   inject.Reason
@@ -29,7 +28,7 @@ type result struct {
 
 // run writes in through a new Writer in the chunks that split gives, calling
 // Flush after every chunk when flush is set, then closes it.
-func run(t testing.TB, in string, chunks []int, flush bool, opts ...inject.Option) result {
+func runWriter(t testing.TB, in string, chunks []int, flush bool, opts ...inject.Option) writeResult {
 	t.Helper()
 	var out bytes.Buffer
 	w := inject.NewWriter(&out, []byte(testTags), opts...)
@@ -49,23 +48,23 @@ func run(t testing.TB, in string, chunks []int, flush bool, opts ...inject.Optio
 		require.NoError(t, err)
 	}
 	require.NoError(t, w.Close())
-	return result{out.String(), w.Status(), w.Reason(), w.Inserted()}
+	return writeResult{out.String(), w.Status(), w.Reason(), w.Inserted()}
 }
 
 // whole writes in in one Write.
-func whole(t testing.TB, in string, opts ...inject.Option) result {
+func writeWhole(t testing.TB, in string, opts ...inject.Option) writeResult {
 	t.Helper()
-	return run(t, in, nil, false, opts...)
+	return runWriter(t, in, nil, false, opts...)
 }
 
 // bytewise writes in one byte at a time.
-func bytewise(t testing.TB, in string, opts ...inject.Option) result {
+func writeBytewise(t testing.TB, in string, opts ...inject.Option) writeResult {
 	t.Helper()
 	chunks := make([]int, len(in))
 	for i := range chunks {
 		chunks[i] = 1
 	}
-	return run(t, in, chunks, false, opts...)
+	return runWriter(t, in, chunks, false, opts...)
 }
 
 // randomChunks splits n bytes into random chunks.
@@ -102,7 +101,7 @@ func splitInsertion(in, out, tags string) (int, bool) {
 // is the input; injected, it is the input with testTags inserted once; and
 // the tags, parsed by x/net/html, sit in the head of an otherwise identical
 // document.
-func checkInvariants(t testing.TB, in string, res result) {
+func checkInvariants(t testing.TB, in string, res writeResult) {
 	t.Helper()
 	switch res.status {
 	case inject.StatusSkipped:
@@ -138,7 +137,7 @@ func oracleCheck(in, out string) error {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
-		if n.Type == html.ElementNode && n.Data == "meta" && attr(n, "name") == "tracemeta-test" {
+		if n.Type == html.ElementNode && n.Data == "meta" && attrVal(n, "name") == "tracemeta-test" {
 			found = append(found, n)
 		}
 	}
@@ -157,7 +156,7 @@ func oracleCheck(in, out string) error {
 	for _, n := range found {
 		n.Parent.RemoveChild(n)
 	}
-	if a, b := dump(docIn), dump(docOut); a != b {
+	if a, b := dumpTree(docIn), dumpTree(docOut); a != b {
 		return fmt.Errorf("oracle: the documents differ beyond the tags:\n--- in\n%s--- out\n%s", a, b)
 	}
 	return nil
@@ -184,7 +183,7 @@ func findHead(doc *html.Node) *html.Node {
 	return nil
 }
 
-func attr(n *html.Node, key string) string {
+func attrVal(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key && a.Namespace == "" {
 			return a.Val
@@ -195,7 +194,7 @@ func attr(n *html.Node, key string) string {
 
 // dump writes the tree in the html5lib test format, roughly: enough to tell
 // two trees apart.
-func dump(doc *html.Node) string {
+func dumpTree(doc *html.Node) string {
 	var b strings.Builder
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
@@ -229,23 +228,16 @@ func dump(doc *html.Node) string {
 	return b.String()
 }
 
-// recordingWriter records the calls a Writer makes to its destination.
-type recordingWriter struct {
+// recordingDst records the calls a Writer makes to its destination.
+type recordingDst struct {
 	bytes.Buffer
 	writes  int
 	flushes int
 }
 
-func (r *recordingWriter) Write(p []byte) (int, error) {
+func (r *recordingDst) Write(p []byte) (int, error) {
 	r.writes++
 	return r.Buffer.Write(p)
 }
 
-func (r *recordingWriter) Flush() { r.flushes++ }
-
-// writerFunc adapts a func to io.Writer.
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
-var _ io.Writer = writerFunc(nil)
+func (r *recordingDst) Flush() { r.flushes++ }

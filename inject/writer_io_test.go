@@ -15,23 +15,23 @@ import (
 )
 
 var (
-	errDst   = errors.New("dst failed")
-	errFlush = errors.New("flush failed")
+	errDstWrite = errors.New("dst failed")
+	errDstFlush = errors.New("flush failed")
 )
 
-// errFlusher is a dst whose Flush fails.
-type errFlusher struct{ bytes.Buffer }
+// errFlushDst is a dst whose Flush fails.
+type errFlushDst struct{ bytes.Buffer }
 
-func (*errFlusher) Flush() error { return errFlush }
+func (*errFlushDst) Flush() error { return errDstFlush }
 
-// failingWriter accepts ok bytes, then fails every write.
-type failingWriter struct {
+// limitedDst accepts ok bytes, then fails every write.
+type limitedDst struct {
 	bytes.Buffer
 	ok    int
 	short bool // fail by writing less, without an error
 }
 
-func (f *failingWriter) Write(p []byte) (int, error) {
+func (f *limitedDst) Write(p []byte) (int, error) {
 	if len(p) <= f.ok {
 		f.ok -= len(p)
 		return f.Buffer.Write(p)
@@ -42,20 +42,20 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 	if f.short {
 		return n, nil
 	}
-	return n, errDst
+	return n, errDstWrite
 }
 
 const testPage = "<!doctype html>\n<html>\n<head>\n<meta charset=utf-8>\n<title>t</title>\n</head>\n<body>body</body>\n</html>\n"
 
 func TestWriterDstError(t *testing.T) {
 	for _, short := range []bool{false, true} {
-		wantErr := errDst
+		wantErr := errDstWrite
 		if short {
 			wantErr = io.ErrShortWrite
 		}
 		for ok := 0; ok < len(testPage)+len(testTags); ok++ {
 			for _, chunk := range []int{1, 7, len(testPage)} {
-				dst := &failingWriter{ok: ok, short: short}
+				dst := &limitedDst{ok: ok, short: short}
 				w := inject.NewWriter(dst, []byte(testTags))
 				var total int
 				var err error
@@ -76,7 +76,7 @@ func TestWriterDstError(t *testing.T) {
 				require.ErrorIs(t, err, wantErr, "ok=%d chunk=%d", ok, chunk)
 				// What dst got is a prefix of the output: nothing out of
 				// order, nothing twice.
-				full := whole(t, testPage).out
+				full := writeWhole(t, testPage).out
 				require.True(t, strings.HasPrefix(full, dst.String()), "ok=%d chunk=%d: %q", ok, chunk, dst.String())
 				require.LessOrEqual(t, total, len(testPage))
 
@@ -98,25 +98,25 @@ func TestWriterDstError(t *testing.T) {
 func TestWriterConsumedCount(t *testing.T) {
 	// dst fails after 20 bytes; the Writer decides on the first write and
 	// must say exactly how much of p got to dst.
-	dst := &failingWriter{ok: 20}
+	dst := &limitedDst{ok: 20}
 	w := inject.NewWriter(dst, []byte(testTags))
 	in := "<!doctype html><html><body>" + strings.Repeat("x", 100)
 	n, err := w.Write([]byte(in))
-	require.ErrorIs(t, err, errDst)
+	require.ErrorIs(t, err, errDstWrite)
 	assert.Equal(t, 20, n)
 	assert.Equal(t, in[:20], dst.String())
 }
 
-// invalidWriter reports writing more than it was given.
-type invalidWriter struct{}
+// overcountDst reports writing more than it was given.
+type overcountDst struct{}
 
-func (invalidWriter) Write(p []byte) (int, error) { return len(p) + 1, nil }
+func (overcountDst) Write(p []byte) (int, error) { return len(p) + 1, nil }
 
 func TestWriterInvalidDst(t *testing.T) {
-	w := inject.NewWriter(invalidWriter{}, []byte(testTags))
+	w := inject.NewWriter(overcountDst{}, []byte(testTags))
 	_, err := w.Write([]byte("<!doctype html><body>"))
 	require.ErrorIs(t, err, inject.ErrInvalidWrite)
-	w = inject.NewWriter(invalidWriter{}, []byte(testTags))
+	w = inject.NewWriter(overcountDst{}, []byte(testTags))
 	require.NoError(t, w.Close())
 	_, err = w.Write([]byte("x"))
 	require.ErrorIs(t, err, inject.ErrInvalidWrite)
@@ -127,23 +127,23 @@ type stalledReader struct{}
 
 func (stalledReader) Read([]byte) (int, error) { return 0, nil }
 
-// plainWriter hides every method of its Writer but Write.
-type plainWriter struct{ io.Writer }
+// writeOnlyDst hides every method of its Writer but Write.
+type writeOnlyDst struct{ io.Writer }
 
-// readerFromWriter is a dst with ReadFrom, which it counts.
-type readerFromWriter struct {
+// readerFromDst is a dst with ReadFrom, which it counts.
+type readerFromDst struct {
 	bytes.Buffer
 	readFroms int
 }
 
-func (r *readerFromWriter) ReadFrom(src io.Reader) (int64, error) {
+func (r *readerFromDst) ReadFrom(src io.Reader) (int64, error) {
 	r.readFroms++
 	return r.Buffer.ReadFrom(src)
 }
 
 func TestWriterReadFrom(t *testing.T) {
 	long := testPage + strings.Repeat("<p>paragraph</p>\n", 5000)
-	want := whole(t, long).out
+	want := writeWhole(t, long).out
 	readers := map[string]func() io.Reader{
 		"strings.Reader": func() io.Reader { return strings.NewReader(long) },
 		"one byte":       func() io.Reader { return iotest.OneByteReader(strings.NewReader(long)) },
@@ -154,14 +154,14 @@ func TestWriterReadFrom(t *testing.T) {
 	for name, newReader := range readers {
 		t.Run(name, func(t *testing.T) {
 			var plain bytes.Buffer
-			w := inject.NewWriter(plainWriter{&plain}, []byte(testTags))
+			w := inject.NewWriter(writeOnlyDst{&plain}, []byte(testTags))
 			n, err := w.ReadFrom(newReader())
 			require.NoError(t, err)
 			assert.Equal(t, int64(len(long)), n)
 			require.NoError(t, w.Close())
 			assert.Equal(t, want, plain.String())
 
-			rf := &readerFromWriter{}
+			rf := &readerFromDst{}
 			w = inject.NewWriter(rf, []byte(testTags))
 			n, err = w.ReadFrom(newReader())
 			require.NoError(t, err)
@@ -178,7 +178,7 @@ func TestWriterReadFrom(t *testing.T) {
 	})
 	t.Run("stuck after the decision", func(t *testing.T) {
 		var dst bytes.Buffer
-		w := inject.NewWriter(plainWriter{&dst}, []byte(testTags))
+		w := inject.NewWriter(writeOnlyDst{&dst}, []byte(testTags))
 		_, err := w.Write([]byte("<div>"))
 		require.NoError(t, err)
 		n, err := w.ReadFrom(stalledReader{})
@@ -200,7 +200,7 @@ func TestWriterReadFrom(t *testing.T) {
 		// wrapper around it would: the Writer must not call it again.
 		var out bytes.Buffer
 		var w *inject.Writer
-		loop := &loopWriter{out: &out}
+		loop := &loopbackDst{out: &out}
 		w = inject.NewWriter(loop, []byte(testTags))
 		loop.w = w
 		n, err := w.ReadFrom(strings.NewReader(long))
@@ -210,29 +210,29 @@ func TestWriterReadFrom(t *testing.T) {
 	})
 }
 
-// loopWriter writes to out; its ReadFrom goes back through the Writer w.
-type loopWriter struct {
+// loopbackDst writes to out; its ReadFrom goes back through the Writer w.
+type loopbackDst struct {
 	out *bytes.Buffer
 	w   *inject.Writer
 }
 
-func (l *loopWriter) Write(p []byte) (int, error)         { return l.out.Write(p) }
-func (l *loopWriter) ReadFrom(r io.Reader) (int64, error) { return l.w.ReadFrom(r) }
+func (l *loopbackDst) Write(p []byte) (int, error)         { return l.out.Write(p) }
+func (l *loopbackDst) ReadFrom(r io.Reader) (int64, error) { return l.w.ReadFrom(r) }
 
-// stringWriter is a dst with WriteString, which it counts.
-type stringWriter struct {
+// stringDst is a dst with WriteString, which it counts.
+type stringDst struct {
 	bytes.Buffer
 	strings int
 }
 
-func (s *stringWriter) WriteString(str string) (int, error) {
+func (s *stringDst) WriteString(str string) (int, error) {
 	s.strings++
 	return s.Buffer.WriteString(str)
 }
 
 func TestWriterWriteString(t *testing.T) {
 	long := testPage + strings.Repeat("x", 100<<10)
-	var dst stringWriter
+	var dst stringDst
 	w := inject.NewWriter(&dst, []byte(testTags))
 	n, err := w.WriteString(long)
 	require.NoError(t, err)
@@ -241,15 +241,15 @@ func TestWriterWriteString(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 4, n)
 	require.NoError(t, w.Close())
-	assert.Equal(t, whole(t, long+"tail").out, dst.String())
+	assert.Equal(t, writeWhole(t, long+"tail").out, dst.String())
 	assert.Positive(t, dst.strings, "after the decision, strings go to dst's WriteString")
 
 	var plain bytes.Buffer
-	w = inject.NewWriter(plainWriter{&plain}, []byte(testTags))
+	w = inject.NewWriter(writeOnlyDst{&plain}, []byte(testTags))
 	n, err = w.WriteString(long)
 	require.NoError(t, err)
 	assert.Equal(t, len(long), n)
-	assert.Equal(t, whole(t, long).out, plain.String())
+	assert.Equal(t, writeWhole(t, long).out, plain.String())
 }
 
 func TestWriterReset(t *testing.T) {
@@ -303,22 +303,24 @@ func TestWriterTagsFunc(t *testing.T) {
 		}
 		require.NoError(t, w.Close())
 		assert.Equal(t, 1, calls)
-		assert.Equal(t, expand("<!doctype html><html><head><meta charset=utf-8>@@<title>x</title>"), dst.String())
+		assert.Equal(t, expandTags("<!doctype html><html><head><meta charset=utf-8>@@<title>x</title>"), dst.String())
 		assert.Equal(t, len(testTags), w.Inserted())
 	})
 	for _, reason := range []inject.Reason{inject.ReasonNoSpan, inject.ReasonAlreadyRendered} {
-		t.Run("skip with "+reason.String(), func(t *testing.T) {
-			var dst bytes.Buffer
-			w := inject.NewWriter(&dst, []byte("<static>"))
-			inject.SetTagsFunc(w, func(b []byte) ([]byte, inject.Reason) { return append(b, "<junk>"...), reason })
-			_, err := w.Write([]byte(testPage))
-			require.NoError(t, err)
-			require.NoError(t, w.Close())
-			assert.Equal(t, testPage, dst.String())
-			assert.Equal(t, inject.StatusSkipped, w.Status())
-			assert.Equal(t, reason, w.Reason())
-			assert.Zero(t, w.Inserted())
-		})
+		for _, in := range []string{testPage, "<!doctype html><title>x</title>"} {
+			t.Run("skip with "+reason.String(), func(t *testing.T) {
+				var dst bytes.Buffer
+				w := inject.NewWriter(&dst, []byte("<static>"))
+				inject.SetTagsFunc(w, func(b []byte) ([]byte, inject.Reason) { return append(b, "<junk>"...), reason })
+				_, err := w.Write([]byte(in))
+				require.NoError(t, err)
+				require.NoError(t, w.Close())
+				assert.Equal(t, in, dst.String())
+				assert.Equal(t, inject.StatusSkipped, w.Status())
+				assert.Equal(t, reason, w.Reason())
+				assert.Zero(t, w.Inserted())
+			})
+		}
 	}
 	t.Run("not called for a fragment", func(t *testing.T) {
 		w := inject.NewWriter(io.Discard, nil)
@@ -352,15 +354,15 @@ func TestWriterRecoversFromPanic(t *testing.T) {
 	}
 }
 
-// panicWriter panics on Write.
-type panicWriter struct{}
+// panickingDst panics on Write.
+type panickingDst struct{}
 
-func (panicWriter) Write([]byte) (int, error) { panic("dst panicked") }
+func (panickingDst) Write([]byte) (int, error) { panic("dst panicked") }
 
 func TestWriterDstPanicPropagates(t *testing.T) {
 	// A panic of dst (http.ErrAbortHandler, say) is not the Writer's to
 	// swallow.
-	w := inject.NewWriter(panicWriter{}, []byte(testTags))
+	w := inject.NewWriter(panickingDst{}, []byte(testTags))
 	assert.PanicsWithValue(t, "dst panicked", func() { _, _ = w.Write([]byte("<!doctype html><body>")) })
 }
 

@@ -132,7 +132,7 @@ var goldenTests = []goldenTest{
 	{name: "not a BOM", in: "\xFF<html><head>", reason: inject.ReasonFragment},
 
 	// Fragments and plain text.
-	{name: "div fragment", in: `<div id="result">ok</div>`, reason: inject.ReasonFragment},
+	{name: "div fragment", in: `<div id="writeResult">ok</div>`, reason: inject.ReasonFragment},
 	{name: "htmx partial with head inside", in: "<tr><td><head></td></tr>", reason: inject.ReasonFragment},
 	{name: "plain text", in: "hello <head>", reason: inject.ReasonFragment},
 	{name: "JSON", in: `{"html":"<head>"}`, reason: inject.ReasonFragment},
@@ -156,19 +156,19 @@ var goldenTests = []goldenTest{
 	{name: "tag cut short, no document", in: "<he", reason: inject.ReasonEmpty},
 }
 
-func expand(want string) string { return strings.ReplaceAll(want, "@@", testTags) }
+func expandTags(want string) string { return strings.ReplaceAll(want, "@@", testTags) }
 
 func TestWriterGolden(t *testing.T) {
 	for _, tt := range goldenTests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := whole(t, tt.in)
+			res := writeWhole(t, tt.in)
 			if tt.want == "" {
 				assert.Equal(t, inject.StatusSkipped, res.status)
 				assert.Equal(t, tt.reason, res.reason)
 				assert.Equal(t, tt.in, res.out)
 			} else {
 				assert.Equal(t, inject.StatusInjected, res.status, "reason %v", res.reason)
-				assert.Equal(t, expand(tt.want), res.out)
+				assert.Equal(t, expandTags(tt.want), res.out)
 			}
 			checkInvariants(t, tt.in, res)
 		})
@@ -184,17 +184,17 @@ func TestWriterChunking(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i, in := range inputs {
-		want := whole(t, in)
+		want := writeWhole(t, in)
 		if len(in) <= 512 {
 			for split := 0; split <= len(in); split++ {
-				got := run(t, in, []int{split}, false)
+				got := runWriter(t, in, []int{split}, false)
 				require.Equal(t, want, got, "input %d %q split at %d", i, in, split)
 			}
-			require.Equal(t, want, bytewise(t, in), "input %d %q written byte by byte", i, in)
+			require.Equal(t, want, writeBytewise(t, in), "input %d %q written byte by byte", i, in)
 		}
 		for range 5 {
 			chunks := randomChunks(rng, min(len(in), 4096))
-			require.Equal(t, want, run(t, in, chunks, false), "input %d split into %v", i, chunks)
+			require.Equal(t, want, runWriter(t, in, chunks, false), "input %d split into %v", i, chunks)
 		}
 	}
 }
@@ -205,10 +205,10 @@ func TestWriterChunking(t *testing.T) {
 func TestWriterChunkingFlush(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i, in := range goldenInputs() {
-		want := whole(t, in)
+		want := writeWhole(t, in)
 		for range 20 {
 			chunks := randomChunks(rng, len(in))
-			got := run(t, in, chunks, true)
+			got := runWriter(t, in, chunks, true)
 			require.Equal(t, want.status, got.status, "input %d %q split into %v", i, in, chunks)
 			require.Equal(t, want.reason, got.reason)
 			checkInvariants(t, in, got)
@@ -252,14 +252,14 @@ func TestWriterLookahead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opt := inject.WithLookahead(tt.lookahead)
-			for _, res := range []result{whole(t, tt.in, opt), bytewise(t, tt.in, opt)} {
+			for _, res := range []writeResult{writeWhole(t, tt.in, opt), writeBytewise(t, tt.in, opt)} {
 				if tt.want == "" {
 					assert.Equal(t, inject.StatusSkipped, res.status)
 					assert.Equal(t, tt.reason, res.reason)
 					assert.Equal(t, tt.in, res.out)
 				} else {
 					assert.Equal(t, inject.StatusInjected, res.status)
-					assert.Equal(t, expand(tt.want), res.out)
+					assert.Equal(t, expandTags(tt.want), res.out)
 				}
 			}
 		})
@@ -300,7 +300,7 @@ func TestWriterHoldsLittle(t *testing.T) {
 
 func TestWriterFlush(t *testing.T) {
 	t.Run("after head, inserts now", func(t *testing.T) {
-		var dst recordingWriter
+		var dst recordingDst
 		w := inject.NewWriter(&dst, []byte(testTags))
 		_, err := w.Write([]byte("<html><head>\n<meta charset=utf-8>\n<!-- c"))
 		require.NoError(t, err)
@@ -315,7 +315,7 @@ func TestWriterFlush(t *testing.T) {
 		assert.Equal(t, "<html><head>\n<meta charset=utf-8>"+testTags+"\n<!-- c --><meta charset=x>", dst.String())
 	})
 	t.Run("before head, holds the unfinished token", func(t *testing.T) {
-		var dst recordingWriter
+		var dst recordingDst
 		w := inject.NewWriter(&dst, []byte(testTags))
 		_, err := w.Write([]byte("<!doctype html>\n<html>\n<he"))
 		require.NoError(t, err)
@@ -329,9 +329,9 @@ func TestWriterFlush(t *testing.T) {
 		assert.Equal(t, "<!doctype html>\n<html>\n<head>"+testTags+"<title>", dst.String())
 	})
 	t.Run("dst with Flush() error", func(t *testing.T) {
-		dst := &errFlusher{}
+		dst := &errFlushDst{}
 		w := inject.NewWriter(dst, nil)
-		require.ErrorIs(t, w.Flush(), errFlush)
+		require.ErrorIs(t, w.Flush(), errDstFlush)
 	})
 }
 
