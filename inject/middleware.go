@@ -53,11 +53,18 @@ import (
 // representation they described.
 //
 // The ResponseWriter the handler gets has Flush and Hijack when the wrapped
-// one has them, ReadFrom and WriteString (both through the rewriter), and
-// Unwrap for [http.ResponseController]. It must not be used after the
+// one has them, ReadFrom and WriteString (both through the rewriter), Push
+// (ErrNotSupported when the wrapped one cannot push), and Unwrap for
+// [http.ResponseController], which finds deadlines and full duplex through
+// it. It must not be used after the
 // handler returns; it then returns [ErrHandlerReturned]. A failure of the
 // rewriter falls back to passing the handler's bytes through; a panic of the
 // handler propagates unchanged.
+//
+// The request's context carries a [render.Once], so that the tags are
+// inserted once per response whichever entry point gets there first. A
+// request that already carries one (from a Middleware around this one, or
+// put there by the app) keeps it: nested Middlewares insert one set.
 //
 // Each request costs two allocations beyond the handler's: the
 // ResponseWriter with the request's context, and the request copy of
@@ -101,10 +108,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	view, hd := newHandle(w)
-	hd.ctx.Context = r.Context()
-	r = r.WithContext(&hd.ctx)
+	once := render.OnceFromContext(r.Context())
+	if once == nil {
+		hd.ctx.Context = r.Context()
+		r = r.WithContext(&hd.ctx)
+		once = &hd.ctx.once
+	}
+	// Otherwise a Once is there already, from another Middleware around
+	// this one (one on the router and one on a route, say) or the app's
+	// own: sharing it keeps the layers to one set of tags.
 	s := m.pool.Get().(*state)
-	s.start(w, r, &hd.ctx.once)
+	s.start(w, r, once)
 	hd.s = s
 
 	done := false

@@ -1017,3 +1017,43 @@ func TestMiddlewareWriteErrors(t *testing.T) {
 		assert.Equal(t, []int{200}, w.codes)
 	})
 }
+
+// TestMiddlewareNested checks that two layers of the middleware (one on the
+// router, one on a route) insert one set of tags between them.
+func TestMiddlewareNested(t *testing.T) {
+	var outer, inner skips
+	h := inject.Middleware(inject.WithSkipHook(outer.hook))(
+		inject.Middleware(inject.WithSkipHook(inner.hook))(pageHandler(true, 9)))
+	got := serve(t, h, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, injected(testSpan(1)), got.Body.String())
+	assert.Equal(t, strconv.Itoa(len(injected(testSpan(1)))), got.Header().Get("Content-Length"))
+	assert.Empty(t, inner.get())
+	assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered}, outer.get())
+}
+
+// pusher is a fakeWriter that can push.
+type pusher struct {
+	*fakeWriter
+	targets []string
+}
+
+func (p *pusher) Push(target string, _ *http.PushOptions) error {
+	p.targets = append(p.targets, target)
+	return nil
+}
+
+// TestMiddlewarePush checks that Push reaches a wrapped writer that pushes,
+// and says ErrNotSupported otherwise.
+func TestMiddlewarePush(t *testing.T) {
+	p := &pusher{fakeWriter: newFakeWriter()}
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		assert.NoError(t, w.(http.Pusher).Push("/app.css", nil))
+	})
+	inject.Middleware()(h).ServeHTTP(p, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, []string{"/app.css"}, p.targets)
+
+	h = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		assert.ErrorIs(t, w.(http.Pusher).Push("/app.css", nil), http.ErrNotSupported)
+	})
+	inject.Middleware()(h).ServeHTTP(newFakeWriter(), httptest.NewRequest("GET", "/", nil))
+}

@@ -623,6 +623,7 @@ var (
 	_ http.ResponseWriter = (*handle)(nil)
 	_ io.ReaderFrom       = (*handle)(nil)
 	_ io.StringWriter     = (*handle)(nil)
+	_ http.Pusher         = (*handle)(nil)
 	_ http.Flusher        = (*flushHandle)(nil)
 	_ http.Hijacker       = (*hijackHandle)(nil)
 	_ http.Flusher        = (*flushHijackHandle)(nil)
@@ -633,9 +634,12 @@ var (
 // ResponseWriter can offer safely: Write, WriteString and ReadFrom go
 // through the rewriter; FlushError and Unwrap serve
 // [http.ResponseController], which reaches the wrapped writer's deadlines
-// and full duplex through Unwrap. [http.Flusher] and [http.Hijacker], which
-// handlers find by type assertion, are added by the three views below when
-// the wrapped writer has them, and only then.
+// and full duplex through Unwrap; Push may always say ErrNotSupported.
+// [http.Flusher] and [http.Hijacker], which handlers find by type assertion
+// and cannot fail softly, are added by the three views below when the
+// wrapped writer has them, and only then. The deprecated
+// http.CloseNotifier is not kept: the request's context is done when the
+// client goes away.
 //
 // A handle is allocated per request and carries the request's context, so
 // that it can forget its pooled state when the handler returns.
@@ -723,6 +727,19 @@ func (h *handle) FlushError() error {
 		return ErrHandlerReturned
 	}
 	return h.s.flush()
+}
+
+// Push initiates an HTTP/2 server push through the wrapped writer, or
+// returns [http.ErrNotSupported] when it cannot push, as [http.Pusher]
+// allows.
+func (h *handle) Push(target string, opts *http.PushOptions) error {
+	if h.s == nil {
+		return ErrHandlerReturned
+	}
+	if p, ok := h.s.rw.(http.Pusher); ok {
+		return p.Push(target, opts)
+	}
+	return http.ErrNotSupported
 }
 
 // Unwrap returns the wrapped ResponseWriter, for [http.ResponseController].
