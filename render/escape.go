@@ -4,21 +4,21 @@ import "unicode/utf8"
 
 // attrSpecial marks the bytes that HTML attribute escaping looks at. Bytes
 // 0x80 and above are only candidates: a valid UTF-8 sequence is copied as it
-// is, an invalid byte is replaced.
-var attrSpecial = [256]bool{
-	'&': true, '\'': true, '<': true, '>': true, '"': true,
+// is, an invalid byte is replaced. It is never modified.
+var attrSpecial = func() (t [256]bool) {
+	for _, c := range `&'<>"` {
+		t[c] = true
+	}
 	// A raw CR in an attribute value reaches the DOM as LF (HTML's input
 	// stream normalises newlines), so it is written as a character reference.
-	'\r': true,
+	t['\r'] = true
 	// Every HTML parser turns NUL in an attribute value into U+FFFD.
-	0: true,
-}
-
-func init() {
+	t[0] = true
 	for c := 0x80; c < 0x100; c++ {
-		attrSpecial[c] = true
+		t[c] = true
 	}
-}
+	return t
+}()
 
 // replacement is U+FFFD in UTF-8.
 const replacement = "\uFFFD"
@@ -151,9 +151,9 @@ func appendQuotedEscaped(dst, s []byte) []byte {
 // needs no escaping costs one scan and nothing else.
 //
 // The raw bytes are moved to the end of the room, then escaped forward into
-// place: the escaped output is never shorter than the input it has consumed,
-// so a write at start+out never reaches a byte still to be read, at
-// start+n+in, because out <= n always.
+// place. No escape is shorter than its input, so once in bytes are consumed
+// the output holds out <= n-(raw-in) bytes: the next write, at start+out,
+// stays before the next byte to read, at start+n+in.
 //
 // quoted selects the quoted-string escape instead of the HTML one. (A func
 // parameter would make dst escape to the heap, and with it every caller's
