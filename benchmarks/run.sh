@@ -6,17 +6,18 @@
 #
 # Knobs (environment):
 #   COUNT=6            runs of each benchmark (benchstat wants >= 6)
-#   BENCHTIME=0.5s     -benchtime of the rewrite, middleware and server benchmarks
+#   BENCHTIME=0.3s     -benchtime of the rewrite, middleware and server benchmarks
 #   STREAM_BENCHTIME=1x  -benchtime of the 16 MiB / 1 GiB stream benchmark
 #   BENCH=regexp       run only these benchmarks (the README then lacks the others)
 #
-# Takes about 25 minutes with the defaults on 2 CPUs. Keep the machine quiet.
+# Takes about 15 minutes with the defaults on 2 CPUs. Keep the machine quiet:
+# ratios are taken within one run, but a busy machine widens the variance.
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOWORK=off
 
 count=${COUNT:-6}
-benchtime=${BENCHTIME:-0.5s}
+benchtime=${BENCHTIME:-0.3s}
 stream_benchtime=${STREAM_BENCHTIME:-1x}
 bench=${BENCH:-^Benchmark(Rewrite|Middleware|Server)$}
 
