@@ -79,14 +79,8 @@ func Build(ctx context.Context, outDir string) (Bundles, error) {
 	if err != nil {
 		return Bundles{}, err
 	}
-	installed, err := installed(dir)
-	if err != nil {
+	if err := install(ctx, dir); err != nil {
 		return Bundles{}, err
-	}
-	if !installed {
-		if err := run(ctx, dir, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
-			return Bundles{}, err
-		}
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return Bundles{}, fmt.Errorf("browserbundle: %w", err)
@@ -99,6 +93,21 @@ func Build(ctx context.Context, outDir string) (Bundles, error) {
 		return Bundles{}, err
 	}
 	return Bundles{Dir: abs, Sentry: filepath.Join(abs, "sentry.js"), OTel: filepath.Join(abs, "otel.js")}, nil
+}
+
+// install runs `npm ci` in dir unless every package is installed, holding
+// the project's lock.
+func install(ctx context.Context, dir string) error {
+	unlock, err := lockProject(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ok, err := installed(dir)
+	if err != nil || ok {
+		return err
+	}
+	return run(ctx, dir, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 }
 
 // installed reports whether every dependency of package.json is in
