@@ -397,7 +397,7 @@ func (s *state) decide() error {
 // validators go.
 func (s *state) commitEarly() error {
 	h := s.rw.Header()
-	h.Del("Content-Length")
+	delete(h, "Content-Length")
 	changeBody(h)
 	return s.sendHeld()
 }
@@ -428,10 +428,11 @@ func changeBody(h http.Header) {
 			}
 		}
 	}
-	h.Del("Accept-Ranges")
-	h.Del("Content-Digest")
-	h.Del("Repr-Digest")
-	h.Del("Content-Md5")
+	// The keys are canonical already: delete skips Del's canonicalisation.
+	delete(h, "Accept-Ranges")
+	delete(h, "Content-Digest")
+	delete(h, "Repr-Digest")
+	delete(h, "Content-Md5")
 }
 
 // flush is the handler's Flush: the decision is forced, everything the
