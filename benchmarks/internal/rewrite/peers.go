@@ -22,7 +22,7 @@ var headTag = []byte("<head>")
 // transformPageChunk.
 var ChunkReplace = Impl{
 	Name:    "chunk-replace",
-	Desc:    "per-chunk replace of the first `<head>` (Sentry's SvelteKit handler)",
+	Desc:    "per-chunk replace of the first `<head>` (Sentry's SvelteKit handler, `addSentryCodeToPage`)",
 	Streams: true,
 	New: func(dst io.Writer, tags []byte) Rewriter {
 		return &chunkReplace{dst: dst, tags: tags}
