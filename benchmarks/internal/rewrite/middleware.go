@@ -11,7 +11,9 @@ import (
 // Middleware wraps impl as net/http middleware, the way such middleware is
 // usually written: the tags of the span in the request's context are
 // rendered per request, and a text/html body is written through a
-// [Rewriter] into the response, with Content-Length removed.
+// [Rewriter] into the response, with Content-Length removed. impl must write
+// from the handler's goroutine: [TokenizerStream], which writes from its own,
+// would race with the handler's Flush.
 func Middleware(impl Impl) func(http.Handler) http.Handler {
 	renderer := render.New()
 	return func(next http.Handler) http.Handler {
