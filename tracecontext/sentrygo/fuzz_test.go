@@ -2,7 +2,9 @@ package sentrygo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/stretchr/testify/require"
@@ -21,6 +23,7 @@ func FuzzSourceDSC(f *testing.F) {
 	f.Add("", "sentry-trace_id=abc")
 	f.Add(upstreamTrace+"-"+upstreamSpan+"-0", "other=1;p=2,sentry-sampled=false,sentry-x=%20")
 	f.Add("not-a-trace", "sentry-public_key=%zz")
+	f.Add("not-a-trace", "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-public_key=up")
 
 	client, err := sentry.NewClient(sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
 	require.NoError(f, err)
@@ -39,10 +42,20 @@ func FuzzSourceDSC(f *testing.F) {
 
 		want, err := sentry.DynamicSamplingContextFromHeader([]byte(txn.ToBaggage()))
 		require.NoError(t, err)
-		// An entry with an empty value says nothing; a page leaves it out.
+		if id := want.Entries["trace_id"]; id != "" && id != txn.TraceID.String() {
+			// A DSC of another trace is replaced by the transaction's own.
+			want = sentry.DynamicSamplingContextFromTransaction(txn)
+		}
 		for k, v := range want.Entries {
-			if v == "" {
+			switch {
+			case v == "":
+				// An entry with an empty value says nothing; a page
+				// leaves it out.
 				delete(want.Entries, k)
+			case !utf8.ValidString(v):
+				// W3C baggage decodes octets that are not UTF-8 to
+				// U+FFFD; sentry-go keeps the raw bytes.
+				want.Entries[k] = strings.ToValidUTF8(v, "\uFFFD")
 			}
 		}
 		require.Equal(t, want.Entries, dscEntries(sc.DSC), "baggage %q", txn.ToBaggage())

@@ -140,6 +140,12 @@ func (s source) fromSpan(span *sentry.Span, hub *sentry.Hub) (tracecontext.SpanC
 		if txn.ParentSpanID != (sentry.SpanID{}) && hub != nil {
 			sc.DSC = restoreUpstreamDSC(sc.DSC, hub, txn)
 		}
+		if !ofTrace(sc.DSC, sc.TraceID) {
+			// sentry-go takes the baggage of a request whose
+			// sentry-trace it could not continue: a DSC of another
+			// trace. Describe the trace this transaction started.
+			sc.DSC = parseDSC(sentry.DynamicSamplingContextFromTransaction(txn).String())
+		}
 	}
 	return sc, true
 }
@@ -168,7 +174,7 @@ func restoreUpstreamDSC(current tracecontext.DSC, hub *sentry.Hub, txn *sentry.S
 		return current // not this transaction's propagation context
 	}
 	upstream := parseDSC(pc.GetBaggage())
-	if upstream.IsZero() {
+	if upstream.IsZero() || !ofTrace(upstream, tracecontext.TraceID(txn.TraceID)) {
 		return current // nothing came from upstream, nothing was lost
 	}
 	if sameExceptSampleRate(current, upstream) {
@@ -209,7 +215,10 @@ func fromHub(hub *sentry.Hub, span *sentry.Span) (tracecontext.SpanContext, bool
 	}
 
 	dsc := parseDSC(hub.GetBaggage())
-	if dsc.IsZero() {
+	if dsc.IsZero() || !ofTrace(dsc, sc.TraceID) {
+		// Nothing came from upstream, or a DSC of another trace came
+		// with a request whose sentry-trace was missing or invalid.
+		dsc = tracecontext.DSC{}
 		if client := hub.Client(); client.IsEnabled() {
 			// As sentry-go does for the events of a trace whose head it is.
 			dsc = parseDSC(sentry.DynamicSamplingContextFromScope(hub.Scope(), client).String())
@@ -255,6 +264,12 @@ func decision(s sentry.Sampled) tracecontext.Decision {
 		return tracecontext.DecisionNotSampled
 	}
 	return tracecontext.DecisionDeferred
+}
+
+// ofTrace reports whether d may describe the trace id: a DSC names its trace,
+// and one naming another trace is stale.
+func ofTrace(d tracecontext.DSC, id tracecontext.TraceID) bool {
+	return d.TraceID == "" || d.TraceID == id.String()
 }
 
 // parseDSC reads the DSC from a baggage value written by sentry-go, frozen.

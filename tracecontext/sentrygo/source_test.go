@@ -269,6 +269,14 @@ func TestSourceTracingEnabled(t *testing.T) {
 			want:       tracecontext.DecisionSampled,
 		},
 		{
+			// sentry-go starts a new trace but keeps the baggage's DSC,
+			// which names the other trace: the page describes its own.
+			name:       "invalid sentry-trace with baggage",
+			sampleRate: 1,
+			header:     incoming(upstreamTrace+"-"+upstreamSpan+"-x", upstreamBaggage),
+			want:       tracecontext.DecisionSampled,
+		},
+		{
 			name:       "head of trace, child span active",
 			sampleRate: 1,
 			child:      true,
@@ -390,7 +398,7 @@ func TestSourceTracingEnabled(t *testing.T) {
 			assert.Equal(t, wantSpan.SpanID.String(), sc.SpanID.String())
 			assert.Equal(t, wantSpan.ParentSpanID.String(), sc.ParentSpanID.String())
 
-			if tt.header.Get("sentry-trace") != "" {
+			if tt.wantDSC != nil { // continued
 				assert.Equal(t, upstreamTrace, sc.TraceID.String())
 				assert.Equal(t, upstreamSpan, txn.ParentSpanID.String())
 			}
@@ -513,6 +521,7 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 		want      tracecontext.Decision
 		wantTrace string            // "" for a new trace
 		wantDSC   *tracecontext.DSC // nil: the DSC sentry-go builds from the scope
+		staleDSC  bool              // sentry-go reports errors with the baggage's DSC of another trace
 	}{
 		{
 			name: "head of trace",
@@ -536,6 +545,12 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 				d.Sampled = "false"
 				return &d
 			}(),
+		},
+		{
+			name:     "baggage without sentry-trace",
+			header:   incoming("", upstreamBaggage),
+			want:     tracecontext.DecisionDeferred,
+			staleDSC: true,
 		},
 		{
 			// sentry-go keeps no decision without a DSC: like its own
@@ -584,6 +599,13 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 			assert.Equal(t, "page failed", reported.Message)
 			assert.Equal(t, reported.Contexts.Trace.TraceID, tags.trace.TraceID.String())
 			assert.Equal(t, reported.Contexts.Trace.SpanID, tags.trace.SpanID.String())
+			if tt.staleDSC {
+				// sentry-go reports the error with the DSC that came
+				// with the request although it names another trace;
+				// the page's DSC names the page's trace.
+				assert.NotEqual(t, upstreamTrace, tags.trace.TraceID.String())
+				return
+			}
 			assert.Equal(t, dscEntries(tags.dsc), reported.DSC, "the page's DSC is the reported error's")
 		})
 	}
