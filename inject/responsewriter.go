@@ -173,12 +173,12 @@ func (s *state) writeHeader(code int) {
 	case code < 100 || code > 999:
 		// Let the wrapped writer panic as net/http does, here and not
 		// later at a surprising place.
-		s.startPassthrough(ReasonStatus)
+		_ = s.startPassthrough(ReasonStatus) // no status to send yet
 		s.rw.WriteHeader(code)
 		return
 	case code == http.StatusSwitchingProtocols:
 		s.code = code
-		s.startPassthrough(ReasonHijacked)
+		_ = s.startPassthrough(ReasonHijacked) // nothing held to write
 		return
 	case code < 200:
 		// 1xx informational responses (103 Early Hints) go out at
@@ -204,7 +204,7 @@ func (s *state) writeHeader(code int) {
 	}
 	switch {
 	case reason != ReasonNone:
-		s.startPassthrough(reason)
+		_ = s.startPassthrough(reason) // nothing held to write
 	case sniff:
 		s.phase = phaseSniff
 	default:
@@ -221,13 +221,32 @@ func firstOrEmpty(v []string) string {
 }
 
 // startPassthrough makes the final decision not to rewrite: the headers go
-// out as the handler set them, and the body passes untouched.
-func (s *state) startPassthrough(reason Reason) {
+// out as the handler set them, then whatever the Writer gave back, which is
+// the body untouched; the rest passes straight through.
+func (s *state) startPassthrough(reason Reason) error {
 	s.phase = phasePass
 	s.report(reason)
-	if s.code != 0 && !s.committed {
-		s.commit()
+	if s.code == 0 || s.committed {
+		return nil
 	}
+	return s.sendHeld()
+}
+
+// startInject makes the final decision that the Writer inserted the tags:
+// the headers go out adjusted for them (unless they went before the
+// decision), then the held output; the rest passes straight through.
+func (s *state) startInject() error {
+	s.phase = phaseInject
+	if s.committed {
+		return nil
+	}
+	h := s.rw.Header()
+	if cl := h["Content-Length"]; s.declared >= 0 && len(cl) == 1 {
+		// In place: Header.Set would allocate a new slice.
+		cl[0] = strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10)
+	}
+	changeBody(h)
+	return s.sendHeld()
 }
 
 // commit sends the headers and the status.
@@ -312,13 +331,12 @@ func (s *state) writeNext(p []byte) (int, error) {
 // ifEmpty.
 func (s *state) endSniff(ifEmpty Reason) error {
 	if len(s.sniff) == 0 {
-		s.startPassthrough(ifEmpty)
-		return nil
+		return s.startPassthrough(ifEmpty)
 	}
 	ct := http.DetectContentType(s.sniff)
 	s.rw.Header().Set("Content-Type", ct)
 	if reason := contentTypeReason(ct); reason != ReasonNone {
-		s.startPassthrough(reason)
+		_ = s.startPassthrough(reason) // nothing held to write
 	} else {
 		s.phase = phaseScan
 		s.eligible = true
@@ -368,28 +386,12 @@ func (s *state) scan(p []byte) error {
 	return nil
 }
 
-// decide makes the Writer's decision final: it sends the headers, adjusted
-// for the inserted bytes, and the held output.
+// decide makes the Writer's decision final.
 func (s *state) decide() error {
-	injected := s.w.Status() == StatusInjected
-	if injected {
-		s.phase = phaseInject
-	} else {
-		s.phase = phasePass
-		s.report(s.w.Reason())
+	if s.w.Status() == StatusInjected {
+		return s.startInject()
 	}
-	if s.committed {
-		return nil
-	}
-	if injected {
-		h := s.rw.Header()
-		if cl := h["Content-Length"]; s.declared >= 0 && len(cl) == 1 {
-			// In place: Header.Set would allocate a new slice.
-			cl[0] = strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10)
-		}
-		changeBody(h)
-	}
-	return s.sendHeld()
+	return s.startPassthrough(s.w.Reason())
 }
 
 // commitEarly sends the headers before the Writer decided (a flush, or more
