@@ -51,9 +51,11 @@ func WithHeadDSC(d tracecontext.DSC) Option {
 //     parent, as the SDK's spans do) and its parent belongs to the same trace;
 //   - TraceState, the W3C tracestate of the span context, carried unchanged;
 //   - from the baggage of [baggage.FromContext], the members whose key starts
-//     with "sentry-" as the DSC, frozen, since they came from upstream; the
-//     other members as [tracecontext.SpanContext.Baggage], which tracemeta
-//     propagates to outgoing requests but never renders into a page.
+//     with "sentry-" as the DSC, frozen, since they came from upstream,
+//     unless their sentry-trace_id names another trace (the handler started
+//     a new trace and the DSC is stale); the other members as
+//     [tracecontext.SpanContext.Baggage], which tracemeta propagates to
+//     outgoing requests but never renders into a page.
 //
 // OpenTelemetry keeps baggage in a map, so the members are put in key order.
 // When the baggage carries no DSC, the one set with [WithHeadDSC] is
@@ -105,6 +107,11 @@ func (s source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool
 	if b := fromOTel(baggage.FromContext(ctx)); b.Len() > 0 {
 		sc.DSC = tracecontext.DSCFromBaggage(b)
 		sc.Baggage = b.ThirdParty()
+		if sc.DSC.TraceID != "" && sc.DSC.TraceID != sc.TraceID.String() {
+			// The baggage came with a request whose trace the
+			// handler did not continue: its DSC names another trace.
+			sc.DSC = tracecontext.DSC{}
+		}
 	}
 	if sc.DSC.IsZero() && !s.cfg.headDSC.IsZero() {
 		sc.DSC = s.cfg.headDSC

@@ -161,6 +161,15 @@ func TestSource(t *testing.T) {
 			wantOthers: upstreamOthers[1:],
 		},
 		{
+			// No traceparent: a new trace, which the baggage's DSC
+			// does not describe.
+			name:       "baggage of another trace",
+			sampler:    sdktrace.AlwaysSample(),
+			header:     incoming("", "", upstreamBaggage),
+			want:       tracecontext.DecisionSampled,
+			wantOthers: upstreamOthers,
+		},
+		{
 			name:       "baggage without a Sentry DSC",
 			sampler:    sdktrace.AlwaysSample(),
 			header:     incoming("", "", "tenant=acme%2Ceu;region=eu-1,userId=alice;pii"),
@@ -249,6 +258,12 @@ func TestSourceHeadDSC(t *testing.T) {
 			name:    "continued without a DSC",
 			sampler: sdktrace.ParentBased(sdktrace.NeverSample()),
 			header:  incoming("00-"+upstreamTrace+"-"+upstreamSpan+"-01", "", "userId=alice"),
+			want:    withIDs("true"),
+		},
+		{
+			name:    "stale DSC replaced",
+			sampler: sdktrace.AlwaysSample(),
+			header:  incoming("", "", upstreamBaggage),
 			want:    withIDs("true"),
 		},
 		{
