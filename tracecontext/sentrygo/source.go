@@ -174,8 +174,13 @@ func restoreUpstreamDSC(current tracecontext.DSC, hub *sentry.Hub, txn *sentry.S
 		return current // not this transaction's propagation context
 	}
 	upstream := parseDSC(pc.GetBaggage())
-	if upstream.IsZero() || !ofTrace(upstream, tracecontext.TraceID(txn.TraceID)) {
-		return current // nothing came from upstream, nothing was lost
+	if upstream.IsZero() {
+		// The sentry-trace came without a DSC: ContinueTrace froze an
+		// empty one, and so did the transaction until it was overwritten.
+		return tracecontext.DSC{}
+	}
+	if !ofTrace(upstream, tracecontext.TraceID(txn.TraceID)) {
+		return current
 	}
 	if sameExceptSampleRate(current, upstream) {
 		return current

@@ -336,6 +336,23 @@ func TestSourceTracingEnabled(t *testing.T) {
 			wantDSC:    &deferredDSC,
 		},
 		{
+			// An upstream sentry-trace without a DSC freezes an empty
+			// one: the page has no baggage, downstream call or not.
+			name:       "continued without baggage",
+			sampleRate: 1,
+			header:     incoming(upstreamTrace+"-"+upstreamSpan+"-1", ""),
+			want:       tracecontext.DecisionSampled,
+			wantDSC:    &tracecontext.DSC{},
+		},
+		{
+			name:       "continued without baggage, downstream call before rendering",
+			sampleRate: 1,
+			header:     incoming(upstreamTrace+"-"+upstreamSpan+"-1", ""),
+			outgoing:   true,
+			want:       tracecontext.DecisionSampled,
+			wantDSC:    &tracecontext.DSC{},
+		},
+		{
 			// A TracesSampler's rate goes into the frozen DSC even
 			// when the upstream decided.
 			name:     "continued, traces sampler, downstream call before rendering",
@@ -503,7 +520,10 @@ func TestSourceContinueFromRequest(t *testing.T) {
 // one, on the decision.
 func assertRebuiltDSC(t *testing.T, page tracecontext.DSC, reported map[string]string) {
 	t.Helper()
-	require.NotEmpty(t, page.TraceID)
+	if page.IsZero() {
+		assert.Equal(t, upstreamTrace, reported["trace_id"])
+		return
+	}
 	assert.Equal(t, page.TraceID, reported["trace_id"])
 	if page.Sampled != "" {
 		assert.Equal(t, page.Sampled, reported["sampled"])
