@@ -87,13 +87,11 @@ func dscEntries(d tracecontext.DSC) map[string]string {
 	return m
 }
 
-// rendering is what a page handler saw when it rendered its tags, and what
-// the page said.
+// rendering is what a page handler saw when it rendered its tags.
 type rendering struct {
 	sc         tracecontext.SpanContext
 	ok         bool
 	activeSpan *sentry.Span
-	page       pageTags
 }
 
 // pageTags are the tags of a page, read back the way a browser SDK reads them.
