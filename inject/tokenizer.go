@@ -148,14 +148,14 @@ type tokenizer struct {
 	// matched is how many bytes of doctypeKeyword stDoctypeName has matched,
 	// 0 <= matched < len(doctypeKeyword).
 	matched uint8
-	// dashes counts the "-" just read in a comment, saturated at 2; beginning
-	// is whether no byte but "-" has been read since "<!--"; bang is whether
-	// "--!" was just read. These three mirror x/net/html's readComment: a ">"
-	// ends the comment after "--", "--!" or at its very beginning ("<!-->",
-	// "<!--->").
-	dashes    uint8
-	beginning bool
-	bang      bool
+	// tail holds the last min(seen, 3) bytes of the comment's data (what
+	// follows "<!--"), the last one at tail[2]; seen counts those bytes,
+	// saturated at 3. A ">" ends the comment when the data before it is
+	// empty or "-" ("<!-->", "<!--->"), or ends with "--" or "--!": the
+	// rules of x/net/html's readComment, which track the same with a dash
+	// count.
+	tail [3]byte
+	seen uint8
 	// name holds the first nameLen bytes of the tag name, lower-cased (ASCII
 	// only, as HTML does). nameLen > maxName means the name is longer than
 	// name and never equal to one the Writer looks for.
@@ -390,7 +390,7 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 		case stMarkupDash:
 			if c == '-' {
 				z.state, z.kind = stComment, kindComment
-				z.dashes, z.beginning, z.bang = 0, true, false
+				z.seen = 0
 				i++
 			} else {
 				// "<!-" then not "-": the "-" already failed to match
@@ -420,52 +420,59 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 			return i + j + 1, evEnd
 
 		case stComment:
-			if z.bang {
-				// The byte after "--!" is consumed without a second look,
-				// as x/net/html does.
-				z.bang = false
-				i++
-				switch c {
-				case '>':
-					z.state = stData
-					return i, evEnd
-				case '-':
-					z.dashes, z.beginning = 1, false
-				default:
-					z.dashes, z.beginning = 0, false
-				}
-				continue
+			// Only a ">" can end a comment: jump to the next one.
+			j := bytes.IndexByte(p[i:], '>')
+			if j < 0 {
+				z.pushComment(p[i:])
+				return len(p), evNone
 			}
-			if z.dashes == 0 && !z.beginning {
-				// Only a "-" can start the end of a comment: skip to it.
-				j := bytes.IndexByte(p[i:], '-')
-				if j < 0 {
-					return len(p), evNone
-				}
-				i += j
-				c = '-'
-			}
-			i++
-			switch {
-			case c == '-':
-				if z.dashes < 2 {
-					z.dashes++
-				}
-				continue
-			case c == '>' && (z.dashes >= 2 || z.beginning):
+			if z.commentEndsBefore(p[i : i+j]) {
 				z.state = stData
-				return i, evEnd
-			case c == '!' && z.dashes >= 2:
-				z.bang = true
-				continue
+				return i + j + 1, evEnd
 			}
-			z.dashes, z.beginning = 0, false
+			z.pushComment(p[i : i+j+1])
+			i += j + 1
 
 		default:
 			panic("inject: tokenizer in unknown " + z.state.String())
 		}
 	}
 	return i, evNone
+}
+
+// commentEndsBefore reports whether a ">" that follows b, the next bytes of
+// the comment's data, ends the comment.
+func (z *tokenizer) commentEndsBefore(b []byte) bool {
+	// last3 is the data's last three bytes, zeros before its start.
+	var last3 [3]byte
+	n := min(len(b), 3)
+	copy(last3[3-n:], b[len(b)-n:])
+	seen := int(z.seen) + len(b)
+	for k := 2 - n; k >= 0; k-- {
+		last3[k] = z.tail[k+n]
+	}
+	switch {
+	case seen == 0:
+		return true // "<!-->"
+	case seen == 1:
+		return last3[2] == '-' // "<!--->"
+	case last3[1] == '-' && last3[2] == '-':
+		return true // "-->"
+	case seen >= 3 && last3[0] == '-' && last3[1] == '-' && last3[2] == '!':
+		return true // "--!>"
+	}
+	return false
+}
+
+// pushComment records b, the next bytes of the comment's data.
+func (z *tokenizer) pushComment(b []byte) {
+	if len(b) >= 3 {
+		copy(z.tail[:], b[len(b)-3:])
+	} else {
+		copy(z.tail[:], z.tail[len(b):])
+		copy(z.tail[3-len(b):], b)
+	}
+	z.seen = uint8(min(int(z.seen)+len(b), 3))
 }
 
 // eof reports what the token left unfinished at the end of the input becomes,

@@ -305,3 +305,35 @@ func TestStateString(t *testing.T) {
 	assert.Equal(t, "start tag", kindStartTag.String())
 	assert.Equal(t, "tokenKind(99)", tokenKind(99).String())
 }
+
+// TestTokenizerCommentsExhaustive compares the end of comments with
+// x/net/html's for every string of up to 6 bytes from "-!>x<" after "<!--"
+// (and after "<!"), followed by "y".
+func TestTokenizerCommentsExhaustive(t *testing.T) {
+	const alphabet = "-!>x<"
+	var gen func(prefix []byte, n int)
+	gen = func(prefix []byte, n int) {
+		for _, open := range []string{"<!--", "<!"} {
+			in := append([]byte(open), prefix...)
+			in = append(in, 'y')
+			want := theirTokens(in)
+			if got := ourTokens(in); !assert.Equal(t, want, got, "input %q", in) {
+				t.FailNow()
+			}
+			ones := make([]int, len(in))
+			for i := range ones {
+				ones[i] = 1
+			}
+			if got := ourTokens(in, ones...); !assert.Equal(t, want, got, "input %q, byte by byte", in) {
+				t.FailNow()
+			}
+		}
+		if n == 0 {
+			return
+		}
+		for i := range len(alphabet) {
+			gen(append(prefix, alphabet[i]), n-1)
+		}
+	}
+	gen(nil, 6)
+}

@@ -66,7 +66,7 @@ func BenchmarkWriter(b *testing.B) {
 	tags := []byte(testTags)
 	for _, page := range benchPages {
 		data := []byte(page.data)
-		b.Run(page.name+"/copy", func(b *testing.B) {
+		b.Run("page="+page.name+"/via=io.Copy/impl=plain", func(b *testing.B) {
 			dst := &benchSink{buf: make([]byte, 64<<10)}
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
@@ -76,7 +76,7 @@ func BenchmarkWriter(b *testing.B) {
 				}
 			}
 		})
-		b.Run(page.name+"/writer", func(b *testing.B) {
+		b.Run("page="+page.name+"/via=io.Copy/impl=writer", func(b *testing.B) {
 			dst := &benchSink{buf: make([]byte, 64<<10)}
 			w := inject.NewWriter(dst, tags)
 			b.SetBytes(int64(len(data)))
@@ -91,7 +91,7 @@ func BenchmarkWriter(b *testing.B) {
 				}
 			}
 		})
-		b.Run(page.name+"/write-32k/plain", func(b *testing.B) {
+		b.Run("page="+page.name+"/via=Write-32k/impl=plain", func(b *testing.B) {
 			dst := &benchSink{buf: make([]byte, 64<<10)}
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
@@ -105,7 +105,7 @@ func BenchmarkWriter(b *testing.B) {
 				}
 			}
 		})
-		b.Run(page.name+"/write-32k/writer", func(b *testing.B) {
+		b.Run("page="+page.name+"/via=Write-32k/impl=writer", func(b *testing.B) {
 			dst := &benchSink{buf: make([]byte, 64<<10)}
 			w := inject.NewWriter(dst, tags)
 			b.SetBytes(int64(len(data)))
@@ -131,7 +131,7 @@ func BenchmarkWriter(b *testing.B) {
 // same Write to dst directly.
 func BenchmarkWriterPassThrough(b *testing.B) {
 	chunk := bytes.Repeat([]byte("<p>x</p>\n"), 512)
-	b.Run("plain", func(b *testing.B) {
+	b.Run("impl=plain", func(b *testing.B) {
 		dst := &benchSink{buf: make([]byte, len(chunk))}
 		b.SetBytes(int64(len(chunk)))
 		b.ReportAllocs()
@@ -139,7 +139,7 @@ func BenchmarkWriterPassThrough(b *testing.B) {
 			_, _ = dst.Write(chunk)
 		}
 	})
-	b.Run("writer", func(b *testing.B) {
+	b.Run("impl=writer", func(b *testing.B) {
 		dst := &benchSink{buf: make([]byte, len(chunk))}
 		w := inject.NewWriter(dst, []byte(testTags))
 		_, _ = w.Write([]byte("<!doctype html><head><title>"))
