@@ -1,15 +1,10 @@
 package e2e_test
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // An upstream service (an edge proxy, say) that started the trace and
@@ -65,7 +60,7 @@ func TestSentryPageload(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSite(t, page{tt.path, tt.handler})
+			s := newSite(t, page{path: tt.path, handler: tt.handler})
 			browser := s.load(t, tt.path, tt.headers)
 			assert.Equal(t, 1, metaCount(t, browser, "sentry-trace"), "exactly one sentry-trace tag")
 			assert.Equal(t, 1, metaCount(t, browser, "baggage"), "exactly one baggage tag")
@@ -97,7 +92,7 @@ func TestSentryPageload(t *testing.T) {
 func TestCacheablePageStartsNewTrace(t *testing.T) {
 	t.Parallel()
 	const path = "/cacheable"
-	s := newSite(t, page{path, injected(htmlPage("cacheable", false, http.Header{"Cache-Control": {"public, max-age=60"}}))})
+	s := newSite(t, page{path: path, handler: injected(htmlPage("cacheable", false, http.Header{"Cache-Control": {"public, max-age=60"}}))})
 	browser := s.load(t, path, nil)
 	assert.Zero(t, metaCount(t, browser, "sentry-trace"), "no tags in a shared-cacheable page")
 	assert.Zero(t, metaCount(t, browser, "baggage"))
@@ -111,45 +106,16 @@ func TestCacheablePageStartsNewTrace(t *testing.T) {
 	assert.Equal(t, browserRelease, pageload.DSC["release"], "the browser's own DSC")
 }
 
-// otelSpan is a span as the page's exporter keeps it (browser/src/otel.js).
-type otelSpan struct {
-	Name         string `json:"name"`
-	TraceID      string `json:"traceId"`
-	SpanID       string `json:"spanId"`
-	ParentSpanID string `json:"parentSpanId"`
-}
-
 // TestOTelDocumentLoad loads a page with OpenTelemetry's document-load
 // instrumentation, which continues the trace of <meta name="traceparent">.
 func TestOTelDocumentLoad(t *testing.T) {
 	t.Parallel()
 	const path = "/otel"
-	otelPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>otel</title>
-<link rel="icon" href="data:,">
-<script src="/static/otel.js"></script>
-<script>TracemetaOtel.start();</script>
-</head>
-<body><h1>otel</h1></body>
-</html>
-`)
-	})
-	s := newSite(t, page{path, injected(otelPage, allFormats)})
+	s := newSite(t, page{path: path, handler: injected(otelPage(), allFormats)})
 	browser := s.load(t, path, nil)
 	assert.Equal(t, 1, metaCount(t, browser, "traceparent"))
 
-	ctx, cancel := context.WithTimeout(browser, 30*time.Second)
-	defer cancel()
-	load, err := chromedp.Run(ctx, chromedp.Poll[otelSpan](
-		`TracemetaOtel.spans.find((s) => s.name === 'documentLoad')`, chromedp.WithPollingInterval(50*time.Millisecond)))
-	require.NoError(t, err, "no documentLoad span")
-	fetch, err := chromedp.Run(ctx, chromedp.Evaluate[otelSpan](`TracemetaOtel.spans.find((s) => s.name === 'documentFetch')`))
-	require.NoError(t, err, "no documentFetch span")
+	load, fetch := documentLoad(t, browser)
 
 	sc := s.serverSpan(t, path)
 	t.Logf("server traceparent %s, documentLoad %s in trace %s", sc.Traceparent(), load.SpanID, load.TraceID)

@@ -55,6 +55,9 @@ type site struct {
 type page struct {
 	path    string
 	handler http.Handler
+	// untraced serves the page without tracecontext.Middleware, for a
+	// handler that starts its server span itself.
+	untraced bool
 }
 
 func newSite(t *testing.T, pages ...page) *site {
@@ -87,6 +90,10 @@ func newSite(t *testing.T, pages ...page) *site {
 `, strconv.Quote(dsn), strconv.Quote(browserRelease), strconv.Quote(browserEnv))
 	})
 	for _, p := range pages {
+		if p.untraced {
+			mux.Handle("GET "+p.path, p.handler)
+			continue
+		}
 		mux.Handle("GET "+p.path, traced(s.record(p.handler)))
 	}
 	srv := httptest.NewServer(mux)
@@ -158,6 +165,16 @@ func metaCount(t *testing.T, browser context.Context, name string) int {
 		fmt.Sprintf(`document.querySelectorAll('meta[name=%q]').length`, name)))
 	require.NoError(t, err)
 	return n
+}
+
+// metaContent returns the content of the first <meta name=...> of the
+// loaded page, as the browser SDKs read it.
+func metaContent(t *testing.T, browser context.Context, name string) string {
+	t.Helper()
+	v, err := chromedp.Run(browser, chromedp.Evaluate[string](
+		fmt.Sprintf(`document.querySelector('meta[name=%q]')?.content ?? ''`, name)))
+	require.NoError(t, err)
+	return v
 }
 
 // assertContinues checks that the pageload continues the server span sc:
@@ -239,3 +256,45 @@ func templPage(title string) http.Handler { return templ.Handler(e2e.SentryPage(
 
 // allFormats renders traceparent too, for OpenTelemetry.
 var allFormats = inject.WithRender(render.WithFormats(render.DefaultFormats | render.Traceparent))
+
+// otelPage is a page that starts OpenTelemetry's document-load
+// instrumentation (browser/src/otel.js).
+func otelPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>otel</title>
+<link rel="icon" href="data:,">
+<script src="/static/otel.js"></script>
+<script>TracemetaOtel.start();</script>
+</head>
+<body><h1>otel</h1></body>
+</html>
+`)
+	})
+}
+
+// otelSpan is a span as the page's exporter keeps it (browser/src/otel.js).
+type otelSpan struct {
+	Name         string `json:"name"`
+	TraceID      string `json:"traceId"`
+	SpanID       string `json:"spanId"`
+	ParentSpanID string `json:"parentSpanId"`
+}
+
+// documentLoad waits for the documentLoad and documentFetch spans of the
+// loaded page.
+func documentLoad(t *testing.T, browser context.Context) (load, fetch otelSpan) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(browser, 30*time.Second)
+	defer cancel()
+	load, err := chromedp.Run(ctx, chromedp.Poll[otelSpan](
+		`TracemetaOtel.spans.find((s) => s.name === 'documentLoad')`, chromedp.WithPollingInterval(50*time.Millisecond)))
+	require.NoError(t, err, "no documentLoad span")
+	fetch, err = chromedp.Run(ctx, chromedp.Evaluate[otelSpan](`TracemetaOtel.spans.find((s) => s.name === 'documentFetch')`))
+	require.NoError(t, err, "no documentFetch span")
+	return load, fetch
+}
