@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -111,4 +115,43 @@ func TestDemoOneTrace(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "trace "+pageload.TraceID) },
 		5*time.Second, 50*time.Millisecond, "the demo prints the trace")
 	t.Logf("the demo printed:\n%s", out.String())
+}
+
+// TestDemoSentryDSN runs the demo with a DSN, as SENTRY_DSN sets it: no
+// embedded collector, and every service sends to the DSN's host (here a
+// collector standing in for Sentry), in one trace.
+func TestDemoSentryDSN(t *testing.T) {
+	sentryStandIn := collector.New()
+	srv := httptest.NewServer(sentryStandIn)
+	defer srv.Close()
+	dsn, err := collector.DSN(srv.URL, "realkey", "77")
+	require.NoError(t, err)
+	d, err := start(config{host: "127.0.0.1", dsn: dsn, bundleDir: t.TempDir(), out: io.Discard})
+	require.NoError(t, err)
+	assert.Nil(t, d.Collector)
+	assert.Empty(t, d.CollectorURL)
+
+	resp, err := http.Get(d.FrontendURL + "/")
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), strconv.Quote(dsn), "the browser SDK gets the same DSN")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, d.close(ctx), "close flushes the clients")
+	traces := sentryStandIn.Traces()
+	require.Len(t, traces, 1)
+	services := map[string]bool{}
+	for _, s := range traces[0].Spans {
+		services[s.Service] = true
+		assert.Equal(t, "77", s.Project)
+		assert.Equal(t, "realkey", s.DSC["public_key"])
+	}
+	assert.Equal(t, map[string]bool{"frontend": true, "orders": true, "payment": true}, services)
+	roots := traces[0].Tree()
+	require.Len(t, roots, 1)
+	assert.Equal(t, "GET /", roots[0].Name)
 }

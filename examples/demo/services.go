@@ -57,13 +57,23 @@ type demo struct {
 }
 
 // start listens on every port first (so each service knows where the next
-// one is), then serves.
-func start(cfg config) (*demo, error) {
+// one is), then serves. With a DSN there is no collector.
+func start(cfg config) (_ *demo, err error) {
 	d := &demo{}
 	names := []string{"frontend", "orders", "payment", "collector"}
 	offsets := []int{0, 1, 2, 9}
-	listeners := make([]net.Listener, len(names))
-	urls := make([]string, len(names))
+	if cfg.dsn != "" {
+		names = names[:3]
+	}
+	var listeners []net.Listener
+	defer func() {
+		if err != nil {
+			for _, ln := range listeners {
+				ln.Close()
+			}
+		}
+	}()
+	urls := make([]string, 4)
 	for i, name := range names {
 		port := 0
 		if cfg.port != 0 {
@@ -71,12 +81,9 @@ func start(cfg config) (*demo, error) {
 		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(port)))
 		if err != nil {
-			for _, l := range listeners[:i] {
-				l.Close()
-			}
 			return nil, fmt.Errorf("demo: %s: %w (choose other ports with -port)", name, err)
 		}
-		listeners[i] = ln
+		listeners = append(listeners, ln)
 		urls[i] = "http://" + ln.Addr().String()
 	}
 	d.FrontendURL, d.OrdersURL, d.PaymentURL, d.CollectorURL = urls[0], urls[1], urls[2], urls[3]
@@ -86,17 +93,11 @@ func start(cfg config) (*demo, error) {
 	if dsn == "" {
 		d.Collector = collector.New(collector.WithOnSpans(func(spans []collector.Span) { d.onSpans(cfg, spans) }))
 		handlers[3] = d.Collector
-		var err error
 		if dsn, err = collector.DSN(d.CollectorURL, collectorKey, "1"); err != nil {
 			return nil, err
 		}
-	} else {
-		listeners[3].Close()
-		listeners = listeners[:3]
-		d.CollectorURL = ""
 	}
 
-	var err error
 	var clients [3]*sentry.Client
 	for i, name := range names[:3] {
 		clients[i], err = sentry.NewClient(sentry.ClientOptions{
