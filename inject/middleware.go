@@ -48,9 +48,10 @@ import (
 // The status and the headers are held until the Writer has decided, so
 // Content-Length is raised by the exact length of the tags; when the handler
 // flushes first, or the Writer needs more than 32 KiB, they go out without
-// Content-Length. An injected response has its strong ETag weakened and its
-// Accept-Ranges and digest headers removed, as its bytes differ from the
-// representation they described.
+// Content-Length. An injected response loses its validators (ETag and
+// Last-Modified): its tags belong to its request, and a 304 would make the
+// browser or a cache load an earlier request's page and continue that
+// request's trace. It also loses Accept-Ranges and digests of its bytes.
 //
 // The ResponseWriter the handler gets has Flush and Hijack when the wrapped
 // one has them, ReadFrom and WriteString (both through the rewriter), Push

@@ -416,21 +416,19 @@ func (s *state) sendHeld() error {
 	return err
 }
 
-// changeBody updates the headers that describe the body's bytes for a body
-// that gets the tags: a strong ETag promises identical bytes, so it is
-// weakened (the page is still semantically the same, RFC 9110, section
-// 8.8.1, and revalidation keeps working); Accept-Ranges goes, so no client
-// asks for byte ranges of a body that differs on every request; and digests
-// of the bytes go.
+// changeBody removes the headers that describe the bytes of a body that
+// gets the tags. The tags make the page unique to its request, so no cache
+// may reuse it: a validator (ETag, or Last-Modified, which also gives a
+// heuristic freshness lifetime, RFC 9111, section 4.2.2) would let a
+// conditional request get a 304 and load the page of an earlier request,
+// continuing that request's trace. Weakening the ETag would not do: a weak
+// ETag still revalidates. Accept-Ranges goes, so no client asks for byte
+// ranges of a body that differs on every request, and digests of the bytes
+// go.
 func changeBody(h http.Header) {
-	if etags := h["Etag"]; len(etags) > 0 {
-		for i, e := range etags {
-			if len(e) > 0 && !(len(e) > 1 && e[0] == 'W' && e[1] == '/') {
-				etags[i] = "W/" + e
-			}
-		}
-	}
 	// The keys are canonical already: delete skips Del's canonicalisation.
+	delete(h, "Etag")
+	delete(h, "Last-Modified")
 	delete(h, "Accept-Ranges")
 	delete(h, "Content-Digest")
 	delete(h, "Repr-Digest")
