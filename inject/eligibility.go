@@ -71,7 +71,7 @@ func statusReason(code int) Reason {
 // judged from the headers the handler set before WriteHeader, or ReasonNone;
 // and whether the Content-Type is unset, so the body must be sniffed.
 func headerReason(h http.Header, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
-	if ce := headerValue(h, "Content-Encoding"); ce != "" && !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+	if eachDirective(h["Content-Encoding"], func(coding, _ string) bool { return !strings.EqualFold(coding, "identity") }) {
 		return ReasonContentEncoding, false
 	}
 	if _, ok := h["Content-Range"]; ok {

@@ -81,6 +81,7 @@ func TestPassthrough(t *testing.T) {
 		{name: "Content-Range on 200", resp: responseCase{header: with("Content-Range", "bytes 0-9/100"), body: page}, want: inject.ReasonRange},
 		{name: "gzip", resp: responseCase{header: with("Content-Encoding", "gzip"), body: page}, want: inject.ReasonContentEncoding},
 		{name: "br", resp: responseCase{header: with("Content-Encoding", "br"), body: page}, want: inject.ReasonContentEncoding},
+		{name: "identity then gzip", resp: responseCase{header: with("Content-Encoding", "identity, gzip"), body: page}, want: inject.ReasonContentEncoding},
 		{name: "attachment", resp: responseCase{header: with("Content-Disposition", `attachment; filename="a.html"`), body: page}, want: inject.ReasonAttachment},
 		{name: "attachment upper case", resp: responseCase{header: with("Content-Disposition", `ATTACHMENT`), body: page}, want: inject.ReasonAttachment},
 		{name: "event stream", resp: responseCase{header: map[string]string{"Content-Type": "text/event-stream"}, body: "data: <head>\n\n"}, want: inject.ReasonEventStream},
