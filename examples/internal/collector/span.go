@@ -110,6 +110,30 @@ func (t Trace) Tree() []*Node {
 			roots = append(roots, n)
 		}
 	}
+	// Spans whose parents form a cycle (A under B under A) hang under no
+	// root; show them as roots rather than lose them.
+	reached := make(map[*Node]bool, len(order))
+	var mark func(n *Node)
+	mark = func(n *Node) {
+		reached[n] = true
+		for _, c := range n.Children {
+			mark(c)
+		}
+	}
+	for _, r := range roots {
+		mark(r)
+	}
+	for _, n := range order {
+		if reached[n] {
+			continue
+		}
+		if parent := nodes[n.ParentSpanID]; parent != nil {
+			parent.Children = slices.DeleteFunc(parent.Children, func(c *Node) bool { return c == n })
+		}
+		n.Orphan = true
+		roots = append(roots, n)
+		mark(n)
+	}
 	sortNodes(roots)
 	return roots
 }
