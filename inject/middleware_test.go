@@ -562,8 +562,25 @@ func TestMiddlewareAfterReturn(t *testing.T) {
 	kept.WriteHeader(500)
 	kept.Header().Set("X", "y")
 	assert.ErrorIs(t, http.NewResponseController(kept).Flush(), inject.ErrHandlerReturned)
+	_, err = kept.(io.ReaderFrom).ReadFrom(strings.NewReader("late"))
+	assert.ErrorIs(t, err, inject.ErrHandlerReturned)
+	assert.ErrorIs(t, kept.(http.Pusher).Push("/x", nil), inject.ErrHandlerReturned)
+	assert.Nil(t, kept.(interface{ Unwrap() http.ResponseWriter }).Unwrap())
 	assert.Equal(t, injected(testSpan(1)), rec.Body.String())
 	assert.Empty(t, rec.Header().Get("X"))
+
+	// The views with Hijack say the same.
+	for _, w := range []http.ResponseWriter{
+		&hijackWriter{fakeWriter: newFakeWriter()},
+		&flushHijackWriter{&flushWriter{fakeWriter: newFakeWriter()}, &hijackWriter{fakeWriter: newFakeWriter()}},
+	} {
+		mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { kept = w })).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		_, _, err = kept.(http.Hijacker).Hijack()
+		assert.ErrorIs(t, err, inject.ErrHandlerReturned)
+		if f, ok := kept.(http.Flusher); ok {
+			f.Flush() // a no-op, not a panic
+		}
+	}
 }
 
 // TestMiddlewareExactlyOnce checks the request's render.Once: a template
