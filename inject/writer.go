@@ -2,6 +2,7 @@ package inject
 
 import (
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -18,14 +19,23 @@ const (
 	StatusSkipped
 )
 
-// ErrInvalidWrite is returned by a [Writer] whose destination reported
-// writing a negative count, or more bytes than it was given.
-var ErrInvalidWrite = errors.New("inject: destination returned an invalid write count")
+var (
+	// ErrInvalidWrite is returned by a [Writer] whose destination reported
+	// writing a negative count, or more bytes than it was given.
+	ErrInvalidWrite = errors.New("inject: destination returned an invalid write count")
+	// ErrInvalidRead is returned by [Writer.ReadFrom] when its source
+	// reported reading a negative count, or more bytes than it was given.
+	ErrInvalidRead = errors.New("inject: source returned an invalid read count")
+)
 
 const (
 	// readBufSize is the size of the buffer ReadFrom and WriteString read
 	// through while scanning, the one io.Copy uses.
 	readBufSize = 32 << 10
+	// maxKeptHold is the largest hold buffer Reset keeps: one grown by a
+	// pathological document (a tag of many kilobytes before <head>) goes,
+	// so that pooled Writers stay small.
+	maxKeptHold = 16 << 10
 	// maxEmptyReads is how many reads in a row may return no data and no
 	// error before ReadFrom gives up with io.ErrNoProgress, as bufio does.
 	maxEmptyReads = 100
@@ -84,18 +94,18 @@ type Writer struct {
 
 	cfg writerConfig // the options; kept by Reset
 
-	stage    stage  // how far the Writer has got; only moves forward until Reset
-	status   Status // StatusScanning until stage is stagePass
-	reason   Reason // why it skipped; ReasonNone unless status is StatusSkipped
-	document bool   // a doctype, <html> or <head> was read: the body is a document
-	tagsOut  bool   // the tags were written to dst
-	inDst    bool   // a call into dst is running: a panic then is dst's, not the Writer's
-	inRead   bool   // a ReadFrom of dst's is running, so ReadFrom must not call it again
-	bom      [2]byte
-	bomLen   int   // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
-	cand     int64 // in stageHead, the stream offset the tags go at: after <head> or the last charset meta that follows it
-	at       int64 // in stagePass, the stream offset the tags go at, or -1 when there are none to write
-	err      error // the first error dst returned; never reset but by Reset
+	stage    stage   // how far the Writer has got; only moves forward until Reset
+	status   Status  // StatusScanning until stage is stagePass
+	reason   Reason  // why it skipped; ReasonNone unless status is StatusSkipped
+	document bool    // a doctype, <html> or <head> was read: the body is a document
+	tagsOut  bool    // the tags were written to dst
+	inDst    bool    // a call into dst is running: a panic then is dst's, not the Writer's
+	inRead   bool    // a ReadFrom of dst's is running, so ReadFrom must not call it again
+	bom      [2]byte // the first bomLen bytes of the document, while they may begin a byte order mark
+	bomLen   int     // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
+	cand     int64   // in stageHead, the stream offset the tags go at: after <head> or the last charset meta that follows it
+	at       int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
+	err      error   // the first error dst returned; never reset but by Reset
 
 	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
 
@@ -126,12 +136,16 @@ func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
 // if new from [NewWriter] with the same options. It keeps its buffers, so
 // that Writers can be pooled.
 func (w *Writer) Reset(dst io.Writer, tags []byte) {
+	buf := w.buf[:0]
+	if cap(buf) > maxKeptHold {
+		buf = nil
+	}
 	*w = Writer{
 		dst:    dst,
 		tags:   tags,
 		cfg:    w.cfg,
 		at:     -1,
-		buf:    w.buf[:0],
+		buf:    buf,
 		tagBuf: w.tagBuf[:0],
 		rbuf:   w.rbuf,
 	}
@@ -217,7 +231,7 @@ func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
 		b := w.readBuf()
 		m, rerr := r.Read(b)
 		if m < 0 || m > len(b) {
-			return n, errors.New("inject: reader returned an invalid count")
+			return n, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(b))
 		}
 		if m > 0 {
 			empty = 0
@@ -262,7 +276,7 @@ func (w *Writer) copyFrom(r io.Reader) (n int64, err error) {
 	for empty := 0; ; {
 		m, rerr := r.Read(b)
 		if m < 0 || m > len(b) {
-			return n, errors.New("inject: reader returned an invalid count")
+			return n, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(b))
 		}
 		if m > 0 {
 			empty = 0

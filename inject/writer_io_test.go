@@ -394,3 +394,38 @@ func TestWriterAllocs(t *testing.T) {
 	allocs = testing.AllocsPerRun(100, func() { _, _ = w.Write(body) })
 	assert.Zero(t, allocs, "a Write after the decision allocates nothing")
 }
+
+// overcountReader reports reading more than it was given.
+type overcountReader struct{}
+
+func (overcountReader) Read(p []byte) (int, error) { return len(p) + 1, nil }
+
+func TestWriterInvalidReader(t *testing.T) {
+	w := inject.NewWriter(io.Discard, []byte(testTags))
+	_, err := w.ReadFrom(overcountReader{})
+	require.ErrorIs(t, err, inject.ErrInvalidRead)
+
+	w = inject.NewWriter(writeOnlyDst{io.Discard}, []byte(testTags))
+	_, err = w.Write([]byte("<div>"))
+	require.NoError(t, err)
+	_, err = w.ReadFrom(struct{ io.Reader }{overcountReader{}})
+	require.ErrorIs(t, err, inject.ErrInvalidRead)
+}
+
+func TestWriterResetDropsLargeBuffers(t *testing.T) {
+	// A 20 KB tag before <head> is held whole; the Writer still works, and
+	// after Reset it works the same.
+	in := "<!doctype html><html data-x=\"" + strings.Repeat("x", 20<<10) + "\"><head><title>"
+	var dst bytes.Buffer
+	w := inject.NewWriter(&dst, []byte(testTags))
+	for range 2 {
+		dst.Reset()
+		w.Reset(&dst, []byte(testTags))
+		for i := 0; i < len(in); i += 1000 {
+			_, err := w.Write([]byte(in[i:min(i+1000, len(in))]))
+			require.NoError(t, err)
+		}
+		require.NoError(t, w.Close())
+		assert.Equal(t, strings.Replace(in, "<head>", "<head>"+testTags, 1), dst.String())
+	}
+}
