@@ -406,6 +406,20 @@ func TestMiddlewareFlush(t *testing.T) {
 		assert.Equal(t, "text/html; charset=utf-8", fw.header.Get("Content-Type"))
 		assert.Equal(t, injected(sc), fw.body.String())
 	})
+	t.Run("through a wrapper with only Unwrap", func(t *testing.T) {
+		fw := &flushWriter{fakeWriter: newFakeWriter()}
+		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, page[:60])
+			_, isFlusher := w.(http.Flusher)
+			assert.False(t, isFlusher, "the wrapper has no Flush method")
+			assert.NoError(t, http.NewResponseController(w).Flush())
+			_, _ = io.WriteString(w, page[60:])
+		})
+		withSpan(sc, inject.Middleware()(h)).ServeHTTP(unwrapOnly{fw}, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, 1, fw.flushes)
+		assert.Equal(t, injected(sc), fw.body.String())
+	})
 	t.Run("not supported", func(t *testing.T) {
 		w := newFakeWriter()
 		h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -419,6 +433,16 @@ func TestMiddlewareFlush(t *testing.T) {
 		assert.Equal(t, injected(sc), w.body.String())
 	})
 }
+
+// unwrapOnly is a ResponseWriter wrapper that reaches the optional
+// interfaces of the writer it wraps only through Unwrap, as
+// http.ResponseController expects.
+type unwrapOnly struct{ rw http.ResponseWriter }
+
+func (u unwrapOnly) Header() http.Header         { return u.rw.Header() }
+func (u unwrapOnly) Write(p []byte) (int, error) { return u.rw.Write(p) }
+func (u unwrapOnly) WriteHeader(code int)        { u.rw.WriteHeader(code) }
+func (u unwrapOnly) Unwrap() http.ResponseWriter { return u.rw }
 
 // TestMiddlewareInterfaces checks that the handler's ResponseWriter has
 // Flusher and Hijacker exactly when the wrapped one does.
