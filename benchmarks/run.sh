@@ -5,7 +5,7 @@
 # output for the variance. Works from a fresh clone; needs only Go.
 #
 # Knobs (environment):
-#   COUNT=6            runs of each benchmark (benchstat wants >= 6)
+#   COUNT=6            rounds, i.e. runs of each benchmark (benchstat wants >= 6)
 #   BENCHTIME=0.3s     -benchtime of the rewrite, middleware and server benchmarks
 #   STREAM_BENCHTIME=1x  -benchtime of the 16 MiB / 1 GiB stream benchmark
 #   BENCH=regexp       run only these benchmarks (the README then lacks the others)
@@ -28,13 +28,20 @@ out=results/bench.txt
 go test -c -o /dev/null .
 go build -o /dev/null golang.org/x/perf/cmd/benchstat ./cmd/benchreport
 
-cmd="go test -run '^\$' -bench '$bench' -benchmem -count $count -benchtime $benchtime -timeout 4h ."
-stream_cmd="go test -run '^\$' -bench '^BenchmarkStream\$' -benchmem -count $count -benchtime $stream_benchtime -timeout 1h ."
-echo "+ $cmd" >&2
-eval "$cmd" | tee "$out.tmp"
-echo "+ $stream_cmd" >&2
-eval "$stream_cmd" | tee -a "$out.tmp"
-if grep -q -e '^FAIL' -e '^panic' "$out.tmp"; then
+# COUNT rounds of one run each rather than -count: the samples of every
+# benchmark are spread over the whole run, so a burst of load elsewhere on the
+# machine hits the copy floor and the methods alike instead of skewing one
+# of them.
+cmd="go test -run '^\$' -bench '$bench' -benchmem -count 1 -benchtime $benchtime -timeout 1h ."
+stream_cmd="go test -run '^\$' -bench '^BenchmarkStream\$' -benchmem -count 1 -benchtime $stream_benchtime -timeout 1h ."
+: > "$out.tmp"
+for round in $(seq "$count"); do
+	echo "+ round $round/$count: $cmd" >&2
+	eval "$cmd" | tee -a "$out.tmp"
+	echo "+ round $round/$count: $stream_cmd" >&2
+	eval "$stream_cmd" | tee -a "$out.tmp"
+done
+if grep -q -e '^FAIL' -e '^panic' -e '^--- FAIL' "$out.tmp"; then
 	echo "run.sh: the benchmarks failed; results left in $out.tmp" >&2
 	exit 1
 fi
@@ -49,7 +56,8 @@ mv "$out.tmp" "$out"
 } > results/benchstat.txt
 
 go run ./cmd/benchreport -in "$out" -benchstat results/benchstat.txt -readme README.md \
-	-cmd "cd benchmarks && ./run.sh   # COUNT=$count BENCHTIME=$benchtime STREAM_BENCHTIME=$stream_benchtime, i.e.
+	-cmd "cd benchmarks && ${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh
+# which runs these $count times, one round after the other, into $out:
 $cmd
 $stream_cmd"
 echo "run.sh: results written to README.md" >&2

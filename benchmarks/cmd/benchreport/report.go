@@ -43,7 +43,7 @@ func report(rs *results, benchstat, cmd string) (string, error) {
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), cfg(rs, "goos"), cfg(rs, "goarch"),
 		cfg(rs, "cpu"), runtime.NumCPU(), runtime.Version())
 	w("```sh\n%s\n```\n\n", cmd)
-	w("Figures are medians of the runs; ratios divide medians of the same run, taken minutes apart at most. ")
+	w("Figures are medians over the rounds; ratios divide medians of the same run. ")
 	w("Raw output: [results/bench.txt](results/bench.txt); variance: benchstat below and [results/benchstat.txt](results/benchstat.txt).\n\n")
 
 	w("### Targets (DESIGN.md)\n\n")
