@@ -15,7 +15,7 @@ import (
 // chi (r.Use), gorilla/mux (r.Use) and echo (echo.WrapMiddleware).
 //
 // The tags name the span that the Source ([WithSource]; by default
-// [tracecontext.FromContext]) finds in the request's context at the moment
+// [tracecontext.ContextSource]) finds in the request's context at the moment
 // the page reaches its insertion point, so the middleware must run inside
 // the one that starts the server span (tracecontext.Middleware, sentryhttp,
 // otelhttp), and inside any compression middleware, whose output it would
@@ -26,8 +26,8 @@ import (
 // through byte for byte. The rules, each reported with a [Reason] to
 // [WithSkipHook] and [WithLogger]:
 //   - the request: GET or POST only ([ReasonMethod]; so a HEAD response
-//     keeps the Content-Length of the page without the tags); not a request for a
-//     fragment: htmx (HX-Request), Turbo frames (Turbo-Frame), fetch() and
+//     keeps the Content-Length of the page without the tags); not a request
+//     for a fragment: htmx (HX-Request), Turbo frames (Turbo-Frame), fetch() and
 //     subresources (Sec-Fetch-Dest other than document, iframe, frame), or
 //     XMLHttpRequest ([ReasonPartialRequest]); not when the [WithSkip]
 //     predicate says so ([ReasonSkipped]);
@@ -47,8 +47,8 @@ import (
 //
 // The status and the headers are held until the Writer has decided, so
 // Content-Length is raised by the exact length of the tags; when the handler
-// flushes first, or the Writer needs more than 32 KiB, they go out without
-// Content-Length. An injected response loses its validators (ETag and
+// flushes first, or the Writer reads more than 32 KiB (or the lookahead, if
+// smaller) before it decides, they go out without Content-Length. An injected response loses its validators (ETag and
 // Last-Modified): its tags belong to its request, and a 304 would make the
 // browser or a cache load an earlier request's page and continue that
 // request's trace. It also loses Accept-Ranges and digests of its bytes.
@@ -57,8 +57,8 @@ import (
 // one has them, ReadFrom and WriteString (both through the rewriter), Push
 // (ErrNotSupported when the wrapped one cannot push), and Unwrap for
 // [http.ResponseController], which finds deadlines and full duplex through
-// it. It must not be used after the
-// handler returns; it then returns [ErrHandlerReturned]. A failure of the
+// it. It must not be used after the handler returns; it then returns
+// [ErrHandlerReturned]. A failure of the
 // rewriter falls back to passing the handler's bytes through; a panic of the
 // handler propagates unchanged.
 //
