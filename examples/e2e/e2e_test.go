@@ -28,6 +28,7 @@ func TestSentryPageload(t *testing.T) {
 		handler  http.Handler
 		headers  map[string]string
 		upstream bool
+		noTags   bool // the trace comes in the Server-Timing header instead
 	}{
 		{
 			name:    "inject middleware, trace started by the server",
@@ -52,6 +53,12 @@ func TestSentryPageload(t *testing.T) {
 			handler: templPage("templ"),
 		},
 		{
+			name:    "Server-Timing header, no meta tags",
+			path:    "/server-timing",
+			handler: serverTiming(htmlPage("server-timing", false, nil)),
+			noTags:  true,
+		},
+		{
 			name:    "templ MetaTags component behind the inject middleware",
 			path:    "/templ-inject",
 			handler: injected(templPage("templ and inject")),
@@ -62,8 +69,12 @@ func TestSentryPageload(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, page{path: tt.path, handler: tt.handler})
 			browser := s.load(t, tt.path, tt.headers)
-			assert.Equal(t, 1, metaCount(t, browser, "sentry-trace"), "exactly one sentry-trace tag")
-			assert.Equal(t, 1, metaCount(t, browser, "baggage"), "exactly one baggage tag")
+			wantTags := 1
+			if tt.noTags {
+				wantTags = 0
+			}
+			assert.Equal(t, wantTags, metaCount(t, browser, "sentry-trace"), "sentry-trace tags")
+			assert.Equal(t, wantTags, metaCount(t, browser, "baggage"), "baggage tags")
 
 			pageload := s.pageload(t, tt.path)
 			sc := s.serverSpan(t, tt.path)

@@ -251,6 +251,17 @@ func injected(h http.Handler, opts ...inject.Option) http.Handler {
 	return inject.Middleware(opts...)(h)
 }
 
+// serverTiming adds the Server-Timing header that names the request's span,
+// the channel the Sentry browser SDK reads when a page has no meta tags.
+func serverTiming(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sc, ok := tracecontext.FromContext(r.Context()); ok {
+			w.Header().Add("Server-Timing", string(render.AppendServerTiming(nil, sc)))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // templPage serves e2e.SentryPage.
 func templPage(title string) http.Handler { return templ.Handler(e2e.SentryPage(title)) }
 
