@@ -173,6 +173,29 @@ type tokenizer struct {
 	charset bool
 }
 
+// Byte classes, for the loops that run over names and unquoted values.
+const (
+	clsSpace       = 1 << iota // HTML whitespace
+	clsNameEnd                 // ends a tag or attribute name: whitespace, "/", ">"
+	clsUnquotedEnd             // ends an unquoted attribute value: whitespace, ">"
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \n\t\r\f") {
+		t[c] |= clsSpace | clsNameEnd | clsUnquotedEnd
+	}
+	t['/'] |= clsNameEnd
+	t['>'] |= clsNameEnd | clsUnquotedEnd
+	return t
+}()
+
+// ret records that next consumed n bytes of the input that began at stream
+// offset base, and returns its results.
+func (z *tokenizer) ret(base int64, n int, ev event) (int, event) {
+	z.pos = base + int64(n)
+	return n, ev
+}
+
 // isSpace reports whether c is HTML whitespace (x/net/html's whitespace set;
 // the WHATWG's ASCII whitespace plus the CR the input stream turns into LF).
 func isSpace(c byte) bool {
@@ -227,9 +250,8 @@ func (z *tokenizer) endAttrName() {
 // first byte of other text (evText, having consumed the run up to the next
 // "<"). With evNone it has consumed all of p. It may report an event having
 // consumed nothing: a "<" read earlier turned out to be text.
-func (z *tokenizer) next(p []byte) (n int, ev event) {
+func (z *tokenizer) next(p []byte) (int, event) {
 	base := z.pos
-	defer func() { z.pos = base + int64(n) }()
 	i := 0
 	for i < len(p) {
 		c := p[i]
@@ -244,13 +266,13 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 				z.start = base + int64(i)
 				for i++; i < len(p) && isSpace(p[i]); i++ {
 				}
-				return i, evSpace
+				return z.ret(base, i, evSpace)
 			default:
 				z.start = base + int64(i)
 				if j := bytes.IndexByte(p[i:], '<'); j >= 0 {
-					return i + j, evText
+					return z.ret(base, i+j, evText)
 				}
-				return len(p), evText
+				return z.ret(base, len(p), evText)
 			}
 
 		case stTagOpen:
@@ -266,7 +288,7 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 			default:
 				// The "<" was text; c is read again in the data state.
 				z.state = stData
-				return i, evText
+				return z.ret(base, i, evText)
 			}
 			i++
 
@@ -276,7 +298,7 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 				// "</>" is no token at all; x/net/html reports it as an
 				// empty comment, and so do we.
 				z.state, z.kind = stData, kindComment
-				return i + 1, evEnd
+				return z.ret(base, i+1, evEnd)
 			case isAlpha(c):
 				z.startTag(true, c)
 				i++
@@ -285,20 +307,19 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 			}
 
 		case stTagName:
-			switch {
-			case isSpace(c):
-				z.state = stBeforeAttr
-				i++
-			case c == '/' || c == '>':
-				z.state = stBeforeAttr
-			default:
+			for ; i < len(p) && byteClass[p[i]]&clsNameEnd == 0; i++ {
 				if z.nameLen < maxName {
-					z.name[z.nameLen] = lower(c)
+					z.name[z.nameLen] = lower(p[i])
 				}
 				if z.nameLen <= maxName {
 					z.nameLen++
 				}
-				i++
+			}
+			if i < len(p) {
+				if isSpace(p[i]) {
+					i++
+				}
+				z.state = stBeforeAttr
 			}
 
 		case stBeforeAttr:
@@ -310,7 +331,7 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 				if z.endTag {
 					z.kind = kindEndTag
 				}
-				return i + 1, evEnd
+				return z.ret(base, i+1, evEnd)
 			default:
 				z.state = stAttrName
 				z.attrLen = 0
@@ -318,19 +339,21 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 			}
 
 		case stAttrName:
-			if c == '=' && !z.attrFirst || c == '/' || c == '>' || isSpace(c) {
-				z.endAttrName()
-				z.state = stAfterAttrName
-				continue
+			for ; i < len(p); i++ {
+				c = p[i]
+				if byteClass[c]&clsNameEnd != 0 || c == '=' && !z.attrFirst {
+					z.endAttrName()
+					z.state = stAfterAttrName
+					break
+				}
+				z.attrFirst = false
+				if z.attrLen < maxAttrName {
+					z.attr[z.attrLen] = lower(c)
+				}
+				if z.attrLen <= maxAttrName {
+					z.attrLen++
+				}
 			}
-			z.attrFirst = false
-			if z.attrLen < maxAttrName {
-				z.attr[z.attrLen] = lower(c)
-			}
-			if z.attrLen <= maxAttrName {
-				z.attrLen++
-			}
-			i++
 
 		case stAfterAttrName:
 			switch {
@@ -363,20 +386,20 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 		case stAttrValueQuoted:
 			j := bytes.IndexByte(p[i:], z.quote)
 			if j < 0 {
-				return len(p), evNone
+				return z.ret(base, len(p), evNone)
 			}
 			z.state = stBeforeAttr
 			i += j + 1
 
 		case stAttrValueUnquoted:
-			switch {
-			case isSpace(c):
-				z.state = stBeforeAttr
+			for i < len(p) && byteClass[p[i]]&clsUnquotedEnd == 0 {
 				i++
-			case c == '>':
+			}
+			if i < len(p) {
+				if isSpace(p[i]) {
+					i++
+				}
 				z.state = stBeforeAttr
-			default:
-				i++
 			}
 
 		case stMarkupOpen:
@@ -414,21 +437,21 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 		case stDoctype, stBogusComment:
 			j := bytes.IndexByte(p[i:], '>')
 			if j < 0 {
-				return len(p), evNone
+				return z.ret(base, len(p), evNone)
 			}
 			z.state = stData
-			return i + j + 1, evEnd
+			return z.ret(base, i+j+1, evEnd)
 
 		case stComment:
 			// Only a ">" can end a comment: jump to the next one.
 			j := bytes.IndexByte(p[i:], '>')
 			if j < 0 {
 				z.pushComment(p[i:])
-				return len(p), evNone
+				return z.ret(base, len(p), evNone)
 			}
 			if z.commentEndsBefore(p[i : i+j]) {
 				z.state = stData
-				return i + j + 1, evEnd
+				return z.ret(base, i+j+1, evEnd)
 			}
 			z.pushComment(p[i : i+j+1])
 			i += j + 1
@@ -437,7 +460,7 @@ func (z *tokenizer) next(p []byte) (n int, ev event) {
 			panic("inject: tokenizer in unknown " + z.state.String())
 		}
 	}
-	return i, evNone
+	return z.ret(base, i, evNone)
 }
 
 // commentEndsBefore reports whether a ">" that follows b, the next bytes of

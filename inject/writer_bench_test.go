@@ -153,3 +153,17 @@ func BenchmarkWriterPassThrough(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWriterScan is the cost of finding the insertion point of a
+// typical head, to an io.Discard: what the Writer adds to a page's copy.
+func BenchmarkWriterScan(b *testing.B) {
+	head := []byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Blog</title>\n")
+	tags := []byte(testTags)
+	w := inject.NewWriter(io.Discard, tags)
+	b.SetBytes(int64(len(head)))
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Reset(io.Discard, tags)
+		_, _ = w.Write(head)
+	}
+}
