@@ -334,7 +334,7 @@ func TestWriterTagsFunc(t *testing.T) {
 func TestWriterRecoversFromPanic(t *testing.T) {
 	// A panic at the insertion point falls back to passing every byte
 	// through: none lost, none twice.
-	for _, in := range []string{testPage, "<!doctype html><title>x</title>", "<html><head>"} {
+	for _, in := range []string{testPage, "<!doctype html><title>x</title>", "<html><head>", "<!doctype html>"} {
 		for _, chunk := range []int{1, 3, len(in)} {
 			var dst bytes.Buffer
 			w := inject.NewWriter(&dst, nil)

@@ -66,6 +66,8 @@ var goldenTests = []goldenTest{
 	{name: "template first", in: "<template><p></template>", want: "@@<template><p></template>"},
 	{name: "meta first", in: `<meta name=description content=x><title>`, want: `@@<meta name=description content=x><title>`},
 	{name: "meta charset first", in: `<meta charset=utf-8><title>x</title>`, want: `<meta charset=utf-8>@@<title>x</title>`},
+	{name: "meta charset then a late head", in: `<meta charset=utf-8><head lang=en><title>`, want: `<meta charset=utf-8>@@<head lang=en><title>`},
+	{name: "charset metas in a row, implied head", in: "<html><meta charset=utf-8>\n<!--x--><META HTTP-EQUIV=X-UA-Compatible content=IE=edge><link rel=icon>", want: "<html><meta charset=utf-8>\n<!--x--><META HTTP-EQUIV=X-UA-Compatible content=IE=edge>@@<link rel=icon>"},
 	{name: "meta charset after html", in: "<!doctype html>\n<html lang=en>\n<meta charset=utf-8>\n<title>", want: "<!doctype html>\n<html lang=en>\n<meta charset=utf-8>@@\n<title>"},
 	{name: "body after html", in: "<!doctype html><html><body><p>", want: "<!doctype html><html>@@<body><p>"},
 	{name: "div after doctype", in: "<!doctype html><div>", want: "<!doctype html>@@<div>"},
@@ -119,6 +121,9 @@ var goldenTests = []goldenTest{
 	{name: "textarea before head", in: "<!doctype html><textarea><head></textarea>", want: "<!doctype html>@@<textarea><head></textarea>"},
 	{name: "title before head", in: "<html><title><head></title><head>", want: "<html>@@<title><head></title><head>"},
 	{name: "head with NUL in name", in: "<html><head\x00><head>", want: "<html>@@<head\x00><head>"},
+	{name: "html in the head lookahead", in: "<head><html lang=x><meta charset=utf-8>", want: "<head>@@<html lang=x><meta charset=utf-8>"},
+	{name: "many attributes", in: "<html" + strings.Repeat(" a=1 b='2' c=\"3\"", 200) + "><head>", want: "<html" + strings.Repeat(" a=1 b='2' c=\"3\"", 200) + "><head>@@"},
+	{name: "head twice", in: "<head><head><title>", want: "<head>@@<head><title>"},
 	{name: "long tag name", in: "<html><" + strings.Repeat("h", 300) + "><head>", want: "<html>@@<" + strings.Repeat("h", 300) + "><head>"},
 
 	// Byte order marks.
