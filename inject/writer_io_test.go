@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -427,5 +428,35 @@ func TestWriterResetDropsLargeBuffers(t *testing.T) {
 		}
 		require.NoError(t, w.Close())
 		assert.Equal(t, strings.Replace(in, "<head>", "<head>"+testTags, 1), dst.String())
+	}
+}
+
+// TestWriterBoundedMemory writes 8 MB that never reach an insertion point
+// (a comment, an endless tag, whitespace) through a Writer: it holds at
+// most the lookahead, so what it allocates does not grow with the input.
+func TestWriterBoundedMemory(t *testing.T) {
+	inputs := map[string][2]string{ // prefix, then a chunk repeated
+		"comment":     {"<!doctype html><!--", strings.Repeat("comment text - -- !> ", 200)},
+		"endless tag": {`<!doctype html><html data-x="`, strings.Repeat("attribute value ", 256)},
+		"whitespace":  {"<!doctype html>", strings.Repeat(" \n\t", 1365)},
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			chunk := []byte(in[1])
+			w := inject.NewWriter(io.Discard, []byte(testTags))
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := w.Write([]byte(in[0]))
+			require.NoError(t, err)
+			for written := 0; written < 8<<20; written += len(chunk) {
+				_, err := w.Write(chunk)
+				require.NoError(t, err)
+			}
+			require.NoError(t, w.Close())
+			runtime.ReadMemStats(&after)
+			assert.Equal(t, inject.ReasonLookahead, w.Reason())
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4*inject.DefaultLookahead),
+				"allocated %d bytes for 8 MB", after.TotalAlloc-before.TotalAlloc)
+		})
 	}
 }
