@@ -77,9 +77,11 @@ var bundles struct {
 }
 
 // Bundles builds the browser bundles once per test binary into a temporary
-// directory that [Main] removes. It fails t when the build fails.
+// directory that [Main] removes. Like [Require], it skips t (or fails it)
+// without Chromium, node or npm; it fails t when the build fails.
 func Bundles(t testing.TB) browserbundle.Bundles {
 	t.Helper()
+	Require(t)
 	bundles.once.Do(func() {
 		start := time.Now()
 		bundles.dir, bundles.err = os.MkdirTemp("", "tracemeta-bundles-")
