@@ -302,7 +302,9 @@ func TestStateString(t *testing.T) {
 	}
 	assert.Equal(t, "data", stData.String())
 	assert.Equal(t, "lexState(200)", lexState(200).String())
-	assert.Equal(t, "start tag", kindStartTag.String())
+	for k, name := range map[tokenKind]string{kindNone: "none", kindText: "text", kindStartTag: "start tag", kindEndTag: "end tag", kindComment: "comment", kindDoctype: "doctype"} {
+		assert.Equal(t, name, k.String())
+	}
 	assert.Equal(t, "tokenKind(99)", tokenKind(99).String())
 }
 
