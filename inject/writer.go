@@ -223,41 +223,17 @@ func (w *Writer) WriteString(s string) (n int, err error) {
 // Once the Writer has decided, the rest is copied straight to dst, by dst's
 // own ReadFrom when it has one (sendfile on a net/http connection). It
 // returns the number of bytes read from r and written.
-func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
-	for empty := 0; w.stage != stagePass; {
-		if w.err != nil {
-			return n, w.err
-		}
-		b := w.readBuf()
-		m, rerr := r.Read(b)
-		if m < 0 || m > len(b) {
-			return n, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(b))
-		}
-		if m > 0 {
-			empty = 0
-			k, err := w.write(b[:m])
-			n += int64(k)
-			if err != nil {
-				return n, err
-			}
-		} else if rerr == nil {
-			if empty++; empty >= maxEmptyReads {
-				return n, io.ErrNoProgress
-			}
-		}
-		if rerr == io.EOF {
-			return n, nil
-		}
-		if rerr != nil {
-			return n, rerr
-		}
+func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
+	n, eof, err := w.readThrough(r, true)
+	if eof || err != nil {
+		return n, err
 	}
 	m, err := w.copyFrom(r)
 	return n + m, err
 }
 
 // copyFrom copies r to dst once the Writer has decided.
-func (w *Writer) copyFrom(r io.Reader) (n int64, err error) {
+func (w *Writer) copyFrom(r io.Reader) (int64, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
@@ -272,31 +248,44 @@ func (w *Writer) copyFrom(r io.Reader) (n int64, err error) {
 	if wt, ok := r.(io.WriterTo); ok {
 		return wt.WriteTo(hideReadFrom{w})
 	}
+	n, _, err := w.readThrough(r, false)
+	return n, err
+}
+
+// readThrough reads r into the read buffer and writes each piece through the
+// Writer, until io.EOF (eof), an error or, if untilDecided, the decision.
+// Like bufio, it gives up with io.ErrNoProgress after maxEmptyReads reads
+// in a row that return nothing.
+func (w *Writer) readThrough(r io.Reader, untilDecided bool) (n int64, eof bool, err error) {
 	b := w.readBuf()
-	for empty := 0; ; {
+	for empty := 0; !untilDecided || w.stage != stagePass; {
+		if w.err != nil {
+			return n, false, w.err
+		}
 		m, rerr := r.Read(b)
 		if m < 0 || m > len(b) {
-			return n, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(b))
+			return n, false, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(b))
 		}
 		if m > 0 {
 			empty = 0
 			k, err := w.Write(b[:m])
 			n += int64(k)
 			if err != nil {
-				return n, err
+				return n, false, err
 			}
 		} else if rerr == nil {
 			if empty++; empty >= maxEmptyReads {
-				return n, io.ErrNoProgress
+				return n, false, io.ErrNoProgress
 			}
 		}
 		if rerr == io.EOF {
-			return n, nil
+			return n, true, nil
 		}
 		if rerr != nil {
-			return n, rerr
+			return n, false, rerr
 		}
 	}
+	return n, false, nil
 }
 
 // hideReadFrom hides the Writer's ReadFrom from a WriterTo, which could call it
