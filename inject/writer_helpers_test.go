@@ -233,10 +233,12 @@ type recordingDst struct {
 	bytes.Buffer
 	writes  int
 	flushes int
+	last    []byte // the slice of the last Write
 }
 
 func (r *recordingDst) Write(p []byte) (int, error) {
 	r.writes++
+	r.last = p
 	return r.Buffer.Write(p)
 }
 

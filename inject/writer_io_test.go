@@ -379,6 +379,23 @@ func TestWriterAfterClose(t *testing.T) {
 	assert.Equal(t, "<!doctype html>"+testTags+"<head>", dst.String())
 }
 
+func TestWriterPassesThroughInOneCall(t *testing.T) {
+	for _, first := range []string{testPage, "<div>", "\xFF\xFE<\x00"} {
+		var dst recordingDst
+		w := inject.NewWriter(&dst, []byte(testTags))
+		_, err := w.Write([]byte(first))
+		require.NoError(t, err)
+		require.NotEqual(t, inject.StatusScanning, w.Status())
+		chunk := []byte("<p>after the decision</p>")
+		before := dst.writes
+		n, err := w.Write(chunk)
+		require.NoError(t, err)
+		assert.Equal(t, len(chunk), n)
+		assert.Equal(t, before+1, dst.writes, "one call to dst")
+		assert.Same(t, &chunk[0], &dst.last[0], "the caller's bytes, not a copy")
+	}
+}
+
 func TestWriterAllocs(t *testing.T) {
 	body := []byte(strings.Repeat("<p>paragraph</p>\n", 100))
 	head := []byte(testPage)
