@@ -8,7 +8,7 @@
 // page_templ.go is generated from page.templ; after editing it, run from
 // the repository's root:
 //
-//	go tool -modfile=tools/go.mod templ generate
+//	go tool -modfile=tools/go.mod templ generate -include-version=false
 package main
 
 import (
