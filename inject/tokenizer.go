@@ -198,12 +198,13 @@ func (z *tokenizer) ret(base int64, n int, ev event) (int, event) {
 
 // isSpace reports whether c is HTML whitespace (x/net/html's whitespace set;
 // the WHATWG's ASCII whitespace plus the CR the input stream turns into LF).
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
-}
+func isSpace(c byte) bool { return byteClass[c]&clsSpace != 0 }
 
+// isAlpha reports whether c is an ASCII letter, which may begin a tag name.
 func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
+// lower lower-cases an ASCII letter, as HTML does with tag and attribute
+// names.
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -226,6 +227,7 @@ func (z *tokenizer) tagName() []byte {
 	return z.name[:z.nameLen]
 }
 
+// startTag begins reading a start or end tag whose name begins with c.
 func (z *tokenizer) startTag(end bool, c byte) {
 	z.state = stTagName
 	z.endTag = end
@@ -234,6 +236,8 @@ func (z *tokenizer) startTag(end bool, c byte) {
 	z.nameLen = 1
 }
 
+// endAttrName notes, at the end of a start tag's attribute name, whether it
+// is one that makes a meta a charset meta.
 func (z *tokenizer) endAttrName() {
 	if z.endTag || z.attrLen > maxAttrName {
 		return
