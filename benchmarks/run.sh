@@ -7,7 +7,7 @@
 # Knobs (environment):
 #   COUNT=6            rounds, i.e. runs of each benchmark (benchstat wants >= 6)
 #   BENCHTIME=0.3s     -benchtime of the rewrite, middleware and server benchmarks
-#   STREAM_BENCHTIME=1x  -benchtime of the 16 MiB / 1 GiB stream benchmark
+#   STREAM_BENCHTIME=3x  -benchtime of the 16 MiB / 1 GiB stream benchmark
 #   BENCH=regexp       run only these benchmarks (the README then lacks the others)
 #
 # Takes about 15 minutes with the defaults on 2 CPUs. Keep the machine quiet:
@@ -18,7 +18,7 @@ export GOWORK=off
 
 count=${COUNT:-6}
 benchtime=${BENCHTIME:-0.3s}
-stream_benchtime=${STREAM_BENCHTIME:-1x}
+stream_benchtime=${STREAM_BENCHTIME:-3x}
 bench=${BENCH:-^Benchmark(Rewrite|Middleware|Server)$}
 
 mkdir -p results

@@ -53,35 +53,39 @@ func writeStream(w io.Writer, size int64) error {
 	return err
 }
 
-// heapSampler records the peak of the heap's object bytes while it runs.
+// heapSampler records the peak of the heap's object bytes while it runs. It
+// allocates nothing while sampling, so that it adds nothing to B/op however
+// long the benchmark runs.
 type heapSampler struct {
-	stop chan struct{}
-	done sync.WaitGroup
-	base uint64
-	peak uint64
+	stop   chan struct{}
+	done   sync.WaitGroup
+	sample []metrics.Sample // reused by every read
+	base   uint64
+	peak   uint64
 }
 
-const heapObjects = "/memory/classes/heap/objects:bytes"
-
-func readHeap() uint64 {
-	s := []metrics.Sample{{Name: heapObjects}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
+func (h *heapSampler) read() uint64 {
+	metrics.Read(h.sample)
+	return h.sample[0].Value.Uint64()
 }
 
 func startHeapSampler() *heapSampler {
+	h := &heapSampler{
+		stop:   make(chan struct{}),
+		sample: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}},
+	}
 	runtime.GC()
-	h := &heapSampler{stop: make(chan struct{}), base: readHeap()}
+	h.base = h.read()
 	h.peak = h.base
+	t := time.NewTicker(time.Millisecond)
 	h.done.Go(func() {
-		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
 			case <-h.stop:
 				return
 			case <-t.C:
-				h.peak = max(h.peak, readHeap())
+				h.peak = max(h.peak, h.read())
 			}
 		}
 	})
@@ -93,7 +97,7 @@ func startHeapSampler() *heapSampler {
 func (h *heapSampler) Stop() uint64 {
 	close(h.stop)
 	h.done.Wait()
-	h.peak = max(h.peak, readHeap())
+	h.peak = max(h.peak, h.read())
 	return h.peak - h.base
 }
 
