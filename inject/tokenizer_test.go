@@ -339,3 +339,36 @@ func TestTokenizerCommentsExhaustive(t *testing.T) {
 	}
 	gen(nil, 6)
 }
+
+// TestTokenizerTagsExhaustive compares tags with x/net/html's for every
+// sequence of up to 5 pieces from a set that exercises every state of a tag
+// (names, "=", quotes, "/", whitespace, ">" and a charset attribute), after
+// "<meta" and "</b", followed by ">y": whole, the tag read in one go, and
+// byte by byte, through the resumable states.
+func TestTokenizerTagsExhaustive(t *testing.T) {
+	pieces := []string{"a", " ", "=", "/", ">", "\"", "'", "Charset"}
+	var gen func(prefix string, n int)
+	gen = func(prefix string, n int) {
+		for _, open := range []string{"<meta", "</b"} {
+			in := []byte(open + prefix + ">y")
+			want := theirTokens(in)
+			if got := ourTokens(in); !assert.Equal(t, want, got, "input %q", in) {
+				t.FailNow()
+			}
+			ones := make([]int, len(in))
+			for i := range ones {
+				ones[i] = 1
+			}
+			if got := ourTokens(in, ones...); !assert.Equal(t, want, got, "input %q, byte by byte", in) {
+				t.FailNow()
+			}
+		}
+		if n == 0 {
+			return
+		}
+		for _, p := range pieces {
+			gen(prefix+p, n-1)
+		}
+	}
+	gen("", 5)
+}
