@@ -125,9 +125,14 @@ type Writer struct {
 // keeps tags, which must not change until it has decided. Of the options it
 // reads [WithLookahead].
 func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
-	c := newConfig(opts)
-	w := &Writer{cfg: c.writerConfig}
-	w.Reset(dst, tags)
+	// One allocation, the Writer's: the options are applied to a config,
+	// which escapes, only when there are some.
+	w := &Writer{dst: dst, tags: tags, at: -1}
+	if len(opts) > 0 {
+		w.cfg = newConfig(opts).writerConfig
+	} else {
+		w.cfg.setDefaults()
+	}
 	return w
 }
 

@@ -411,6 +411,13 @@ func TestWriterAllocs(t *testing.T) {
 	assert.Zero(t, allocs, "a reused Writer allocates nothing")
 	allocs = testing.AllocsPerRun(100, func() { _, _ = w.Write(body) })
 	assert.Zero(t, allocs, "a Write after the decision allocates nothing")
+	page := append(append([]byte(nil), head...), body...)
+	allocs = testing.AllocsPerRun(100, func() {
+		w := inject.NewWriter(io.Discard, tags)
+		_, _ = w.Write(page)
+		_ = w.Close()
+	})
+	assert.Equal(t, 1.0, allocs, "a new Writer is one allocation, and a page decided within one Write no more")
 }
 
 // overcountReader reports reading more than it was given.
