@@ -104,9 +104,31 @@ func headerReason(h http.Header, cacheable func(http.Header) bool) (reason Reaso
 	return ReasonNone, !hasType
 }
 
+// commonHTMLTypes are the Content-Type values of nearly every HTML response
+// (net/http's sniffer, html/template users, frameworks), which
+// contentTypeReason accepts without parsing them.
+var commonHTMLTypes = [...]string{
+	"text/html; charset=utf-8",
+	"text/html; charset=UTF-8",
+	"text/html;charset=utf-8",
+	"text/html;charset=UTF-8",
+	"text/html",
+}
+
 // contentTypeReason returns why a body of media type ct must not be
 // rewritten, or ReasonNone for HTML in an ASCII-compatible charset.
 func contentTypeReason(ct string) Reason {
+	for _, common := range commonHTMLTypes {
+		if ct == common {
+			return ReasonNone
+		}
+	}
+	return parseContentTypeReason(ct)
+}
+
+// parseContentTypeReason is contentTypeReason for any value: it parses the
+// media type and its charset parameter.
+func parseContentTypeReason(ct string) Reason {
 	mt, params, _ := strings.Cut(ct, ";")
 	mt = strings.TrimSpace(mt)
 	switch {
