@@ -167,6 +167,12 @@ type tokenizer struct {
 	// attrFirst is whether the attribute name being read is still empty: an
 	// "=" there is part of the name (WHATWG 13.2.5.32).
 	attrFirst bool
+	// quietSpace makes next read on past a run of whitespace instead of
+	// reporting it with evSpace: the Writer ignores whitespace between the
+	// tokens of the prologue and the head, and an event per run costs a
+	// round trip through its scan loop. It does not change what the next
+	// events report, nor pos when p ends in the run.
+	quietSpace bool
 	// charset is whether the start tag being read has an attribute named
 	// "charset" or "http-equiv", one that declares the encoding or acts as
 	// a header and must stay before the tags.
@@ -415,6 +421,9 @@ func (z *tokenizer) next(p []byte) (int, event) {
 			case isSpace(c):
 				z.start = base + int64(i)
 				for i++; i < len(p) && isSpace(p[i]); i++ {
+				}
+				if z.quietSpace {
+					continue
 				}
 				return z.ret(base, i, evSpace)
 			default:

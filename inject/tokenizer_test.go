@@ -372,3 +372,52 @@ func TestTokenizerTagsExhaustive(t *testing.T) {
 	}
 	gen("", 5)
 }
+
+// tokenEvent is what one call of next reported, for TestQuietSpace.
+type tokenEvent struct {
+	ev         event
+	kind       tokenKind
+	start, pos int64
+	name       string
+	charset    bool
+}
+
+// events reads in with a tokenizer (quietSpace or not) in chunks of size
+// bytes, and returns every event but evSpace, and the final position.
+func events(in []byte, size int, quiet bool) ([]tokenEvent, int64) {
+	z := tokenizer{quietSpace: quiet}
+	var evs []tokenEvent
+	for off := 0; off < len(in); off += size {
+		p := in[off:min(off+size, len(in))]
+		for len(p) > 0 {
+			n, ev := z.next(p)
+			p = p[n:]
+			if ev == evNone || ev == evSpace {
+				continue
+			}
+			e := tokenEvent{ev: ev, start: z.start, pos: z.pos}
+			if ev == evEnd {
+				e.kind, e.name, e.charset = z.kind, string(z.tagName()), z.charset
+			}
+			evs = append(evs, e)
+		}
+	}
+	return evs, z.pos
+}
+
+// TestQuietSpace checks that a tokenizer that reads past whitespace reports
+// every other event as one that stops for it, fed the same chunks (where
+// text ends depends on them), whole, byte by byte and by three.
+func TestQuietSpace(t *testing.T) {
+	for _, tt := range tokenizerTests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := []byte(tt.in)
+			for _, size := range []int{len(in) + 1, 1, 3} {
+				want, wantPos := events(in, size, false)
+				got, gotPos := events(in, size, true)
+				assert.Equal(t, want, got, "chunks of %d", size)
+				assert.Equal(t, wantPos, gotPos, "chunks of %d", size)
+			}
+		})
+	}
+}

@@ -127,7 +127,7 @@ type Writer struct {
 func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
 	// One allocation, the Writer's: the options are applied to a config,
 	// which escapes, only when there are some.
-	w := &Writer{dst: dst, tags: tags, at: -1}
+	w := &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}}
 	if len(opts) > 0 {
 		w.cfg = newConfig(opts).writerConfig
 	} else {
@@ -150,6 +150,7 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		tags:   tags,
 		cfg:    w.cfg,
 		at:     -1,
+		z:      tokenizer{quietSpace: true},
 		buf:    buf,
 		tagBuf: w.tagBuf[:0],
 		rbuf:   w.rbuf,
