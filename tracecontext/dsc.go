@@ -160,24 +160,31 @@ func (d *DSC) values() [len(dscKeys)]string {
 // appendDSCMember appends ",sentry-{key}={encoded value}" (no comma first)
 // if value is not empty and the member fits in limit bytes counted from
 // start.
+//
+// It encodes the value once, straight into dst, and takes the member back
+// when it went past limit, rather than measure the encoding first: a member
+// almost always fits, and measuring doubles the scan of every value. A value
+// already longer than the room left is refused before it is encoded (the
+// encoding is never shorter), so a hostile value costs no scan.
 func appendDSCMember(dst []byte, start, limit int, key, value string) []byte {
 	if value == "" {
 		return dst
 	}
-	n := len(sentryPrefix) + len(key) + 1 + encodedLen(value)
-	if len(dst) > start {
-		n++
-	}
-	if len(dst)-start+n > limit {
-		return dst
-	}
-	if len(dst) > start {
+	mark := len(dst)
+	if mark > start {
 		dst = append(dst, ',')
 	}
 	dst = append(dst, sentryPrefix...)
 	dst = append(dst, key...)
 	dst = append(dst, '=')
-	return appendEncoded(dst, value)
+	if len(dst)-start+len(value) > limit {
+		return dst[:mark]
+	}
+	dst = appendEncoded(dst, value)
+	if len(dst)-start > limit {
+		return dst[:mark]
+	}
+	return dst
 }
 
 // isDSCKey reports whether an Extra key can be written as it is: non-empty
