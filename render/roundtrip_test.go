@@ -120,3 +120,33 @@ func TestEscape(t *testing.T) {
 		})
 	}
 }
+
+// TestBaggageCharset pins what the renderer relies on to skip escaping the
+// baggage: whatever a DSC holds, hostile keys included, DSC.AppendBaggage
+// writes only bytes that need no escape in a quoted-string and none in an
+// attribute but ', so the tags hold the baggage with ' as &#39; and the
+// Server-Timing entry holds it as it is.
+func TestBaggageCharset(t *testing.T) {
+	const allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()%=,"
+	meta := render.New(render.WithFormats(render.Baggage))
+	for _, h := range hostile {
+		t.Run(h.name, func(t *testing.T) {
+			dsc := fullDSC()
+			dsc.Release = h.value
+			dsc.Transaction = "'" + h.value
+			dsc.Extra = []tracecontext.Member{
+				{Key: h.value, Value: h.value},
+				{Key: "it's", Value: h.value + "'"},
+			}
+			sc := spanContext(t, tracecontext.DecisionSampled, dsc)
+			baggage := string(dsc.AppendBaggage(nil))
+			for i := 0; i < len(baggage); i++ {
+				require.True(t, strings.IndexByte(allowed, baggage[i]) >= 0, "byte %q at %d in %q", baggage[i], i, baggage)
+			}
+			assert.Contains(t, baggage, "'", "the ' path is taken")
+			assert.Equal(t, `<meta name="baggage" content="`+strings.ReplaceAll(baggage, "'", "&#39;")+`">`,
+				string(meta.AppendMetaTags(nil, sc)))
+			assert.Equal(t, `baggage;desc="`+baggage+`"`, string(meta.AppendServerTiming(nil, sc)))
+		})
+	}
+}
