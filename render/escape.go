@@ -109,7 +109,9 @@ func quotedSpecial(c byte) bool { return c == '"' || c == '\\' }
 // that a browser reads back unchanged: HTAB and visible ASCII. CR, LF and the
 // other controls are not allowed at all (they could end the header), and
 // obs-text (0x80-0xFF) would be read as Latin-1 by the Fetch standard's
-// isomorphic decode, so the value would not survive.
+// isomorphic decode, so the value would not survive. The DSC's baggage never
+// needs this check or the quoted-pair escape below (see appendBaggageTiming):
+// they are for any other value a description carries.
 func quotable(s []byte) bool {
 	for _, c := range s {
 		if c < 0x20 && c != '\t' || c >= 0x7f {

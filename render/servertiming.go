@@ -69,9 +69,12 @@ func appendBaggageTiming(dst []byte, first int, d tracecontext.DSC) []byte {
 	dst = append(dst, `baggage;desc="`...)
 	start := len(dst)
 	dst = d.AppendBaggage(dst)
-	if len(dst) == start || !quotable(dst[start:]) {
+	if len(dst) == start {
 		return dst[:entry]
 	}
-	dst = escapeTail(dst, start, quotedEscapedLen(dst[start:]), true)
+	// DSC.AppendBaggage writes only A-Z a-z 0-9 - _ . ! ~ * ' ( ) % = and
+	// ",", whatever the DSC holds (its values are percent-encoded): visible
+	// ASCII without " or \, a quoted-string's content as it is. Scanning it
+	// for bytes to refuse or escape would find none.
 	return append(dst, '"')
 }
