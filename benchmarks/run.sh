@@ -24,16 +24,22 @@ bench=${BENCH:-^Benchmark(Rewrite|Middleware|Server)$}
 mkdir -p results
 out=results/bench.txt
 
-# Build first, so compile time and module downloads stay out of the run.
-go test -c -o /dev/null .
+# Build once: every round runs the same binary, even if the tracemeta
+# sources change during the run, and compile time stays out of it.
+bin=results/benchmarks.test
+go test -c -o "$bin" .
 go build -o /dev/null golang.org/x/perf/cmd/benchstat ./cmd/benchreport
+rev=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C .. status --porcelain -- ../inject ../render ../tracecontext ../go.mod 2>/dev/null)" ]; then
+	rev="$rev with uncommitted changes"
+fi
 
 # COUNT rounds of one run each rather than -count: the samples of every
 # benchmark are spread over the whole run, so a burst of load elsewhere on the
 # machine hits the copy floor and the methods alike instead of skewing one
 # of them.
-cmd="go test -run '^\$' -bench '$bench' -benchmem -count 1 -benchtime $benchtime -timeout 1h ."
-stream_cmd="go test -run '^\$' -bench '^BenchmarkStream\$' -benchmem -count 1 -benchtime $stream_benchtime -timeout 1h ."
+cmd="$bin -test.run '^\$' -test.bench '$bench' -test.benchmem -test.count 1 -test.benchtime $benchtime -test.timeout 1h"
+stream_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkStream\$' -test.benchmem -test.count 1 -test.benchtime $stream_benchtime -test.timeout 1h"
 : > "$out.tmp"
 for round in $(seq "$count"); do
 	echo "+ round $round/$count: $cmd" >&2
@@ -56,8 +62,9 @@ mv "$out.tmp" "$out"
 } > results/benchstat.txt
 
 go run ./cmd/benchreport -in "$out" -benchstat results/benchstat.txt -readme README.md \
-	-cmd "cd benchmarks && ${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh
-# which runs these $count times, one round after the other, into $out:
+	-cmd "cd benchmarks && ${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh   # at tracemeta $rev
+# which builds the benchmarks once and runs these $count times, one round after the other, into $out:
+go test -c -o $bin .
 $cmd
 $stream_cmd"
 echo "run.sh: results written to README.md" >&2
