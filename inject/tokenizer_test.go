@@ -3,6 +3,7 @@ package inject
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -196,6 +197,9 @@ var tokenizerTests = []struct {
 	{"comment dash runs", `<!-----><!-- - --><!-- --- -x-->`},
 	{"bogus comments", `<!x><!-x><?php?></ x></1></>`},
 	{"doctypes", `<!DOCTYPE html><!doctype><!DocTypeX y><!DOCTYPE a "b>c">`},
+	{"doctype cases", "<!DoCtYpE html><!doctype\nhtml PUBLIC \"a>b\"><!DOCTYPE><!DOCTYPE\x00>"},
+	{"doctype near misses", "<!DOCTYP><!doctypf html><!@OCTYPE><!D\xc3\x8fCTYPE><!DOC\x14YPE><!-DOCTYPE><!\x04octype>"},
+	{"doctype without its >", "<!DOCTYPE html PUBLIC"},
 	{"cdata", `<![CDATA[<a>]]>`},
 	{"lone <", `a < b <1 <<a> <`},
 	{"end tag open at the end", `x</`},
@@ -420,4 +424,23 @@ func TestQuietSpace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDoctypeWord checks the constants with which readDoctype matches
+// "<!DOCTYPE" in one compare, and that it matches every ASCII case of the
+// keyword and no byte that is not one of its letters.
+func TestDoctypeWord(t *testing.T) {
+	require.Equal(t, binary.LittleEndian.Uint64([]byte("!"+strings.ToLower(doctypeKeyword))), uint64(doctypeWord))
+	for i := range len(doctypeKeyword) {
+		for c := range 256 {
+			in := []byte("<!" + doctypeKeyword + ">")
+			in[2+i] = byte(c)
+			_, ok := readDoctype(in, 0)
+			assert.Equal(t, lower(byte(c)) == lower(doctypeKeyword[i]), ok, "input %q", in)
+		}
+	}
+	in := []byte("<!DOCTYPE>")
+	in[1] = 0x01 // "!" without bit 5
+	_, ok := readDoctype(in, 0)
+	assert.False(t, ok, "input %q", in)
 }
