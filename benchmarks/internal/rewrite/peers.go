@@ -60,18 +60,11 @@ var BufferReplace = Impl{
 	Name: "buffer-replace",
 	Desc: "buffers the whole body, then `bytes.Replace(body, \"<head>\", \"<head>\"+tags, 1)` (the common hand-rolled middleware)",
 	New: func(dst io.Writer, tags []byte) Rewriter {
-		return &bufferReplace{dst: dst, tags: tags}
+		return &bufferReplace{buffered{dst: dst, tags: tags}}
 	},
 }
 
-type bufferReplace struct {
-	dst  io.Writer
-	tags []byte
-	buf  bytes.Buffer
-}
-
-func (b *bufferReplace) Write(p []byte) (int, error) { return b.buf.Write(p) }
-func (b *bufferReplace) Flush() error                { return nil }
+type bufferReplace struct{ buffered }
 
 func (b *bufferReplace) Close() error {
 	with := append(append([]byte(nil), headTag...), b.tags...)
@@ -150,18 +143,11 @@ var LexerStream = Impl{
 	Name: "tdewolff-lexer",
 	Desc: "tdewolff/parse/v2 html.Lexer rewrite: lexes the whole body (parse.Input needs all of it), copies the spans, tags after the `<head ...>` start tag",
 	New: func(dst io.Writer, tags []byte) Rewriter {
-		return &lexerStream{dst: dst, tags: tags}
+		return &lexerStream{buffered{dst: dst, tags: tags}}
 	},
 }
 
-type lexerStream struct {
-	dst  io.Writer
-	tags []byte
-	buf  bytes.Buffer
-}
-
-func (l *lexerStream) Write(p []byte) (int, error) { return l.buf.Write(p) }
-func (l *lexerStream) Flush() error                { return nil }
+type lexerStream struct{ buffered }
 
 func (l *lexerStream) Close() error {
 	in := parse.NewInputBytes(l.buf.Bytes())
@@ -202,18 +188,11 @@ var DOM = Impl{
 	Name: "xnet-dom",
 	Desc: "x/net/html `Parse`, tags parsed with `ParseFragment` and inserted first in head, `Render`",
 	New: func(dst io.Writer, tags []byte) Rewriter {
-		return &domRewrite{dst: dst, tags: tags}
+		return &domRewrite{buffered{dst: dst, tags: tags}}
 	},
 }
 
-type domRewrite struct {
-	dst  io.Writer
-	tags []byte
-	buf  bytes.Buffer
-}
-
-func (d *domRewrite) Write(p []byte) (int, error) { return d.buf.Write(p) }
-func (d *domRewrite) Flush() error                { return nil }
+type domRewrite struct{ buffered }
 
 func (d *domRewrite) Close() error {
 	doc, err := html.Parse(&d.buf)
@@ -249,18 +228,11 @@ var Goquery = Impl{
 	Name: "goquery",
 	Desc: "goquery `NewDocumentFromReader`, `Find(\"head\").PrependHtml(tags)`, `Html()`",
 	New: func(dst io.Writer, tags []byte) Rewriter {
-		return &goqueryRewrite{dst: dst, tags: tags}
+		return &goqueryRewrite{buffered{dst: dst, tags: tags}}
 	},
 }
 
-type goqueryRewrite struct {
-	dst  io.Writer
-	tags []byte
-	buf  bytes.Buffer
-}
-
-func (g *goqueryRewrite) Write(p []byte) (int, error) { return g.buf.Write(p) }
-func (g *goqueryRewrite) Flush() error                { return nil }
+type goqueryRewrite struct{ buffered }
 
 func (g *goqueryRewrite) Close() error {
 	doc, err := goquery.NewDocumentFromReader(&g.buf)
@@ -275,3 +247,15 @@ func (g *goqueryRewrite) Close() error {
 	_, err = io.WriteString(g.dst, out)
 	return err
 }
+
+// buffered is the shell of the peers that need the whole body before they
+// can rewrite it: Write collects, Flush cannot send anything early, and
+// Close (each peer's own) rewrites buf into dst.
+type buffered struct {
+	dst  io.Writer
+	tags []byte
+	buf  bytes.Buffer
+}
+
+func (b *buffered) Write(p []byte) (int, error) { return b.buf.Write(p) }
+func (b *buffered) Flush() error                { return nil }
