@@ -92,17 +92,40 @@ func NewBaggage(members ...Member) (Baggage, error) {
 // error wraps [ErrInvalidBaggage] or [ErrBaggageTooLarge] (both, joined,
 // when both happened), and the returned Baggage still holds every member that
 // was kept. Callers that only propagate can ignore the error.
+//
+// Parsing costs what is kept, not what was sent: input past twice
+// [MaxBaggageBytes] is dropped unread, a member is measured before it is
+// decoded, and at most 64 properties are kept over all members (a member
+// that would take more is dropped whole). So a hostile header of any size
+// or shape takes a small, bounded amount of memory and time.
 func ParseBaggage(s string) (Baggage, error) {
 	var p baggageParser
 	p.parse(s)
 	return p.result()
 }
 
+// maxBaggageInput bounds the baggage input read per request, over all of its
+// baggage headers: twice what can be kept, for the whitespace, empty and
+// invalid members a sender may mix in. What lies past it could only be kept
+// in place of members read before it, so it is dropped unread
+// ([ErrBaggageTooLarge]), and a hostile header costs what is kept, not what
+// was sent.
+const maxBaggageInput = 2 * MaxBaggageBytes
+
+// maxBaggageProperties bounds the properties kept over all members, so that
+// the memory of a parse is small whatever the shape of what is kept: W3C
+// baggage sets no limit, and no SDK writes properties at all. A member whose
+// properties would go past it is dropped whole ([ErrBaggageTooLarge]).
+const maxBaggageProperties = 64
+
 // baggageParser parses one or more baggage header values into one list, so
 // that the limits apply to the request as a whole.
 type baggageParser struct {
 	members  []Member
 	size     int    // serialized bytes of members, commas included
+	read     int    // input bytes read, over every value; at most maxBaggageInput
+	props    int    // properties kept, over every member
+	capHint  int    // members the input may hold, to size members once
 	invalid  string // the first invalid member; never reset
 	tooLarge string // the first member dropped for the limits; never reset
 	failed   uint8  // which of invalid and tooLarge are set (failedInvalid, failedTooLarge)
@@ -113,9 +136,47 @@ const (
 	failedTooLarge
 )
 
-func (p *baggageParser) parse(s string) {
-	if p.members == nil && s != "" {
-		p.members = make([]Member, 0, min(strings.Count(s, ",")+1, MaxBaggageMembers))
+// parse parses the baggage header values of one request, in order.
+func (p *baggageParser) parse(values ...string) {
+	if p.members == nil {
+		// One allocation for the members, sized by what may be kept and
+		// made when the first one is.
+		left := maxBaggageInput - p.read
+		for _, v := range values {
+			if v = v[:min(len(v), left)]; v != "" {
+				p.capHint += strings.Count(v, ",") + 1
+				left -= len(v)
+			}
+		}
+	}
+	for i, v := range values {
+		if !p.parseValue(v) {
+			for _, v := range values[i+1:] {
+				if v != "" {
+					dropped, _, _ := strings.Cut(v[:min(len(v), maxQuoted+1)], ",")
+					p.dropTooLarge(trimOWS(dropped))
+					break
+				}
+			}
+			return
+		}
+	}
+}
+
+// parseValue parses one baggage header value, within what is left of the
+// input budget. It returns false when the budget is spent: the members that
+// end within it are kept, the one it cuts and everything after it are
+// dropped unread.
+func (p *baggageParser) parseValue(s string) bool {
+	if left := maxBaggageInput - p.read; len(s) > left {
+		cut := max(strings.LastIndexByte(s[:left], ','), 0)
+		dropped := s[cut:min(len(s), cut+1+maxQuoted+1)] // enough to quote
+		dropped, _, _ = strings.Cut(strings.TrimPrefix(dropped, ","), ",")
+		p.dropTooLarge(trimOWS(dropped))
+		s = s[:cut]
+		p.read = maxBaggageInput
+	} else {
+		p.read += len(s)
 	}
 	for s != "" {
 		var raw string
@@ -124,27 +185,43 @@ func (p *baggageParser) parse(s string) {
 		if raw == "" {
 			continue
 		}
-		m, ok := parseMember(raw)
-		if !ok {
-			if p.failed&failedInvalid == 0 {
-				p.failed |= failedInvalid
-				p.invalid = raw
-			}
-			continue
-		}
+		// The limits are checked before the member is parsed, so that a
+		// member that cannot be kept costs nothing to drop.
 		n := len(raw)
 		if len(p.members) > 0 {
 			n++ // the comma
 		}
 		if len(p.members) == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
-			if p.failed&failedTooLarge == 0 {
-				p.failed |= failedTooLarge
-				p.tooLarge = raw
-			}
+			p.dropTooLarge(raw)
 			continue
 		}
+		m, res := parseMember(raw, maxBaggageProperties-p.props)
+		switch res {
+		case memberInvalid:
+			if p.failed&failedInvalid == 0 {
+				p.failed |= failedInvalid
+				p.invalid = raw
+			}
+			continue
+		case memberTooLarge:
+			p.dropTooLarge(raw)
+			continue
+		}
+		if p.members == nil {
+			p.members = make([]Member, 0, min(max(p.capHint, 1), MaxBaggageMembers))
+		}
 		p.size += n
+		p.props += len(m.Properties)
 		p.members = append(p.members, m)
+	}
+	return p.read < maxBaggageInput
+}
+
+// dropTooLarge records raw as the first member dropped for the limits.
+func (p *baggageParser) dropTooLarge(raw string) {
+	if p.failed&failedTooLarge == 0 && raw != "" {
+		p.failed |= failedTooLarge
+		p.tooLarge = raw
 	}
 }
 
@@ -156,10 +233,10 @@ func (p *baggageParser) result() (Baggage, error) {
 func (p *baggageParser) err() error {
 	var invalid, tooLarge error
 	if p.failed&failedInvalid != 0 {
-		invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, p.invalid)
+		invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, truncate(p.invalid, maxQuoted))
 	}
 	if p.failed&failedTooLarge != 0 {
-		tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(p.tooLarge, 64))
+		tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(p.tooLarge, maxQuoted))
 	}
 	if invalid != nil && tooLarge != nil {
 		return errors.Join(invalid, tooLarge)
@@ -170,31 +247,36 @@ func (p *baggageParser) err() error {
 	return tooLarge
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
+// memberResult is the outcome of parsing one list-member.
+type memberResult uint8
 
-// parseMember parses one trimmed, non-empty list-member.
-func parseMember(raw string) (Member, bool) {
+const (
+	memberOK       memberResult = iota
+	memberInvalid               // against the grammar
+	memberTooLarge              // more properties than may be kept
+)
+
+// parseMember parses one trimmed, non-empty list-member that may have at
+// most maxProps properties.
+func parseMember(raw string, maxProps int) (Member, memberResult) {
 	kv, props, hasProps := strings.Cut(raw, ";")
 	k, v, ok := strings.Cut(kv, "=")
 	if !ok {
-		return Member{}, false
+		return Member{}, memberInvalid
 	}
 	m := Member{Key: trimOWS(k)}
 	if !isToken(m.Key) {
-		return Member{}, false
+		return Member{}, memberInvalid
 	}
 	if m.Value, ok = decodeValue(trimOWS(v)); !ok {
-		return Member{}, false
+		return Member{}, memberInvalid
 	}
 	if !hasProps {
-		return m, true
+		return m, memberOK
 	}
-	m.Properties = make([]Property, 0, strings.Count(props, ";")+1)
+	// The slice is sized by what may be kept, never by what was sent.
+	capProps := min(strings.Count(props, ";")+1, maxProps)
+	n := 0
 	for more := true; more; {
 		var rawProp string
 		rawProp, props, more = strings.Cut(props, ";")
@@ -206,19 +288,24 @@ func parseMember(raw string) (Member, bool) {
 		k, v, hasValue := strings.Cut(rawProp, "=")
 		p := Property{Key: trimOWS(k), HasValue: hasValue}
 		if !isToken(p.Key) {
-			return Member{}, false
+			return Member{}, memberInvalid
 		}
 		if hasValue {
 			if p.Value, ok = decodeValue(trimOWS(v)); !ok {
-				return Member{}, false
+				return Member{}, memberInvalid
 			}
 		}
-		m.Properties = append(m.Properties, p)
+		if n++; n <= maxProps {
+			if m.Properties == nil {
+				m.Properties = make([]Property, 0, capProps)
+			}
+			m.Properties = append(m.Properties, p)
+		}
 	}
-	if len(m.Properties) == 0 {
-		m.Properties = nil
+	if n > maxProps {
+		return Member{}, memberTooLarge // validated to the end, as documented
 	}
-	return m, true
+	return m, memberOK
 }
 
 // isToken reports whether s is a non-empty RFC 9110 token, the grammar of a

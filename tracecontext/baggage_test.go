@@ -3,6 +3,7 @@ package tracecontext_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -165,6 +166,42 @@ func TestParseBaggageLimits(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 64, b.Len())
 		assert.Equal(t, in, b.String())
+	})
+	t.Run("properties past 64 drop their member whole", func(t *testing.T) {
+		in := "a=1;p1;p2,b=2" + strings.Repeat(";q", 63) + ",c=3;r"
+		b, err := tracecontext.ParseBaggage(in)
+		require.ErrorIs(t, err, tracecontext.ErrBaggageTooLarge)
+		keys := []string{}
+		for _, m := range b.Members() {
+			keys = append(keys, m.Key)
+		}
+		assert.Equal(t, []string{"a", "c"}, keys, "b would make 65 properties")
+		assert.Len(t, b.At(0).Properties, 2)
+		assert.Len(t, b.At(1).Properties, 1)
+	})
+	t.Run("input past twice the kept bytes is not read", func(t *testing.T) {
+		junk := strings.Repeat("not a member,", 2*tracecontext.MaxBaggageBytes/13+1)
+		b, err := tracecontext.ParseBaggage("a=1," + junk + "sentry-trace_id=x")
+		require.ErrorIs(t, err, tracecontext.ErrBaggageTooLarge)
+		require.ErrorIs(t, err, tracecontext.ErrInvalidBaggage)
+		require.Equal(t, 1, b.Len())
+		assert.Equal(t, "a", b.At(0).Key)
+		assert.Equal(t, "a=1", b.String(), "the valid member past the budget is not read")
+	})
+	t.Run("the budget spans repeated headers", func(t *testing.T) {
+		v := "k=" + strings.Repeat("v", 6000)
+		h := http.Header{"Baggage": {"a=1", v, v, v, "z=1"}}
+		var errs []error
+		p, err := tracecontext.NewPropagator(
+			tracecontext.WithErrorInterval(0),
+			tracecontext.WithErrorHandler(func(err error) { errs = append(errs, err) }),
+		)
+		require.NoError(t, err)
+		sc := p.Continue(h)
+		assert.Equal(t, "a=1,k="+strings.Repeat("v", 6000), sc.Baggage.String())
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], tracecontext.ErrBaggageTooLarge)
+		assert.Equal(t, []string{"a=1", v, v, v, "z=1"}, h["Baggage"], "the request's header is not changed")
 	})
 	t.Run("invalid and too large together", func(t *testing.T) {
 		var parts []string

@@ -62,7 +62,19 @@ func (e parseError) wrap(s string) error {
 	case e.sentinel == nil:
 		return nil
 	case e.detail == "":
-		return fmt.Errorf("%w: %q", e.sentinel, s)
+		return fmt.Errorf("%w: %q", e.sentinel, truncate(s, maxQuoted))
 	}
-	return fmt.Errorf("%w: %s: %q", e.sentinel, e.detail, s)
+	return fmt.Errorf("%w: %s: %q", e.sentinel, e.detail, truncate(s, maxQuoted))
+}
+
+// maxQuoted bounds the part of a header value that an error quotes, so that
+// reporting a hostile value costs no more than reporting a short one.
+const maxQuoted = 128
+
+// truncate returns s, or its first n bytes followed by "..." when longer.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

@@ -33,6 +33,12 @@ func decodeLowerHex(dst []byte, s string) bool {
 	return true
 }
 
+// maxTraceHeaderLen bounds a sentry-trace or traceparent value, whitespace
+// included, so that a hostile one is refused without being read: a valid one
+// has 55 characters, and a future traceparent version is unlikely to need ten
+// times as many.
+const maxTraceHeaderLen = 512
+
 // trimOWS removes the optional whitespace (spaces and horizontal tabs) of
 // RFC 9110 around a header value.
 func trimOWS(s string) string {

@@ -116,9 +116,7 @@ func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
 	in := p.incoming(h)
 
 	var bp baggageParser
-	for _, v := range h[headerBaggage] {
-		bp.parse(v)
-	}
+	bp.parse(h[headerBaggage]...)
 	if bp.failed != 0 && p.shouldReport() {
 		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.err()))
 	}
@@ -127,14 +125,14 @@ func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
 	if in.IsValid() && dsc.TraceID != "" && !in.TraceID.equalHex(dsc.TraceID) {
 		if p.shouldReport() {
 			p.cfg.errorHandler(fmt.Errorf("baggage header: %w: sentry-trace_id %q is not the trace %s",
-				ErrInvalidBaggage, dsc.TraceID, in.TraceID))
+				ErrInvalidBaggage, truncate(dsc.TraceID, maxQuoted), in.TraceID))
 		}
 		dsc = DSC{}
 	}
 	if in.IsValid() && !p.orgAllows(dsc.OrgID) {
 		if p.shouldReport() {
 			p.cfg.errorHandler(fmt.Errorf("%w: incoming sentry-org_id %q, ours %q (strict %t)",
-				ErrOrgMismatch, dsc.OrgID, p.cfg.orgID, p.cfg.strict))
+				ErrOrgMismatch, truncate(dsc.OrgID, maxQuoted), p.cfg.orgID, p.cfg.strict))
 		}
 		in = SpanContext{}
 	}
@@ -242,7 +240,7 @@ func (p *Propagator) incoming(h http.Header) SpanContext {
 		}
 	default:
 		if p.shouldReport() {
-			p.cfg.errorHandler(fmt.Errorf("%w: %d sentry-trace headers: %q", ErrInvalidSentryTrace, len(v), v))
+			p.cfg.errorHandler(fmt.Errorf("%w: %d sentry-trace headers, the first %q", ErrInvalidSentryTrace, len(v), truncate(v[0], maxQuoted)))
 		}
 	}
 	if p.cfg.ignoreTraceparent {
@@ -263,7 +261,7 @@ func (p *Propagator) incoming(h http.Header) SpanContext {
 	default:
 		// W3C: a request with two traceparent headers starts a new trace.
 		if !in.IsValid() && p.shouldReport() {
-			p.cfg.errorHandler(fmt.Errorf("%w: %d traceparent headers: %q", ErrInvalidTraceparent, len(v), v))
+			p.cfg.errorHandler(fmt.Errorf("%w: %d traceparent headers, the first %q", ErrInvalidTraceparent, len(v), truncate(v[0], maxQuoted)))
 		}
 		return in
 	}

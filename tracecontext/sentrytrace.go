@@ -36,6 +36,9 @@ func ParseSentryTrace(s string) (SpanContext, error) {
 // the error is reported.
 func parseSentryTrace(s string) (SpanContext, parseError) {
 	var sc SpanContext
+	if len(s) > maxTraceHeaderLen {
+		return SpanContext{}, parseError{ErrInvalidSentryTrace, "too long"}
+	}
 	v := trimOWS(s)
 	if len(v) < traceIDHexLen || !decodeLowerHex(sc.TraceID[:], v[:traceIDHexLen]) {
 		return SpanContext{}, parseError{ErrInvalidTraceID, ""}

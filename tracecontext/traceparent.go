@@ -33,6 +33,9 @@ func ParseTraceparent(s string) (SpanContext, error) {
 // parseTraceparent is [ParseTraceparent] without formatting the error.
 func parseTraceparent(s string) (SpanContext, parseError) {
 	var sc SpanContext
+	if len(s) > maxTraceHeaderLen {
+		return SpanContext{}, parseError{ErrInvalidTraceparent, "too long"}
+	}
 	v := trimOWS(s)
 	if len(v) < traceparentLen {
 		return SpanContext{}, parseError{ErrInvalidTraceparent, "too short"}

@@ -14,7 +14,11 @@ const maxTraceStateMembers = 32
 // tracestate is discarded, not repaired.
 func combineTraceState(values []string) string {
 	var s string
-	switch n := nonEmpty(values); {
+	n, size := nonEmpty(values)
+	if size > maxTraceStateLen {
+		return "" // measured before joining, so a hostile list costs nothing
+	}
+	switch {
 	case n == 0:
 		return ""
 	case n == 1:
@@ -38,14 +42,22 @@ func combineTraceState(values []string) string {
 	return s
 }
 
-func nonEmpty(values []string) int {
-	n := 0
+// nonEmpty returns the number of values that are not empty once trimmed, and
+// the length of their join, counting no further than past maxTraceStateLen.
+func nonEmpty(values []string) (n, size int) {
 	for _, v := range values {
-		if trimOWS(v) != "" {
+		if size > maxTraceStateLen {
+			break
+		}
+		if v = trimOWS(v); v != "" {
+			if n > 0 {
+				size++
+			}
 			n++
+			size += len(v)
 		}
 	}
-	return n
+	return n, size
 }
 
 // validTraceState reports whether s is a valid tracestate list.
