@@ -108,14 +108,25 @@ func (p *Propagator) inject(h http.Header, sc SpanContext) {
 // mergeBaggage appends to dst the members of the baggage header values
 // existing, as they were written but without those whose key starts with
 // "sentry-", then the members of dsc, as long as the appended bytes stay
-// within MaxBaggageBytes.
+// within MaxBaggageBytes. Whole members only, as [ParseBaggage] keeps them:
+// an application that copies an incoming header into its outgoing requests
+// never sends more than the limit, whatever it received.
 func mergeBaggage(dst []byte, existing []string, dsc DSC) []byte {
-	start := len(dst)
+	start, read := len(dst), 0
 	for _, v := range existing {
+		v = v[:min(len(v), maxBaggageInput-read)] // a member cut here is too large anyway
+		read += len(v)
 		for v != "" {
 			var m string
 			m, v, _ = strings.Cut(v, ",")
 			if m = trimOWS(m); m == "" || strings.HasPrefix(m, sentryPrefix) {
+				continue
+			}
+			n := len(m)
+			if len(dst) > start {
+				n++
+			}
+			if len(dst)-start+n > MaxBaggageBytes {
 				continue
 			}
 			if len(dst) > start {

@@ -223,9 +223,22 @@ func TestInject(t *testing.T) {
 	for _, m := range b.Members() {
 		assert.NotEmpty(t, m.Value)
 	}
-	h = http.Header{"Baggage": {"app=" + strings.Repeat("v", tracecontext.MaxBaggageBytes)}}
+	h = http.Header{"Baggage": {"app=" + strings.Repeat("v", tracecontext.MaxBaggageBytes-5)}}
 	p.Inject(ctx, h)
 	assert.False(t, strings.HasSuffix(h.Get("Baggage"), ","), "no dangling comma when nothing fits")
+
+	// A member of the application's that is too large is dropped whole, and
+	// a hostile header copied from an incoming request stays within bounds.
+	h = http.Header{"Baggage": {"a=1,huge=" + strings.Repeat("v", 9000) + ",b=2", strings.Repeat("c=3,", 1<<18)}}
+	p.Inject(ctx, h)
+	got = h.Get("Baggage")
+	assert.LessOrEqual(t, len(got), tracecontext.MaxBaggageBytes)
+	assert.True(t, strings.HasPrefix(got, "a=1,b=2,c=3,c=3,"), got[:20])
+	assert.NotContains(t, got, "huge")
+	h = http.Header{"Baggage": {"a=1,huge=" + strings.Repeat("v", 1<<20) + ",b=2"}}
+	p.Inject(ctx, h)
+	got = h.Get("Baggage")
+	assert.True(t, strings.HasPrefix(got, "a=1,sentry-trace_id="), "the input past the budget is not read")
 }
 
 func TestHeaderValues(t *testing.T) {
