@@ -115,8 +115,10 @@ func readDat(t testing.TB, path string) []testDoc {
 // tests and of the corpus through a Writer and checks the writeResult against
 // x/net/html: a skipped document comes out byte for byte; an injected one
 // comes out as the input with the tags inserted once, and parses to the same
-// tree with the tags in the head. Each is also written in random chunks,
-// which must not change the output.
+// tree with the tags in the head, and in the same encoding. Each is also
+// written in random chunks, with and without a Flush after each, and one
+// byte at a time with a Flush after each: none of which may change the
+// output.
 func TestDifferential(t *testing.T) {
 	sets := []struct {
 		name string
@@ -136,6 +138,14 @@ func TestDifferential(t *testing.T) {
 				}
 				chunks := randomChunks(rng, len(doc.data))
 				require.Equal(t, res, runWriter(t, doc.data, chunks, false), "%s split into %v", doc.name, chunks)
+				require.Equal(t, res, runWriter(t, doc.data, chunks, true), "%s split into %v, each flushed", doc.name, chunks)
+				bytewise := make([]int, len(doc.data))
+				for i := range bytewise {
+					bytewise[i] = 1
+				}
+				require.Equal(t, res, runWriter(t, doc.data, bytewise, true), "%s flushed after every byte", doc.name)
+				// The charset the browser finds is the same (x/net/html/charset's prescan).
+				require.Equal(t, encodingName([]byte(doc.data)), encodingName([]byte(res.out)), doc.name)
 				if res.status == inject.StatusInjected {
 					counts["injected"]++
 				} else {

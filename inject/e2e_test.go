@@ -115,7 +115,7 @@ func pageHandler(withLength bool, size int) http.Handler {
 func TestE2EContentLength(t *testing.T) {
 	want := injected(testSpan(1))
 	long := strings.Replace(page, "<p>hello</p>", strings.Repeat("<p>hello</p>", 2000), 1)
-	wantLong := strings.Replace(long, "<head>", "<head>"+tagsFor(testSpan(1)), 1)
+	wantLong := strings.Replace(long, "<title>", tagsFor(testSpan(1))+"<title>", 1)
 	mux := http.NewServeMux()
 	mux.Handle("/length", pageHandler(true, 7))
 	mux.Handle("/nolength", pageHandler(false, 7))
@@ -288,7 +288,8 @@ func TestE2EHostileHeaders(t *testing.T) {
 				for _, b := range metas["baggage"] {
 					assert.NotContains(t, b, "other=", "only sentry- members")
 				}
-				tags := strings.TrimSuffix(strings.TrimPrefix(body, page[:strings.Index(page, "<head>")+len("<head>")]), page[strings.Index(page, "<head>")+len("<head>"):])
+				at := strings.Index(page, "<title>")
+				tags := strings.TrimSuffix(strings.TrimPrefix(body, page[:at]), page[at:])
 				assert.Equal(t, 2, strings.Count(tags, "<"), "only the two meta tags were inserted: %q", tags)
 			}
 		})
@@ -467,7 +468,7 @@ func TestE2EConcurrentTraces(t *testing.T) {
 						return
 					}
 					sc := testSpan(i)
-					want := strings.Replace(pageFor(i), "<head>", "<head>"+tagsFor(sc), 1)
+					want := strings.Replace(pageFor(i), "<title>", tagsFor(sc)+"<title>", 1)
 					if string(body) != want {
 						errs <- fmt.Errorf("request %d: got %d bytes, want %d: %.200q", i, len(body), len(want), body)
 					}
@@ -506,7 +507,7 @@ func (g *generator) Read(p []byte) (int, error) {
 // constant, far below the page size.
 func TestE2EStreamedGiB(t *testing.T) {
 	const size = 1 << 30
-	head := "<!DOCTYPE html><html><head><title>big</title></head><body>"
+	head := "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>big</title></head><body>"
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Header().Set("Content-Length", strconv.Itoa(len(head)+size))
@@ -529,7 +530,7 @@ func TestE2EStreamedGiB(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	runtime.ReadMemStats(&after)
 
-	assert.Equal(t, strings.Replace(head, "<head>", "<head>"+tagsFor(testSpan(1)), 1), string(first))
+	assert.Equal(t, strings.Replace(head, "<title>", tagsFor(testSpan(1))+"<title>", 1), string(first))
 	assert.Equal(t, int64(size), n)
 	assert.Equal(t, int64(len(head)+len(tagsFor(testSpan(1)))+size), resp.ContentLength)
 	assert.Equal(t, resp.ContentLength, int64(len(first))+n)

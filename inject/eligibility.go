@@ -142,6 +142,19 @@ func parseContentTypeReason(ct string) Reason {
 	return ReasonNone
 }
 
+// namesCharset reports whether the Content-Type ct names a charset, which the
+// browser then uses instead of looking for a charset meta in the document.
+func namesCharset(ct string) bool {
+	switch ct {
+	case "text/html":
+		return false
+	case commonHTMLTypes[0], commonHTMLTypes[1], commonHTMLTypes[2], commonHTMLTypes[3]:
+		return true
+	}
+	_, params, _ := strings.Cut(ct, ";")
+	return param(params, "charset") != ""
+}
+
 // asciiCompatible reports whether the encoding labelled charset writes ASCII
 // as ASCII, so ASCII tags can be inserted into it. The labels that are not
 // are those of UTF-16 in the WHATWG Encoding Standard (section 4.2, "Names

@@ -19,7 +19,7 @@ import (
 )
 
 // page is a small document with its insertion point right after <head>.
-const page = "<!DOCTYPE html>\n<html lang=\"en\"><head><title>t</title></head><body><p>hello</p></body></html>\n"
+const page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title></head><body><p>hello</p></body></html>\n"
 
 // testSpan returns a valid, sampled span whose ids derive from n, with a
 // DSC naming the same trace.
@@ -43,7 +43,7 @@ func tagsFor(sc tracecontext.SpanContext) string {
 
 // injected returns page with the tags for sc at its insertion point.
 func injected(sc tracecontext.SpanContext) string {
-	return strings.Replace(page, "<head>", "<head>"+tagsFor(sc), 1)
+	return strings.Replace(page, "<title>", tagsFor(sc)+"<title>", 1)
 }
 
 // withSpan puts sc into the request's context before h runs, as a tracing

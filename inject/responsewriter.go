@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/tracemeta/tracemeta/render"
 )
@@ -65,6 +66,14 @@ type state struct {
 	sniff  []byte                            // body bytes held to sniff the Content-Type (phaseSniff)
 	held   []byte                            // w's output held with the headers until committed
 
+	// snap holds the headers as they were when the handler set the final
+	// status, while the real WriteHeader is held (hasSnap): the ones to send,
+	// as net/http sends the headers of that moment and ignores later
+	// changes (but trailers). The middleware's own changes go into it.
+	// Its map is pooled; its values are the handler's slices.
+	snap    http.Header
+	hasSnap bool
+
 	phase     phase
 	code      int   // the status to send; 0 before WriteHeader
 	committed bool  // the headers went to rw
@@ -92,7 +101,7 @@ func (o sink) Write(p []byte) (int, error) {
 }
 
 func newState(m *middleware) *state {
-	s := &state{m: m, holdLimit: maxHold}
+	s := &state{m: m, holdLimit: maxHold, snap: make(http.Header)}
 	s.out = sink{s}
 	s.tagsFn = s.renderTags
 	s.w = NewWriter(s.out, nil, m.opts...)
@@ -107,7 +116,7 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 	s.rw, s.req, s.once = rw, req, once
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
-	s.phase, s.code, s.committed = phaseInit, 0, false
+	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
 	s.declared, s.written = -1, 0
 	s.reported, s.eligible, s.hijacking = false, false, false
 }
@@ -117,6 +126,8 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 func (s *state) release() {
 	s.rw, s.req, s.once = nil, nil, nil
 	s.w.Reset(s.out, nil)
+	clear(s.snap)
+	s.hasSnap = false
 	s.sniff = trimBuf(s.sniff)
 	s.held = trimBuf(s.held)
 }
@@ -205,12 +216,33 @@ func (s *state) writeHeader(code int) {
 	switch {
 	case reason != ReasonNone:
 		_ = s.startPassthrough(reason) // nothing held to write
+		return
 	case sniff:
 		s.phase = phaseSniff
 	default:
 		s.phase = phaseScan
 		s.eligible = true
+		s.w.charsetKnown = namesCharset(headerValue(s.rw.Header(), "Content-Type"))
 	}
+	s.snapshot()
+}
+
+// snapshot records the headers to send when the response is committed: those
+// of now, when the handler sets the status, as net/http takes them.
+func (s *state) snapshot() {
+	for k, v := range s.rw.Header() {
+		s.snap[k] = v
+	}
+	s.hasSnap = true
+}
+
+// header returns the headers that will be sent: the snapshot while the real
+// WriteHeader is held, where the middleware makes its changes.
+func (s *state) header() http.Header {
+	if s.hasSnap {
+		return s.snap
+	}
+	return s.rw.Header()
 }
 
 func firstOrEmpty(v []string) string {
@@ -240,7 +272,7 @@ func (s *state) startInject() error {
 	if s.committed {
 		return nil
 	}
-	h := s.rw.Header()
+	h := s.header()
 	if cl := h["Content-Length"]; s.declared >= 0 && len(cl) == 1 {
 		// In place: Header.Set would allocate a new slice.
 		cl[0] = strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10)
@@ -249,23 +281,70 @@ func (s *state) startInject() error {
 	return s.sendHeld()
 }
 
-// commit sends the headers and the status.
+// commit sends the headers and the status. The wrapped writer's header map
+// is made what the handler had set with the status (the snapshot, with the
+// middleware's changes), so that changes made since are ignored as net/http
+// ignores them; trailers set since stay, as net/http reads those from the
+// map when the handler returns.
 func (s *state) commit() {
 	s.committed = true
+	h := s.rw.Header()
+	var trailers http.Header
+	if s.hasSnap {
+		trailers = restoreHeader(h, s.snap)
+		s.hasSnap = false
+	}
 	if s.m.cfg.serverTiming && s.eligible {
-		s.setServerTiming()
+		s.setServerTiming(h)
 	}
 	s.rw.WriteHeader(s.code)
+	for k, v := range trailers {
+		h[k] = v
+	}
 }
 
-func (s *state) setServerTiming() {
+// restoreHeader makes h hold exactly snap, and returns the trailers h held
+// (keys with [http.TrailerPrefix], and those snap's Trailer header declares),
+// to be put back once the headers went out.
+func restoreHeader(h, snap http.Header) (trailers http.Header) {
+	declared := snap["Trailer"]
+	for k, v := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) || len(declared) > 0 && declares(declared, k) {
+			if trailers == nil {
+				trailers = make(http.Header)
+			}
+			trailers[k] = v
+		}
+		if _, ok := snap[k]; !ok {
+			delete(h, k)
+		}
+	}
+	for k, v := range snap {
+		h[k] = v
+	}
+	return trailers
+}
+
+// declares reports whether the Trailer header values name the canonical key.
+func declares(values []string, key string) bool {
+	for _, v := range values {
+		for _, name := range strings.Split(v, ",") {
+			if http.CanonicalHeaderKey(strings.TrimSpace(name)) == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *state) setServerTiming(h http.Header) {
 	sc, ok := s.m.cfg.source.SpanContext(s.req.Context())
 	if !ok || !sc.IsValid() {
 		return
 	}
 	v := s.m.renderer.AppendServerTiming(s.held[len(s.held):], sc)
 	if len(v) > 0 {
-		s.rw.Header().Add("Server-Timing", string(v))
+		h.Add("Server-Timing", string(v))
 	}
 }
 
@@ -334,12 +413,13 @@ func (s *state) endSniff(ifEmpty Reason) error {
 		return s.startPassthrough(ifEmpty)
 	}
 	ct := http.DetectContentType(s.sniff)
-	s.rw.Header().Set("Content-Type", ct)
+	s.header().Set("Content-Type", ct)
 	if reason := contentTypeReason(ct); reason != ReasonNone {
 		_ = s.startPassthrough(reason) // nothing held to write
 	} else {
 		s.phase = phaseScan
 		s.eligible = true
+		s.w.charsetKnown = namesCharset(ct)
 	}
 	buf := s.sniff
 	s.sniff = s.sniff[:0]
@@ -398,7 +478,7 @@ func (s *state) decide() error {
 // output than maxHold): the body may still change, so its length and
 // validators go.
 func (s *state) commitEarly() error {
-	h := s.rw.Header()
+	h := s.header()
 	delete(h, "Content-Length")
 	changeBody(h)
 	return s.sendHeld()

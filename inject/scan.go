@@ -8,18 +8,36 @@ package inject
 //     comments and doctypes out of the head; <html> only sets attributes.
 //     So these pass, and make the body a document when they are a doctype
 //     or <html>.
-//   - <head> opens the head element: the tags go right after it, or after
-//     the charset metas that follow it ("in head" keeps whitespace and
-//     comments there, so those may stand between).
+//   - <head> opens the head element, and so does an element that belongs in
+//     it (a meta, a title...) when it comes first: the parser creates the
+//     head itself. In the head, the tags go right before the first token
+//     that is not whitespace, a comment or a charset meta ("in head" keeps
+//     those there).
 //   - Any other token (text that is not whitespace, any other start tag, the
 //     end tags </head>, </body>, </html> and </br>) makes the parser create
-//     the head element itself and, for an element that belongs there, put
-//     the token into it. Put right before that token, the tags land in that
-//     implied head. Other end tags are ignored by the parser, and so here.
+//     the head element itself, or close it: put right before that token, the
+//     tags land in the head. Other end tags are ignored by the parser, and
+//     so here.
+//
+// The tags always go right before a token the Writer has read whole, never
+// before bytes it has let go: so it holds at most the token it is reading,
+// a Flush can send everything else, and the output is the same for every
+// way the document is split into writes and flushes.
+//
+// When the Content-Type names no charset, the browser looks for a charset
+// meta in the first 1024 bytes (https://html.spec.whatwg.org/multipage/parsing.html#prescan-a-byte-stream-to-determine-its-encoding),
+// which the tags must not push out: until the Writer has read a charset meta
+// or 1024 bytes, it reads on past the head's metas, links, bases, titles and
+// styles, so that the tags go after the charset meta wherever it stands
+// among them.
 //
 // A body whose first such token comes before any doctype, <html> or <head>
 // and is not an element of the head is not a document but a fragment, and
 // gets no tags.
+
+// prescanLen is how many bytes of a document a browser reads for a charset
+// meta when the Content-Type names none.
+const prescanLen = 1024
 
 // Byte order marks (https://encoding.spec.whatwg.org/#decode).
 const (
@@ -58,10 +76,11 @@ func (w *Writer) scan(p []byte) {
 		p = p[n:]
 	}
 	if w.stage != stagePass && w.z.pos >= int64(w.cfg.lookahead) {
-		// Out of lookahead. After <head> the place is known, only
-		// perhaps not final; before it there is none.
-		if w.stage == stageHead {
-			w.insert(w.cand)
+		// Out of lookahead. In the head the tags can go here, unless
+		// the Writer is inside a comment, a doctype or a title's text;
+		// before it there is no place for them.
+		if w.stage == stageHead && (w.z.inTag() || w.z.state == stData) {
+			w.insert(w.safePoint())
 		} else {
 			w.skip(ReasonLookahead)
 		}
@@ -96,6 +115,7 @@ func (w *Writer) scanBOM(p []byte) int {
 				w.skip(ReasonFragment)
 			} else {
 				w.stage = stagePrologue
+				w.charsetKnown = true // the BOM decides the encoding
 			}
 			return i + 1
 		}
@@ -105,7 +125,7 @@ func (w *Writer) scanBOM(p []byte) int {
 	return len(p)
 }
 
-// prologue acts on a token read before the insertion point.
+// prologue acts on a token read before the head.
 func (w *Writer) prologue(ev event) {
 	z := &w.z
 	switch ev {
@@ -122,12 +142,11 @@ func (w *Writer) prologue(ev event) {
 			case z.tagIs("html"):
 				w.document = true
 			case z.tagIs("head"):
-				w.document = true
-				w.openHead()
-			case z.tagIs("meta") && z.charset:
 				w.openHead()
 			case isHeadElement(z.tagName()):
-				w.insert(z.start)
+				// The parser opens the head for it.
+				w.openHead()
+				w.inHead(ev)
 			default:
 				w.implied(z.start)
 			}
@@ -145,8 +164,10 @@ func (w *Writer) prologue(ev event) {
 	}
 }
 
-// inHead acts on a token read after <head> (or the implied head's first
-// charset meta), while the tags may still move past a charset meta.
+// inHead acts on a token read in the head, before the insertion point: the
+// tags go right before the first that is not whitespace, a comment or a
+// charset meta, or, while the charset prescan needs it, one of the elements
+// the Writer reads past (see prescanPasses).
 func (w *Writer) inHead(ev event) {
 	z := &w.z
 	switch {
@@ -155,10 +176,42 @@ func (w *Writer) inHead(ev event) {
 	case ev == evEnd && (z.kind == kindComment || z.kind == kindDoctype):
 		return
 	case ev == evEnd && z.kind == kindStartTag && z.tagIs("meta") && z.charset:
-		w.cand = z.pos
+		w.charsetSeen = true
+		return
+	case w.prescanPasses(ev):
 		return
 	}
-	w.insert(w.cand)
+	w.insert(z.start)
+}
+
+// prescanPasses reports whether the Writer reads on past the token just read
+// so that the tags do not push a charset meta that may follow out of the
+// browser's prescan: the Content-Type names no charset, no charset meta was
+// read yet, the token begins within prescanLen bytes, and it is the start
+// or end of an element that may stand before a charset meta in the head
+// without a script running (void metas, links and bases, and the text of
+// titles and styles, which the tokenizer then reads past).
+func (w *Writer) prescanPasses(ev event) bool {
+	z := &w.z
+	if w.charsetKnown || w.charsetSeen || z.start >= prescanLen || ev != evEnd {
+		return false
+	}
+	switch z.kind {
+	case kindStartTag:
+		switch {
+		case z.tagIs("meta"), z.tagIs("link"), z.tagIs("base"):
+			return true
+		case z.tagIs("title"):
+			z.rawText("title")
+			return true
+		case z.tagIs("style"):
+			z.rawText("style")
+			return true
+		}
+	case kindEndTag:
+		return z.tagIs("title") || z.tagIs("style")
+	}
+	return false
 }
 
 // isHeadElement reports whether an element named name goes into the head
@@ -183,17 +236,17 @@ func (w *Writer) implied(at int64) {
 	w.insert(at)
 }
 
-// openHead starts the lookahead for charset metas after an opened head: the
-// tags go at the current offset, or after those metas.
+// openHead notes that the head element is open: the tags go in it.
 func (w *Writer) openHead() {
-	if w.render() {
-		w.stage, w.cand = stageHead, w.z.pos
-	}
+	w.document = true
+	w.stage = stageHead
 }
 
-// insert decides to put the tags at stream offset at.
+// insert decides to put the tags at stream offset at, rendering them with
+// tagsFunc when it is set: only now, so that they name the span active at
+// the insertion point and claim the request's tags only when inserted.
 func (w *Writer) insert(at int64) {
-	if w.stage != stageHead && !w.render() {
+	if !w.render() {
 		return
 	}
 	w.stage, w.status, w.at = stagePass, StatusInjected, at
@@ -232,7 +285,17 @@ func (w *Writer) decideEOF() {
 			w.skip(ReasonEmpty)
 		}
 	case stageHead:
-		w.insert(w.cand)
+		switch {
+		case z.inTag():
+			// A tag cut short is dropped: the tags can go before it.
+			w.insert(z.start)
+		case z.state == stData:
+			w.insert(z.pos)
+		default:
+			// In a comment, a doctype or a title's text, which the end
+			// of input closes: the tags would become part of it.
+			w.skip(ReasonEmpty)
+		}
 	case stagePrologue:
 		switch {
 		case z.eof() == kindText:

@@ -21,8 +21,10 @@ import (
 // (https://html.spec.whatwg.org/multipage/parsing.html#tokenization) with a
 // few simplifications; where the two differ, x/net/html wins, because the
 // differential tests compare against it. It does not implement the raw text
-// states (script, style, title, textarea...): the Writer decides before the
-// first start tag of such an element and never scans its content.
+// states on its own: the Writer decides before the first start tag of such
+// an element, except for <title> and <style>, whose text it reads past with
+// [tokenizer.rawText] when it must look further for a charset meta. It never
+// scans the text of a <script>, whose escapes are more complex.
 
 // lexState is where the tokenizer is inside the token being read.
 type lexState uint8
@@ -44,6 +46,7 @@ const (
 	stDoctype                           // in a doctype, after "<!DOCTYPE", until ">"
 	stComment                           // in a comment, after "<!--"
 	stBogusComment                      // in a bogus comment ("<?", "<!x", "</ x"), until ">"
+	stRawText                           // in the text of a <title> or <style>, until its end tag; tokenizer.raw names it
 	numStates
 )
 
@@ -64,6 +67,7 @@ var stateNames = [numStates]string{
 	stDoctype:           "doctype",
 	stComment:           "comment",
 	stBogusComment:      "bogus comment",
+	stRawText:           "raw text",
 }
 
 // String returns the state's name, for test failures and debugging.
@@ -178,6 +182,19 @@ type tokenizer struct {
 	// "charset" or "http-equiv", one that declares the encoding or acts as
 	// a header and must stay before the tags.
 	charset bool
+	// raw is the lower-case name of the element whose text stRawText reads
+	// ("title" or "style"), and rawMatched how much of "</" + raw it has
+	// matched: 0 when looking for "<", 1 after "<", 2 after "</", 2+k
+	// after k bytes of the name. start is the offset of that "<".
+	raw        string
+	rawMatched int
+}
+
+// rawText makes the tokenizer read the text of the element named name, which
+// must be "title" or "style" (RCDATA and raw text, whose only markup is
+// their end tag), up to that end tag, which it then reports as usual.
+func (z *tokenizer) rawText(name string) {
+	z.state, z.raw, z.rawMatched = stRawText, name, 0
 }
 
 // Byte classes, for the loops that run over names and unquoted values.
@@ -637,6 +654,31 @@ func (z *tokenizer) next(p []byte) (int, event) {
 			z.state = stData
 			return z.ret(base, i+j+1, evEnd)
 
+		case stRawText:
+			switch m := z.rawMatched; {
+			case m == 0:
+				j := bytes.IndexByte(p[i:], '<')
+				if j < 0 {
+					return z.ret(base, len(p), evNone)
+				}
+				i += j
+				z.start = base + int64(i)
+				z.rawMatched = 1
+				i++
+			case m == 1 && c == '/', m > 1 && m < 2+len(z.raw) && lower(c) == z.raw[m-2]:
+				z.rawMatched++
+				i++
+			case m == 2+len(z.raw) && byteClass[c]&clsNameEnd != 0:
+				// "</title" and a byte that ends the name, as
+				// x/net/html's readRawEndTag: the end tag, whose rest
+				// the tag states read from c.
+				z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
+				z.nameLen = uint8(copy(z.name[:], z.raw))
+			default:
+				// Not the end tag: text, and c is read again.
+				z.rawMatched = 0
+			}
+
 		case stComment:
 			// Only a ">" can end a comment: jump to the next one.
 			j := bytes.IndexByte(p[i:], '>')
@@ -714,7 +756,7 @@ func (z *tokenizer) eof() tokenKind {
 // the Writer may still insert before them.
 func (z *tokenizer) inTag() bool {
 	switch z.state {
-	case stData, stDoctype, stComment, stBogusComment:
+	case stData, stDoctype, stComment, stBogusComment, stRawText:
 		return false
 	}
 	return true

@@ -47,7 +47,7 @@ type stage uint8
 const (
 	stageBOM      stage = iota // at the start: a byte order mark may be arriving; every byte is held
 	stagePrologue              // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
-	stageHead                  // the tags are rendered and go at cand, unless a charset meta follows first
+	stageHead                  // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
 	stagePass                  // decided: bytes go straight to dst
 )
 
@@ -94,24 +94,25 @@ type Writer struct {
 
 	cfg writerConfig // the options; kept by Reset
 
-	stage    stage   // how far the Writer has got; only moves forward until Reset
-	status   Status  // StatusScanning until stage is stagePass
-	reason   Reason  // why it skipped; ReasonNone unless status is StatusSkipped
-	document bool    // a doctype, <html> or <head> was read: the body is a document
-	tagsOut  bool    // the tags were written to dst
-	inDst    bool    // a call into dst is running: a panic then is dst's, not the Writer's
-	inRead   bool    // a ReadFrom of dst's is running, so ReadFrom must not call it again
-	bom      [2]byte // the first bomLen bytes of the document, while they may begin a byte order mark
-	bomLen   int     // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
-	cand     int64   // in stageHead, the stream offset the tags go at: after <head> or the last charset meta that follows it
-	at       int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
-	err      error   // the first error dst returned; never reset but by Reset
+	stage        stage   // how far the Writer has got; only moves forward until Reset
+	status       Status  // StatusScanning until stage is stagePass
+	reason       Reason  // why it skipped; ReasonNone unless status is StatusSkipped
+	document     bool    // a doctype, <html> or <head> was read: the body is a document
+	tagsOut      bool    // the tags were written to dst
+	inDst        bool    // a call into dst is running: a panic then is dst's, not the Writer's
+	inRead       bool    // a ReadFrom of dst's is running, so ReadFrom must not call it again
+	bom          [2]byte // the first bomLen bytes of the document, while they may begin a byte order mark
+	bomLen       int     // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
+	charsetKnown bool    // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
+	charsetSeen  bool    // a charset meta was read: the prescan finds it before the tags
+	at           int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
+	err          error   // the first error dst returned; never reset but by Reset
 
 	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
 
 	// out is the stream offset of the first byte not yet written to dst, and
 	// buf holds the bytes [out, out+len(buf)) the Writer holds back: the
-	// token it is reading, or what follows cand. Every byte before out went
+	// token it is reading. Every byte before out went
 	// to dst; len(buf) <= the lookahead.
 	out int64
 	buf []byte
@@ -123,7 +124,7 @@ type Writer struct {
 // NewWriter returns a Writer that writes to dst the bytes written to it,
 // with tags inserted once at the document's insertion point. The Writer
 // keeps tags, which must not change until it has decided. Of the options it
-// reads [WithLookahead].
+// reads [WithLookahead] and [WithContentType].
 func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
 	// One allocation, the Writer's: the options are applied to a config,
 	// which escapes, only when there are some.
@@ -133,6 +134,7 @@ func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
 	} else {
 		w.cfg.setDefaults()
 	}
+	w.charsetKnown = w.cfg.charsetKnown
 	return w
 }
 
@@ -146,14 +148,15 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		buf = nil
 	}
 	*w = Writer{
-		dst:    dst,
-		tags:   tags,
-		cfg:    w.cfg,
-		at:     -1,
-		z:      tokenizer{quietSpace: true},
-		buf:    buf,
-		tagBuf: w.tagBuf[:0],
-		rbuf:   w.rbuf,
+		dst:          dst,
+		tags:         tags,
+		cfg:          w.cfg,
+		at:           -1,
+		z:            tokenizer{quietSpace: true},
+		buf:          buf,
+		charsetKnown: w.cfg.charsetKnown,
+		tagBuf:       w.tagBuf[:0],
+		rbuf:         w.rbuf,
 	}
 }
 
@@ -307,17 +310,12 @@ func (w *Writer) readBuf() []byte {
 	return w.rbuf
 }
 
-// Flush writes to dst every byte the Writer holds that does not belong to an
-// unfinished token. If only a charset meta that may still follow <head>
-// keeps it from deciding, it inserts the tags now, right after the <head>
-// (or the last charset meta read). Then it flushes dst when dst has a
-// Flush() error, FlushError() error or Flush() method. Until the decision,
-// bytes that are not held have already gone to dst with the Write that
-// brought them.
+// Flush flushes dst when dst has a Flush() error, FlushError() error or
+// Flush() method. The Writer holds nothing but the token it is reading,
+// which a browser could not use before it is complete either: every other
+// byte went to dst with the Write that brought it. So Flush never moves the
+// tags: the output is the same with or without it.
 func (w *Writer) Flush() error {
-	if w.stage == stageHead {
-		w.settle(func() { w.insert(w.cand) })
-	}
 	if w.err != nil {
 		return w.err
 	}
@@ -418,11 +416,8 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 // safePoint is the stream offset from which the Writer must hold the bytes
 // it has scanned: the tags may still go before them.
 func (w *Writer) safePoint() int64 {
-	switch w.stage {
-	case stageBOM:
+	if w.stage == stageBOM {
 		return 0
-	case stageHead:
-		return w.cand
 	}
 	if w.z.inTag() {
 		return w.z.start

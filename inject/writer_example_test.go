@@ -25,8 +25,8 @@ func ExampleNewWriter() {
 	fmt.Println(w.Status(), w.Inserted())
 	// Output:
 	// <!DOCTYPE html><html><head>
-	// <meta charset="utf-8"><meta name="sentry-trace" content="0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1">
-	// <title>Shop</title>
+	// <meta charset="utf-8">
+	// <meta name="sentry-trace" content="0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1"><title>Shop</title>
 	// </head>
 	//
 	// injected 88

@@ -3,6 +3,7 @@ package inject_test
 import (
 	"bytes"
 	"fmt"
+	"golang.org/x/net/html/charset"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -243,3 +244,10 @@ func (r *recordingDst) Write(p []byte) (int, error) {
 }
 
 func (r *recordingDst) Flush() { r.flushes++ }
+
+// encodingName is the name of the encoding a browser reads doc in when the
+// Content-Type names no charset, by x/net/html/charset's prescan.
+func encodingName(doc []byte) string {
+	_, name, _ := charset.DetermineEncoding(doc, "text/html")
+	return name
+}

@@ -255,7 +255,7 @@ func TestWriterWriteString(t *testing.T) {
 
 func TestWriterReset(t *testing.T) {
 	var first, second bytes.Buffer
-	w := inject.NewWriter(&first, []byte("<first>"))
+	w := inject.NewWriter(&first, []byte("<first>"), inject.WithContentType("text/html; charset=utf-8"))
 	_, err := w.Write([]byte("<!doctype html><html><head>\n<meta charset=x>\n<!-- secret"))
 	require.NoError(t, err)
 	w.Reset(&second, []byte("<second>"))
@@ -440,7 +440,7 @@ func TestWriterInvalidReader(t *testing.T) {
 func TestWriterResetDropsLargeBuffers(t *testing.T) {
 	// A 20 KB tag before <head> is held whole; the Writer still works, and
 	// after Reset it works the same.
-	in := "<!doctype html><html data-x=\"" + strings.Repeat("x", 20<<10) + "\"><head><title>"
+	in := "<!doctype html><html data-x=\"" + strings.Repeat("x", 20<<10) + "\"><head><meta charset=\"utf-8\"><title>"
 	var dst bytes.Buffer
 	w := inject.NewWriter(&dst, []byte(testTags))
 	for range 2 {
@@ -451,7 +451,7 @@ func TestWriterResetDropsLargeBuffers(t *testing.T) {
 			require.NoError(t, err)
 		}
 		require.NoError(t, w.Close())
-		assert.Equal(t, strings.Replace(in, "<head>", "<head>"+testTags, 1), dst.String())
+		assert.Equal(t, strings.Replace(in, "<title>", testTags+"<title>", 1), dst.String())
 	}
 }
 

@@ -8,7 +8,8 @@ const DefaultLookahead = 64 << 10
 
 // writerConfig holds the settings of a Writer.
 type writerConfig struct {
-	lookahead int // bytes scanned for the insertion point before giving up; > 0
+	lookahead    int  // bytes scanned for the insertion point before giving up; > 0
+	charsetKnown bool // the Content-Type names a charset: no charset meta to keep in the prescan
 }
 
 func (c *writerConfig) setDefaults() { c.lookahead = DefaultLookahead }
@@ -26,4 +27,16 @@ func WithLookahead(n int) Option {
 		}
 		c.lookahead = n
 	}
+}
+
+// WithContentType tells a [Writer] the Content-Type the document is served
+// with. When it names a charset, the browser does not look for a charset
+// meta in the document, and the Writer puts the tags at the start of the
+// head. Otherwise (the default, when the Content-Type is not known) it keeps
+// a charset meta within the first 1024 bytes, which the browser's prescan
+// reads, by putting the tags after it when it follows the head's first
+// metas, links, titles or styles. The [Middleware] sets it from each
+// response's headers itself.
+func WithContentType(ct string) Option {
+	return func(c *config) { c.charsetKnown = namesCharset(ct) }
 }

@@ -29,7 +29,7 @@ var goldenTests = []goldenTest{
 	{name: "head attributes", in: `<html><head lang="en" data-x='1'><title>`, want: `<html><head lang="en" data-x='1'>@@<title>`},
 	{name: "quoted > in head attributes", in: `<html><head data-a="a>b" data-b='<head>'><title>`, want: `<html><head data-a="a>b" data-b='<head>'>@@<title>`},
 	{name: "unquoted attribute", in: `<html><head data-a=x/><title>`, want: `<html><head data-a=x/>@@<title>`},
-	{name: "newline in head tag", in: "<html><head\n>\n<title>", want: "<html><head\n>@@\n<title>"},
+	{name: "newline in head tag", in: "<html><head\n>\n<title>", want: "<html><head\n>\n@@<title>"},
 	{name: "self-closing head", in: "<html><head/><title>", want: "<html><head/>@@<title>"},
 	{name: "head without html", in: "<head><title>x</title>", want: "<head>@@<title>x</title>"},
 	{name: "head at end", in: "<!doctype html><html><head>", want: "<!doctype html><html><head>@@"},
@@ -37,14 +37,14 @@ var goldenTests = []goldenTest{
 	{name: "header is not head", in: "<!doctype html><html><header>h</header>", want: "<!doctype html><html>@@<header>h</header>"},
 	{name: "heading is not head", in: "<!doctype html><html><heading><head>", want: "<!doctype html><html>@@<heading><head>"},
 	{name: "headx is not head", in: "<!doctype html><headx><head>", want: "<!doctype html>@@<headx><head>"},
-	{name: "whitespace before everything", in: "\n\n  <!doctype html>\n<html>\n<head>\n<title>", want: "\n\n  <!doctype html>\n<html>\n<head>@@\n<title>"},
+	{name: "whitespace before everything", in: "\n\n  <!doctype html>\n<html>\n<head>\n<title>", want: "\n\n  <!doctype html>\n<html>\n<head>\n@@<title>"},
 
 	// After the charset metas that follow <head>.
 	{name: "meta charset", in: `<!doctype html><head><meta charset="utf-8"><title>`, want: `<!doctype html><head><meta charset="utf-8">@@<title>`},
 	{name: "meta charset upper case", in: `<HEAD><META CHARSET=UTF-8><TITLE>`, want: `<HEAD><META CHARSET=UTF-8>@@<TITLE>`},
 	{name: "meta http-equiv", in: `<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>`, want: `<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">@@<title>`},
 	{name: "metas, whitespace and comments", in: "<head>\n  <!-- enc -->\n  <meta charset=utf-8>\n  <meta http-equiv=X-UA-Compatible content=\"IE=edge\">\n  <meta name=viewport content=width=device-width>\n",
-		want: "<head>\n  <!-- enc -->\n  <meta charset=utf-8>\n  <meta http-equiv=X-UA-Compatible content=\"IE=edge\">@@\n  <meta name=viewport content=width=device-width>\n"},
+		want: "<head>\n  <!-- enc -->\n  <meta charset=utf-8>\n  <meta http-equiv=X-UA-Compatible content=\"IE=edge\">\n  @@<meta name=viewport content=width=device-width>\n"},
 	{name: "self-closing meta charset", in: `<head><meta charset="utf-8" /><link rel=icon>`, want: `<head><meta charset="utf-8" />@@<link rel=icon>`},
 	{name: "other meta first", in: `<head><meta name="viewport"><meta charset="utf-8">`, want: `<head>@@<meta name="viewport"><meta charset="utf-8">`},
 	{name: "charset in a value only", in: `<head><meta name="charset" content="charset"><title>`, want: `<head>@@<meta name="charset" content="charset"><title>`},
@@ -68,7 +68,7 @@ var goldenTests = []goldenTest{
 	{name: "meta charset first", in: `<meta charset=utf-8><title>x</title>`, want: `<meta charset=utf-8>@@<title>x</title>`},
 	{name: "meta charset then a late head", in: `<meta charset=utf-8><head lang=en><title>`, want: `<meta charset=utf-8>@@<head lang=en><title>`},
 	{name: "charset metas in a row, implied head", in: "<html><meta charset=utf-8>\n<!--x--><META HTTP-EQUIV=X-UA-Compatible content=IE=edge><link rel=icon>", want: "<html><meta charset=utf-8>\n<!--x--><META HTTP-EQUIV=X-UA-Compatible content=IE=edge>@@<link rel=icon>"},
-	{name: "meta charset after html", in: "<!doctype html>\n<html lang=en>\n<meta charset=utf-8>\n<title>", want: "<!doctype html>\n<html lang=en>\n<meta charset=utf-8>@@\n<title>"},
+	{name: "meta charset after html", in: "<!doctype html>\n<html lang=en>\n<meta charset=utf-8>\n<title>", want: "<!doctype html>\n<html lang=en>\n<meta charset=utf-8>\n@@<title>"},
 	{name: "body after html", in: "<!doctype html><html><body><p>", want: "<!doctype html><html>@@<body><p>"},
 	{name: "div after doctype", in: "<!doctype html><div>", want: "<!doctype html>@@<div>"},
 	{name: "text after doctype", in: "<!doctype html>hello", want: "<!doctype html>@@hello"},
@@ -96,7 +96,7 @@ var goldenTests = []goldenTest{
 
 	// Never inside comments, doctypes, attribute values, raw text.
 	{name: "head in a comment", in: "<!doctype html><!-- <head> --><html><head>", want: "<!doctype html><!-- <head> --><html><head>@@"},
-	{name: "conditional comments", in: "<!DOCTYPE html>\n<!--[if lt IE 9]><html class=\"ie\"><head><![endif]-->\n<!--[if gt IE 8]><!--><html><!--<![endif]-->\n<head>\n", want: "<!DOCTYPE html>\n<!--[if lt IE 9]><html class=\"ie\"><head><![endif]-->\n<!--[if gt IE 8]><!--><html><!--<![endif]-->\n<head>@@\n"},
+	{name: "conditional comments", in: "<!DOCTYPE html>\n<!--[if lt IE 9]><html class=\"ie\"><head><![endif]-->\n<!--[if gt IE 8]><!--><html><!--<![endif]-->\n<head>\n", want: "<!DOCTYPE html>\n<!--[if lt IE 9]><html class=\"ie\"><head><![endif]-->\n<!--[if gt IE 8]><!--><html><!--<![endif]-->\n<head>\n@@"},
 	{name: "abrupt comments", in: "<!--><!---><!----><head>", want: "<!--><!---><!----><head>@@"},
 	{name: "comment ended by --!>", in: "<!-- <head> --!><head>", want: "<!-- <head> --!><head>@@"},
 	{name: "comment not ended by -- >", in: "<!doctype html><!-- -- ><head> -->x", want: "<!doctype html><!-- -- ><head> -->@@x"},
@@ -166,7 +166,7 @@ func expandTags(want string) string { return strings.ReplaceAll(want, "@@", test
 func TestWriterGolden(t *testing.T) {
 	for _, tt := range goldenTests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := writeWhole(t, tt.in)
+			res := writeWhole(t, tt.in, inject.WithContentType("text/html; charset=utf-8"))
 			if tt.want == "" {
 				assert.Equal(t, inject.StatusSkipped, res.status)
 				assert.Equal(t, tt.reason, res.reason)
@@ -176,6 +176,49 @@ func TestWriterGolden(t *testing.T) {
 				assert.Equal(t, expandTags(tt.want), res.out)
 			}
 			checkInvariants(t, tt.in, res)
+		})
+	}
+}
+
+// prescanTests are documents served without a charset in the Content-Type:
+// the tags never push a charset meta out of the first 1024 bytes, which the
+// browser's prescan reads.
+var prescanTests = []goldenTest{
+	{name: "charset right after head", in: `<head><meta charset="utf-8"><title>x</title>`, want: `<head><meta charset="utf-8">@@<title>x</title>`},
+	{name: "charset after viewport and title", in: `<head><meta name=viewport content=width=device-width><title>Shop</title><meta charset=utf-8><script src=a.js></script>`,
+		want: `<head><meta name=viewport content=width=device-width><title>Shop</title><meta charset=utf-8>@@<script src=a.js></script>`},
+	{name: "charset after a licence comment, a link and a style", in: "<!doctype html><html><head><!--" + strings.Repeat("licence ", 100) + "--><link rel=icon href=a.ico><style>p{}</style>\n<META HTTP-EQUIV=Content-Type CONTENT=\"text/html; charset=iso-8859-1\"><body>",
+		want: "<!doctype html><html><head><!--" + strings.Repeat("licence ", 100) + "--><link rel=icon href=a.ico><style>p{}</style>\n<META HTTP-EQUIV=Content-Type CONTENT=\"text/html; charset=iso-8859-1\">@@<body>"},
+	{name: "title text with markup", in: `<head><title>a </titl> <b> </title <meta charset=x></title><meta charset=utf-8><p>`, want: `<head><title>a </titl> <b> </title <meta charset=x></title><meta charset=utf-8>@@<p>`},
+	{name: "title end tag in upper case", in: `<head><TITLE>x</TITLE ><meta charset=utf-8><p>`, want: `<head><TITLE>x</TITLE ><meta charset=utf-8>@@<p>`},
+	{name: "no charset: before the end of the head", in: `<head><title>x</title><link rel=a></head><body>`, want: `<head><title>x</title><link rel=a>@@</head><body>`},
+	{name: "no charset: before a script", in: `<head><title>x</title><script>Sentry.init()</script><meta charset=utf-8>`, want: `<head><title>x</title>@@<script>Sentry.init()</script><meta charset=utf-8>`},
+	{name: "implied head", in: `<!doctype html><meta name=viewport><meta charset=utf-8><title>`, want: `<!doctype html><meta name=viewport><meta charset=utf-8>@@<title>`},
+	{name: "past 1024 bytes the tags go in", in: "<head><!--" + strings.Repeat("x", 1100) + "--><title>x</title><meta charset=utf-8>", want: "<head><!--" + strings.Repeat("x", 1100) + "-->@@<title>x</title><meta charset=utf-8>"},
+	{name: "a byte order mark decides", in: "\xEF\xBB\xBF<head><title>x</title><meta charset=utf-8>", want: "\xEF\xBB\xBF<head>@@<title>x</title><meta charset=utf-8>"},
+	{name: "unfinished title", in: `<head><title>x`, reason: inject.ReasonEmpty},
+}
+
+// TestWriterPrescan checks the placement of the tags in documents served
+// without a charset, against the expected output and against
+// x/net/html/charset: the encoding the browser finds is the same.
+func TestWriterPrescan(t *testing.T) {
+	for _, tt := range prescanTests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := writeWhole(t, tt.in)
+			if tt.want == "" {
+				assert.Equal(t, inject.StatusSkipped, res.status)
+				assert.Equal(t, tt.reason, res.reason)
+				assert.Equal(t, tt.in, res.out)
+				return
+			}
+			assert.Equal(t, inject.StatusInjected, res.status, "reason %v", res.reason)
+			assert.Equal(t, expandTags(tt.want), res.out)
+			checkInvariants(t, tt.in, res)
+			assert.Equal(t, encodingName([]byte(tt.in)), encodingName([]byte(res.out)))
+			for split := range len(tt.in) + 1 {
+				require.Equal(t, res, runWriter(t, tt.in, []int{split}, true), "flushed at %d", split)
+			}
 		})
 	}
 }
@@ -249,15 +292,16 @@ func TestWriterLookahead(t *testing.T) {
 		{name: "long comment", lookahead: 64, in: "<!doctype html>" + long + "<head>", reason: inject.ReasonLookahead},
 		{name: "long tag", lookahead: 64, in: `<html data-x="` + strings.Repeat("y", 100) + `"><head>`, reason: inject.ReasonLookahead},
 		{name: "long whitespace", lookahead: 64, in: strings.Repeat(" ", 100) + "<head>", reason: inject.ReasonLookahead},
-		{name: "after head: insert there", lookahead: 64, in: "<head>" + long + "<meta charset=utf-8>", want: "<head>@@" + long + "<meta charset=utf-8>"},
-		{name: "after head and a charset meta", lookahead: 64, in: "<head><meta charset=utf-8>" + long, want: "<head><meta charset=utf-8>@@" + long},
+		{name: "after head, in a comment", lookahead: 64, in: "<head>" + long + "<meta charset=utf-8>", reason: inject.ReasonLookahead},
+		{name: "after head, in a tag: insert before it", lookahead: 64, in: "<head><meta charset=utf-8><link href=\"" + long + "\">", want: "<head><meta charset=utf-8>@@<link href=\"" + long + "\">"},
+		{name: "after head, in whitespace: insert there", lookahead: 64, in: "<head><meta charset=utf-8>" + strings.Repeat(" ", 100) + "<title>", want: "<head><meta charset=utf-8>" + strings.Repeat(" ", 64-26) + "@@" + strings.Repeat(" ", 100-64+26) + "<title>"},
 		{name: "zero means the default", lookahead: 0, in: "<!doctype html>" + long + "<head>", want: "<!doctype html>" + long + "<head>@@"},
 		{name: "negative means the default", lookahead: -1, in: "<!doctype html>" + long + "<head>", want: "<!doctype html>" + long + "<head>@@"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opt := inject.WithLookahead(tt.lookahead)
-			for _, res := range []writeResult{writeWhole(t, tt.in, opt), writeBytewise(t, tt.in, opt)} {
+			opts := []inject.Option{inject.WithLookahead(tt.lookahead), inject.WithContentType("text/html; charset=utf-8")}
+			for _, res := range []writeResult{writeWhole(t, tt.in, opts...), writeBytewise(t, tt.in, opts...)} {
 				if tt.want == "" {
 					assert.Equal(t, inject.StatusSkipped, res.status)
 					assert.Equal(t, tt.reason, res.reason)
@@ -284,7 +328,8 @@ func TestWriterHoldsLittle(t *testing.T) {
 		{name: "unfinished comment", in: "<!doctype html><!-- c", want: "<!doctype html><!-- c"},
 		{name: "unfinished tag", in: "<!doctype html><html lang", want: "<!doctype html>"},
 		{name: "html tag", in: "<!doctype html><html lang=en>\n", want: "<!doctype html><html lang=en>\n"},
-		{name: "after head", in: "<html><head>\n<meta charset=utf-8>\n<!--", want: "<html><head>\n<meta charset=utf-8>"},
+		{name: "after head", in: "<html><head>\n<meta charset=utf-8>\n<!--", want: "<html><head>\n<meta charset=utf-8>\n<!--"},
+		{name: "after head, in a tag", in: "<html><head>\n<meta charset=utf-8>\n<title", want: "<html><head>\n<meta charset=utf-8>\n"},
 		{name: "partial BOM", in: "\xEF\xBB", want: ""},
 		{name: "BOM", in: "\uFEFF<", want: "\uFEFF"},
 	}
@@ -304,24 +349,23 @@ func TestWriterHoldsLittle(t *testing.T) {
 }
 
 func TestWriterFlush(t *testing.T) {
-	t.Run("after head, inserts now", func(t *testing.T) {
+	t.Run("after head, sends every complete token and moves nothing", func(t *testing.T) {
 		var dst recordingDst
 		w := inject.NewWriter(&dst, []byte(testTags))
 		_, err := w.Write([]byte("<html><head>\n<meta charset=utf-8>\n<!-- c"))
 		require.NoError(t, err)
-		require.Equal(t, inject.StatusScanning, w.Status())
 		require.NoError(t, w.Flush())
-		assert.Equal(t, inject.StatusInjected, w.Status())
-		assert.Equal(t, len(testTags), w.Inserted())
-		assert.Equal(t, "<html><head>\n<meta charset=utf-8>"+testTags+"\n<!-- c", dst.String())
+		assert.Equal(t, inject.StatusScanning, w.Status())
+		assert.Equal(t, "<html><head>\n<meta charset=utf-8>\n<!-- c", dst.String())
 		assert.Equal(t, 1, dst.flushes)
-		_, err = w.Write([]byte(" --><meta charset=x>"))
+		_, err = w.Write([]byte(" --><meta charset=x><title>"))
 		require.NoError(t, err)
-		assert.Equal(t, "<html><head>\n<meta charset=utf-8>"+testTags+"\n<!-- c --><meta charset=x>", dst.String())
+		assert.Equal(t, inject.StatusInjected, w.Status())
+		assert.Equal(t, "<html><head>\n<meta charset=utf-8>\n<!-- c --><meta charset=x>"+testTags+"<title>", dst.String())
 	})
 	t.Run("before head, holds the unfinished token", func(t *testing.T) {
 		var dst recordingDst
-		w := inject.NewWriter(&dst, []byte(testTags))
+		w := inject.NewWriter(&dst, []byte(testTags), inject.WithContentType("text/html; charset=utf-8"))
 		_, err := w.Write([]byte("<!doctype html>\n<html>\n<he"))
 		require.NoError(t, err)
 		require.NoError(t, w.Flush())
