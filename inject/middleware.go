@@ -57,8 +57,16 @@ import (
 // one has them, ReadFrom and WriteString (both through the rewriter), Push
 // (ErrNotSupported when the wrapped one cannot push), and Unwrap for
 // [http.ResponseController], which finds deadlines and full duplex through
-// it. It must not be used after the handler returns; it then returns
-// [ErrHandlerReturned]. A failure of the
+// it.
+//
+// The handler's header changes after WriteHeader, or after its first Write,
+// are ignored as net/http ignores them, even though the middleware holds the
+// real WriteHeader until it has decided: the headers sent are those of that
+// moment (trailers excepted, which are sent at the end as net/http sends
+// them), with the middleware's own changes. A ResponseWriter used after its
+// handler returned is the wrapped one: what a framework writes then (echo's
+// WrapMiddleware writes its error pages so) goes out untouched, without the
+// tags; the framework adapters rewrite those pages too. A failure of the
 // rewriter falls back to passing the handler's bytes through; a panic of the
 // handler propagates unchanged.
 //

@@ -571,7 +571,8 @@ func TestMiddlewareHandlerPanic(t *testing.T) {
 }
 
 // TestMiddlewareAfterReturn checks that a ResponseWriter kept past its
-// handler cannot touch another response.
+// handler is the wrapped writer from then on: what is written goes out
+// untouched, as without the middleware, and never into another response.
 func TestMiddlewareAfterReturn(t *testing.T) {
 	var kept http.ResponseWriter
 	mw := inject.Middleware()
@@ -581,31 +582,59 @@ func TestMiddlewareAfterReturn(t *testing.T) {
 	})))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-	_, err := kept.Write([]byte("late"))
-	assert.ErrorIs(t, err, inject.ErrHandlerReturned)
-	_, err = io.WriteString(kept, "late")
-	assert.ErrorIs(t, err, inject.ErrHandlerReturned)
-	kept.WriteHeader(500)
-	kept.Header().Set("X", "y")
-	assert.ErrorIs(t, http.NewResponseController(kept).Flush(), inject.ErrHandlerReturned)
-	_, err = kept.(io.ReaderFrom).ReadFrom(strings.NewReader("late"))
-	assert.ErrorIs(t, err, inject.ErrHandlerReturned)
-	assert.ErrorIs(t, kept.(http.Pusher).Push("/x", nil), inject.ErrHandlerReturned)
-	assert.Nil(t, kept.(interface{ Unwrap() http.ResponseWriter }).Unwrap())
-	assert.Equal(t, injected(testSpan(1)), rec.Body.String())
-	assert.Empty(t, rec.Header().Get("X"))
+	_, err := kept.Write([]byte("<late1>"))
+	assert.NoError(t, err)
+	_, err = io.WriteString(kept, "<late2>")
+	assert.NoError(t, err)
+	_, err = kept.(io.ReaderFrom).ReadFrom(strings.NewReader("<late3>"))
+	assert.NoError(t, err)
+	assert.NoError(t, http.NewResponseController(kept).Flush())
+	assert.ErrorIs(t, kept.(http.Pusher).Push("/x", nil), http.ErrNotSupported)
+	assert.Same(t, rec, kept.(interface{ Unwrap() http.ResponseWriter }).Unwrap())
+	kept.Header().Set("X-After", "1")
+	assert.Equal(t, "1", rec.Header().Get("X-After"), "the wrapped header map")
+	assert.Equal(t, injected(testSpan(1))+"<late1><late2><late3>", rec.Body.String())
 
-	// The views with Hijack say the same.
+	// The views with Hijack reach the wrapped Hijack.
 	for _, w := range []http.ResponseWriter{
 		&hijackWriter{fakeWriter: newFakeWriter()},
 		&flushHijackWriter{&flushWriter{fakeWriter: newFakeWriter()}, &hijackWriter{fakeWriter: newFakeWriter()}},
 	} {
 		mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { kept = w })).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 		_, _, err = kept.(http.Hijacker).Hijack()
-		assert.ErrorIs(t, err, inject.ErrHandlerReturned)
+		assert.NoError(t, err, "the wrapped Hijack")
 		if f, ok := kept.(http.Flusher); ok {
-			f.Flush() // a no-op, not a panic
+			f.Flush()
 		}
+	}
+}
+
+// TestMiddlewareErrorPageAfterReturn checks the way echo's WrapMiddleware
+// uses a middleware: the handler returns an error without writing, and the
+// framework writes the error page after the middleware returned. The page
+// goes out with its status and body, as without the middleware.
+func TestMiddlewareErrorPageAfterReturn(t *testing.T) {
+	for _, plain := range []bool{true, false} {
+		var w http.ResponseWriter
+		app := http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { w = rw })
+		framework := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			w = rw
+			if !plain {
+				withSpan(testSpan(1), inject.Middleware()(app)).ServeHTTP(rw, r)
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, page)
+		})
+		srv := httptest.NewServer(framework)
+		resp, err := srv.Client().Get(srv.URL)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		srv.Close()
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "plain %t", plain)
+		assert.Equal(t, page, string(body), "plain %t", plain)
 	}
 }
 

@@ -3,7 +3,6 @@ package inject
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,11 +12,6 @@ import (
 
 	"github.com/tracemeta/tracemeta/render"
 )
-
-// ErrHandlerReturned is returned by the ResponseWriter the [Middleware]
-// hands to a handler when it is used after the handler returned, which
-// net/http forbids: the response is complete by then.
-var ErrHandlerReturned = errors.New("inject: ResponseWriter used after the handler returned")
 
 // phase is where a response stands in the middleware's decision. Each phase
 // only moves forward, down this list; phaseInject, phasePass and
@@ -723,10 +717,14 @@ var (
 // client goes away.
 //
 // A handle is allocated per request and carries the request's context, so
-// that it can forget its pooled state when the handler returns.
+// that it can forget its pooled state when the handler returns. From then on
+// it is the wrapped writer itself: a framework that writes its error page
+// after the wrapped handler returned (echo's WrapMiddleware does) has it
+// sent as it wrote it, untouched, as it would be without the middleware.
 type handle struct {
-	s   *state         // nil once the handler returned
-	ctx requestContext // the context the handler's request carries
+	s   *state              // nil once the handler returned
+	rw  http.ResponseWriter // the wrapped writer
+	ctx requestContext      // the context the handler's request carries
 }
 
 type (
@@ -741,48 +739,48 @@ func newHandle(rw http.ResponseWriter) (http.ResponseWriter, *handle) {
 	_, hj := rw.(http.Hijacker)
 	switch {
 	case f && hj:
-		v := &flushHijackHandle{}
+		v := &flushHijackHandle{handle{rw: rw}}
 		return v, &v.handle
 	case f:
-		v := &flushHandle{}
+		v := &flushHandle{handle{rw: rw}}
 		return v, &v.handle
 	case hj:
-		v := &hijackHandle{}
+		v := &hijackHandle{handle{rw: rw}}
 		return v, &v.handle
 	}
-	v := &handle{}
+	v := &handle{rw: rw}
 	return v, v
 }
 
 // Header returns the wrapped writer's header map.
-func (h *handle) Header() http.Header {
-	if h.s == nil {
-		return http.Header{}
-	}
-	return h.s.rw.Header()
-}
+func (h *handle) Header() http.Header { return h.rw.Header() }
 
 // WriteHeader holds the status until the middleware decides whether to
-// rewrite the body; 1xx statuses go out at once.
+// rewrite the body; 1xx statuses go out at once. After the handler
+// returned, it goes to the wrapped writer.
 func (h *handle) WriteHeader(code int) {
-	if h.s != nil {
-		h.s.writeHeader(code)
+	if h.s == nil {
+		h.rw.WriteHeader(code)
+		return
 	}
+	h.s.writeHeader(code)
 }
 
-// Write writes p through the rewriter.
+// Write writes p through the rewriter, or, after the handler returned, to
+// the wrapped writer.
 func (h *handle) Write(p []byte) (int, error) {
 	if h.s == nil {
-		return 0, ErrHandlerReturned
+		return h.rw.Write(p)
 	}
 	return h.s.write(p)
 }
 
-// WriteString writes str through the rewriter.
+// WriteString writes str through the rewriter, or, after the handler
+// returned, to the wrapped writer.
 func (h *handle) WriteString(str string) (int, error) {
 	s := h.s
 	if s == nil {
-		return 0, ErrHandlerReturned
+		return io.WriteString(h.rw, str)
 	}
 	if (s.phase == phaseInject || s.phase == phasePass) && s.declared < 0 {
 		n, err := io.WriteString(s.rw, str)
@@ -792,10 +790,11 @@ func (h *handle) WriteString(str string) (int, error) {
 	return s.write([]byte(str))
 }
 
-// ReadFrom copies from r through the rewriter.
+// ReadFrom copies from r through the rewriter, or, after the handler
+// returned, to the wrapped writer.
 func (h *handle) ReadFrom(r io.Reader) (int64, error) {
 	if h.s == nil {
-		return 0, ErrHandlerReturned
+		return io.Copy(h.rw, r)
 	}
 	return h.s.readFrom(r)
 }
@@ -805,7 +804,10 @@ func (h *handle) ReadFrom(r io.Reader) (int64, error) {
 // [http.ErrNotSupported] when the wrapped writer cannot flush.
 func (h *handle) FlushError() error {
 	if h.s == nil {
-		return ErrHandlerReturned
+		if !canFlush(h.rw) {
+			return fmt.Errorf("inject: %w", http.ErrNotSupported)
+		}
+		return flushWriter(h.rw)
 	}
 	return h.s.flush()
 }
@@ -814,22 +816,14 @@ func (h *handle) FlushError() error {
 // returns [http.ErrNotSupported] when it cannot push, as [http.Pusher]
 // allows.
 func (h *handle) Push(target string, opts *http.PushOptions) error {
-	if h.s == nil {
-		return ErrHandlerReturned
-	}
-	if p, ok := h.s.rw.(http.Pusher); ok {
+	if p, ok := h.rw.(http.Pusher); ok {
 		return p.Push(target, opts)
 	}
 	return http.ErrNotSupported
 }
 
 // Unwrap returns the wrapped ResponseWriter, for [http.ResponseController].
-func (h *handle) Unwrap() http.ResponseWriter {
-	if h.s == nil {
-		return nil
-	}
-	return h.s.rw
-}
+func (h *handle) Unwrap() http.ResponseWriter { return h.rw }
 
 // Flush is [handle.FlushError] without the error, for [http.Flusher].
 func (h *flushHandle) Flush() { _ = h.FlushError() }
@@ -839,18 +833,15 @@ func (h *flushHijackHandle) Flush() { _ = h.FlushError() }
 
 // Hijack hands the connection to the handler; the response is then not
 // rewritten.
-func (h *hijackHandle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if h.s == nil {
-		return nil, nil, ErrHandlerReturned
-	}
-	return h.s.hijack()
-}
+func (h *hijackHandle) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.hijack() }
 
 // Hijack hands the connection to the handler; the response is then not
 // rewritten.
-func (h *flushHijackHandle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (h *flushHijackHandle) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.hijack() }
+
+func (h *handle) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if h.s == nil {
-		return nil, nil, ErrHandlerReturned
+		return h.rw.(http.Hijacker).Hijack() // the views that have Hijack wrap a Hijacker
 	}
 	return h.s.hijack()
 }
