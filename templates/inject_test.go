@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/templates/internal/testpages"
 	"github.com/tracemeta/tracemeta/tracecontext"
@@ -140,4 +141,64 @@ func TestInjectMiddlewareStreamedOverHTTP(t *testing.T) {
 			assert.True(t, inHead, "%s %s", resp.Proto, path)
 		}
 	}
+}
+
+// TestInjectMiddlewarePageTagsWin streams pages that render the tags first
+// thing after their charset meta, with the render options for OpenTelemetry,
+// through the inject middleware (default formats) on a real server, flushed
+// after <head> and after each write: the page keeps exactly its own set,
+// traceparent included, and the middleware reports it found the tags
+// rendered.
+func TestInjectMiddlewarePageTagsWin(t *testing.T) {
+	sc := spanContext(t, simpleDSC())
+	withTP := templates.WithRender(render.WithFormats(render.DefaultFormats | render.Traceparent))
+	page := template.Must(template.New("page").Funcs(templates.FuncMap(withTP)).Parse(
+		`<meta charset="utf-8">{{traceMeta .}}<title>t</title></head><body><h1>t</h1></body></html>`))
+	var mu sync.Mutex
+	var reasons []inject.Reason
+	mw := inject.Middleware(inject.WithSkipHook(func(_ *http.Request, r inject.Reason) {
+		mu.Lock()
+		defer mu.Unlock()
+		reasons = append(reasons, r)
+	}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/template", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, err := io.WriteString(w, "<!DOCTYPE html><html><head>")
+		assert.NoError(t, err)
+		w.(http.Flusher).Flush()
+		assert.NoError(t, page.Execute(flushEach{w}, r.Context()))
+	})
+	mux.HandleFunc("/templ", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		assert.NoError(t, testpages.First(withTP).Render(r.Context(), flushEach{w}))
+	})
+	h := mw(mux)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(tracecontext.NewContext(r.Context(), sc)))
+	}))
+	defer srv.Close()
+	for _, path := range []string{"/template", "/templ"} {
+		resp, err := srv.Client().Get(srv.URL + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		names, metas, inHead := traceMetas(parsePage(t, string(body)))
+		assert.Equal(t, []string{"sentry-trace", "baggage", "traceparent"}, names, "%s: the page's own set: %q", path, body)
+		assert.Equal(t, []string{sc.Traceparent()}, metas["traceparent"], path)
+		assert.True(t, inHead, path)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered, inject.ReasonAlreadyRendered}, reasons)
+}
+
+// flushEach flushes after every write, as a streaming handler may.
+type flushEach struct{ w http.ResponseWriter }
+
+func (f flushEach) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	f.w.(http.Flusher).Flush()
+	return n, err
 }
