@@ -55,16 +55,24 @@ const (
 // the document written through it. Create it with [NewWriter].
 //
 // It reads the start of the document with a resumable HTML tokenizer and
-// inserts the tags once, at the first place that is right for them:
+// inserts the tags once, in the head, right before the first token there
+// that is not whitespace, a comment or a charset meta (<meta charset>,
+// <meta http-equiv>):
 //
-//   - right after the <head> start tag, or after the <meta charset> and
-//     <meta http-equiv> elements that immediately follow it (whitespace and
-//     comments between them allowed), so that the encoding declaration
-//     stays within the first 1024 bytes;
-//   - without a <head> tag, right before the first token that HTML puts into
-//     the implied head element, that is, the first that is not a byte order
-//     mark, whitespace, a comment, a doctype or an <html> tag (or after it
-//     and its charset metas when it is itself a <meta charset>).
+//   - after the <head> start tag, and the charset metas, whitespace and
+//     comments that follow it;
+//   - without a <head> tag, in the head HTML implies: before the first
+//     token that is not a byte order mark, whitespace, a comment, a doctype
+//     or an <html> tag, or, when that token is an element of the head (a
+//     meta, a title...), as after <head>.
+//
+// When the Content-Type names no charset ([WithContentType]; unknown by
+// default) and no byte order mark does, the browser looks for a charset meta
+// in the first 1024 bytes. Until the Writer has read a charset meta or 1024
+// bytes, it then reads on past the head's other metas, links, bases, titles
+// and styles, so that the tags never push a charset meta out of those bytes
+// wherever it stands among them. It stops before a script, so that the tags
+// are in the page before a script that reads them.
 //
 // It inserts nothing, and passes every byte through untouched, when the body
 // is not a document (it starts with anything but a doctype, <html>, <head>
@@ -73,11 +81,12 @@ const (
 // turns up within the lookahead (see [WithLookahead]). [Writer.Status] and
 // [Writer.Reason] say what it decided.
 //
-// The output is the same however the input is split into writes. Until the
-// decision the Writer holds at most the token it is reading (or, after
-// <head>, the bytes that may still precede the tags), never more than the
-// lookahead; everything else is written to dst at once. After the decision,
-// each write goes to dst in one call, without a copy.
+// The output is the same however the input is split into writes and
+// flushes: until the decision the Writer holds at most the token it is
+// reading (never more than the lookahead), which a browser cannot use before
+// it is complete either; everything else is written to dst at once, and a
+// Flush sends it on. After the decision, each write goes to dst in one call,
+// without a copy.
 //
 // A Writer is not safe for concurrent use.
 type Writer struct {
@@ -85,8 +94,9 @@ type Writer struct {
 	tags []byte    // the bytes to insert; replaced by tagsFunc's when it is set, at the insertion point
 
 	// tagsFunc, when not nil, renders the tags at the insertion point: it is
-	// called at most once per document, when the Writer has found the
-	// <head> (or the token that opens the implied head), and appends the
+	// called at most once per document, when the Writer has found where the
+	// tags go (and not before: the Middleware claims the request's tags
+	// there, so a page that rendered its own first keeps them), and appends the
 	// tags to dst. A Reason other than ReasonNone means insert nothing: the
 	// Writer then skips the document with that reason. The Middleware sets
 	// it after NewWriter and after every Reset, which clears it.
