@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tracemeta/tracemeta/render"
 )
@@ -91,6 +92,8 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 
 // middleware is what every handler wrapped by one Middleware shares.
 type middleware struct {
+	warnedEncoding atomic.Bool // the warning about an inner compression was logged
+
 	cfg      config
 	opts     []Option        // for the Writers, which read their own options
 	renderer render.Renderer // built once from cfg.renderOpts
@@ -161,6 +164,22 @@ func (m *middleware) report(r *http.Request, reason Reason) {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path))
 	}
+}
+
+// warnCompressed logs, once per Middleware, at warn level, that a response
+// to r came out compressed by a layer inside the middleware, which then
+// cannot rewrite any page: the fix is to move compression outside. The
+// response is also reported with [ReasonContentEncoding], as every skip.
+func (m *middleware) warnCompressed(r *http.Request, coding string) {
+	l := m.cfg.logger
+	if l == nil || m.warnedEncoding.Load() || !m.warnedEncoding.CompareAndSwap(false, true) {
+		return
+	}
+	l.LogAttrs(r.Context(), slog.LevelWarn,
+		"tracemeta: a response was compressed inside inject.Middleware, so no page gets the trace tags: "+
+			"put the compression middleware outside it (around it), not inside",
+		slog.String("content_encoding", coding),
+		slog.String("path", r.URL.Path))
 }
 
 // logFailure logs a failure the middleware recovered from.

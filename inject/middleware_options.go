@@ -73,8 +73,9 @@ func WithSkipHook(hook func(r *http.Request, reason Reason)) Option {
 }
 
 // WithLogger makes the [Middleware] log at debug level why it did not rewrite
-// a response, and at warn level when it recovered from a failure of its own.
-// The default logs nothing.
+// a response, and at warn level when it recovered from a failure of its own,
+// and, once, when it sees a response that a layer inside it compressed (the
+// compression middleware belongs outside). The default logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }

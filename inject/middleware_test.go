@@ -1130,3 +1130,21 @@ func TestMiddlewarePush(t *testing.T) {
 	})
 	inject.Middleware()(h).ServeHTTP(newFakeWriter(), httptest.NewRequest("GET", "/", nil))
 }
+
+// TestMiddlewareWarnsOnceOnInnerCompression checks the warning that names
+// the fix when a compression layer sits inside the middleware.
+func TestMiddlewareWarnsOnceOnInnerCompression(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h := withSpan(testSpan(1), inject.Middleware(inject.WithLogger(logger))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = io.WriteString(w, "\x1f\x8b compressed")
+	})))
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "level=WARN"), logs.String())
+	assert.Contains(t, logs.String(), "outside")
+	assert.Contains(t, logs.String(), "content_encoding=gzip")
+}

@@ -208,6 +208,10 @@ func (s *state) writeHeader(code int) {
 		}
 	}
 	switch {
+	case reason == ReasonContentEncoding:
+		s.m.warnCompressed(s.req, headerValue(s.rw.Header(), "Content-Encoding"))
+		_ = s.startPassthrough(reason) // nothing held to write
+		return
 	case reason != ReasonNone:
 		_ = s.startPassthrough(reason) // nothing held to write
 		return
