@@ -1,6 +1,9 @@
 package templates
 
 import (
+	"context"
+	"log/slog"
+
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -12,6 +15,8 @@ type Option func(*config)
 type config struct {
 	source   tracecontext.Source // never nil
 	renderer render.Renderer
+	skipHook func(ctx context.Context, reason Reason) // told why the tags were not rendered; nil means none
+	logger   *slog.Logger                            // debug records of the same; nil means none
 }
 
 // newConfig returns the defaults with opts applied; nil options are ignored.
@@ -42,4 +47,19 @@ func WithSource(src tracecontext.Source) Option {
 func WithRender(opts ...render.Option) Option {
 	r := render.New(opts...)
 	return func(c *config) { c.renderer = r }
+}
+
+// WithSkipHook sets a function that [FuncMap]'s traceMeta and [MetaTags] call
+// when they render no tags, with the reason: the request has no span (a
+// Source that is not the one the tracing middleware fills, or the template
+// executed with another context), or the tags were rendered already for the
+// response. It runs on the goroutine executing the template.
+func WithSkipHook(hook func(ctx context.Context, reason Reason)) Option {
+	return func(c *config) { c.skipHook = hook }
+}
+
+// WithLogger makes [FuncMap]'s traceMeta and [MetaTags] log at debug level
+// why they rendered no tags. The default logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
 }

@@ -26,7 +26,12 @@ func (c *config) span(ctx context.Context) (tracecontext.SpanContext, bool) {
 // the tags were already rendered for the response.
 func (c *config) appendTags(dst []byte, ctx context.Context) []byte {
 	sc, ok := c.span(ctx)
-	if !ok || !render.Claim(ctx) {
+	if !ok {
+		c.report(ctx, ReasonNoSpan)
+		return dst
+	}
+	if !render.Claim(ctx) {
+		c.report(ctx, ReasonAlreadyRendered)
 		return dst
 	}
 	return c.renderer.AppendMetaTags(dst, sc)
