@@ -16,7 +16,7 @@ type config struct {
 	source   tracecontext.Source // never nil
 	renderer render.Renderer
 	skipHook func(ctx context.Context, reason Reason) // told why the tags were not rendered; nil means none
-	logger   *slog.Logger                            // debug records of the same; nil means none
+	logger   *slog.Logger                             // debug records of the same; nil means none
 }
 
 // newConfig returns the defaults with opts applied; nil options are ignored.

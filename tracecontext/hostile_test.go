@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -162,4 +163,23 @@ func allocatedBytes(runs int, f func()) uint64 {
 	}
 	runtime.ReadMemStats(&after)
 	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
+}
+
+// TestMiddlewareHostileHeadersMemory checks the bound through the net/http
+// middleware, request copy and context included.
+func TestMiddlewareHostileHeadersMemory(t *testing.T) {
+	var seen tracecontext.SpanContext
+	h := tracecontext.Middleware(tracecontext.WithSampleRate(1))(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		seen, _ = tracecontext.FromContext(r.Context())
+	}))
+	for _, tc := range hostileHeaders() {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header = tc.h
+			rec := httptest.NewRecorder()
+			perRequest := allocatedBytes(10, func() { h.ServeHTTP(rec, req) })
+			require.True(t, seen.IsValid())
+			assert.LessOrEqual(t, perRequest, uint64(maxHostileBytes))
+		})
+	}
 }
