@@ -2,6 +2,7 @@ package inject
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -81,22 +82,37 @@ import (
 // [http.Request.WithContext]; one more for a raised Content-Length, two more
 // for a sniffed Content-Type. The rewriter and its buffers are pooled, and
 // the tags are rendered into the rewriter's buffer.
+//
+// An option out of range is left at its default: [NewMiddleware] reports
+// it, and Middleware logs it at warn level ([WithLogger]).
 func Middleware(opts ...Option) func(http.Handler) http.Handler {
-	m := &middleware{cfg: newConfig(opts), opts: opts}
-	m.renderer = render.New(m.cfg.renderOpts...)
+	mw, err := NewMiddleware(opts...)
+	if err != nil {
+		if l := newMiddlewareConfig(opts).logger; l != nil {
+			l.LogAttrs(context.Background(), slog.LevelWarn, "tracemeta: invalid option", slog.Any("error", err))
+		}
+	}
+	return mw
+}
+
+// NewMiddleware is [Middleware] that reports invalid options: an error
+// wrapping [ErrInvalidOption] for each option out of range, which is left at
+// its default. The middleware it returns is usable either way.
+func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
+	m := &middleware{cfg: newMiddlewareConfig(opts)}
+	m.renderer = render.New(m.cfg.writer.renderOpts...)
 	m.pool.New = func() any { return newState(m) }
 	return func(next http.Handler) http.Handler {
 		return &handler{m: m, next: next}
-	}
+	}, errors.Join(m.cfg.writer.invalid...)
 }
 
 // middleware is what every handler wrapped by one Middleware shares.
 type middleware struct {
 	warnedEncoding atomic.Bool // the warning about an inner compression was logged
 
-	cfg      config
-	opts     []Option        // for the Writers, which read their own options
-	renderer render.Renderer // built once from cfg.renderOpts
+	cfg      middlewareConfig
+	renderer render.Renderer // built once from cfg.writer.renderOpts
 	pool     sync.Pool       // of *state
 }
 

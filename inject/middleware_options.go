@@ -3,15 +3,11 @@ package inject
 import (
 	"log/slog"
 	"net/http"
-
-	"github.com/tracemeta/tracemeta/render"
-	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // middlewareConfig holds the settings of the Middleware.
 type middlewareConfig struct {
-	source       tracecontext.Source                  // where the span is read from at the insertion point; never nil
-	renderOpts   []render.Option                      // the Renderer's formats; built once per Middleware
+	writer       writerConfig                         // the settings of the Writers, and the Source and render options
 	cachePolicy  func(http.Header) bool               // reports a shared-cacheable response; never nil
 	skip         func(*http.Request) bool             // the user's skip predicate; nil means none
 	skipHook     func(r *http.Request, reason Reason) // told why a response was not rewritten; nil means none
@@ -19,27 +15,16 @@ type middlewareConfig struct {
 	serverTiming bool                                 // set the Server-Timing header when the headers go out
 }
 
-func (c *middlewareConfig) setDefaults() {
-	c.source = tracecontext.ContextSource()
-	c.cachePolicy = SharedCacheable
-}
-
-// WithSource sets the Source the middleware reads the active span from when
-// it inserts the tags. The default is [tracecontext.ContextSource].
-func WithSource(src tracecontext.Source) Option {
-	return func(c *config) {
-		if src != nil {
-			c.source = src
+// newMiddlewareConfig returns the defaults with opts applied; nil options
+// are skipped.
+func newMiddlewareConfig(opts []Option) middlewareConfig {
+	c := middlewareConfig{writer: defaultWriterConfig(), cachePolicy: SharedCacheable}
+	for _, o := range opts {
+		if o != nil {
+			o.applyMiddleware(&c)
 		}
 	}
-}
-
-// WithRender sets the options of the [render.Renderer] the [Middleware]
-// renders the tags with, such as [render.WithFormats]. The default renders
-// [render.DefaultFormats] (sentry-trace and baggage). The Renderer is built
-// once, when Middleware is called.
-func WithRender(opts ...render.Option) Option {
-	return func(c *config) { c.renderOpts = append(c.renderOpts[:0:0], opts...) }
+	return c
 }
 
 // WithCachePolicy sets the function that reports whether a shared cache (a
@@ -49,12 +34,12 @@ func WithRender(opts ...render.Option) Option {
 // is [SharedCacheable]; a nil policy restores it. To rewrite cacheable
 // responses as well, pass a policy that returns false.
 func WithCachePolicy(policy func(h http.Header) bool) Option {
-	return func(c *config) {
+	return middlewareOption(func(c *middlewareConfig) {
 		if policy == nil {
 			policy = SharedCacheable
 		}
 		c.cachePolicy = policy
-	}
+	})
 }
 
 // WithSkip sets a predicate that the [Middleware] asks before the handler
@@ -62,14 +47,14 @@ func WithCachePolicy(policy func(h http.Header) bool) Option {
 // (its response is not rewritten, and template entry points render the tags
 // themselves). The skip hook and the logger see [ReasonSkipped].
 func WithSkip(skip func(r *http.Request) bool) Option {
-	return func(c *config) { c.skip = skip }
+	return middlewareOption(func(c *middlewareConfig) { c.skip = skip })
 }
 
 // WithSkipHook sets a function the [Middleware] calls once for every response
 // it does not rewrite, with the reason. It runs on the request's goroutine,
 // before the response is complete, and must not use the ResponseWriter.
 func WithSkipHook(hook func(r *http.Request, reason Reason)) Option {
-	return func(c *config) { c.skipHook = hook }
+	return middlewareOption(func(c *middlewareConfig) { c.skipHook = hook })
 }
 
 // WithLogger makes the [Middleware] log at debug level why it did not rewrite
@@ -77,7 +62,7 @@ func WithSkipHook(hook func(r *http.Request, reason Reason)) Option {
 // and, once, when it sees a response that a layer inside it compressed (the
 // compression middleware belongs outside). The default logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) { c.logger = l }
+	return middlewareOption(func(c *middlewareConfig) { c.logger = l })
 }
 
 // WithServerTiming makes the [Middleware] add a Server-Timing header naming
@@ -85,5 +70,5 @@ func WithLogger(l *slog.Logger) Option {
 // to every response it would rewrite, when the Source has a span at the
 // moment the headers go out. The default is off.
 func WithServerTiming(on bool) Option {
-	return func(c *config) { c.serverTiming = on }
+	return middlewareOption(func(c *middlewareConfig) { c.serverTiming = on })
 }

@@ -1,26 +1,38 @@
 package inject
 
-// Option configures a [Writer] or the [Middleware]. Options that only one of
-// them reads say so; the other ignores them.
-type Option func(*config)
+import "errors"
 
-// config holds every setting. The Writer's live in writerConfig
-// (writer_options.go), the Middleware's in middlewareConfig
-// (middleware_options.go).
-type config struct {
-	writerConfig
-	middlewareConfig
+// Option configures the [Middleware].
+type Option interface{ applyMiddleware(*middlewareConfig) }
+
+// WriterOption configures a [Writer].
+type WriterOption interface{ applyWriter(*writerConfig) }
+
+// SharedOption configures the [Middleware] and a [Writer] alike, and means
+// the same to both: the Middleware hands it on to the Writers it rewrites
+// each response with.
+type SharedOption interface {
+	Option
+	WriterOption
 }
 
-// newConfig returns the defaults with opts applied.
-func newConfig(opts []Option) config {
-	var c config
-	c.writerConfig.setDefaults()
-	c.middlewareConfig.setDefaults()
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
-		}
-	}
-	return c
-}
+// ErrInvalidOption reports an option with a value out of range; see
+// [NewMiddleware].
+var ErrInvalidOption = errors.New("inject: invalid option")
+
+// middlewareOption is an Option that only the Middleware reads.
+type middlewareOption func(*middlewareConfig)
+
+func (f middlewareOption) applyMiddleware(c *middlewareConfig) { f(c) }
+
+// writerOption is a WriterOption that only a Writer reads.
+type writerOption func(*writerConfig)
+
+func (f writerOption) applyWriter(c *writerConfig) { f(c) }
+
+// sharedOption sets a Writer's setting, in a Writer or in the writerConfig
+// the Middleware builds its Writers from.
+type sharedOption func(*writerConfig)
+
+func (f sharedOption) applyWriter(c *writerConfig)         { f(c) }
+func (f sharedOption) applyMiddleware(c *middlewareConfig) { f(&c.writer) }

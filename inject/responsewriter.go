@@ -98,8 +98,8 @@ func newState(m *middleware) *state {
 	s := &state{m: m, holdLimit: maxHold, snap: make(http.Header)}
 	s.out = sink{s}
 	s.tagsFn = s.renderTags
-	s.w = NewWriter(s.out, nil, m.opts...)
-	if la := m.cfg.lookahead; la > 0 && la < s.holdLimit {
+	s.w = newWriter(s.out, nil, m.cfg.writer)
+	if la := m.cfg.writer.lookahead; la < s.holdLimit {
 		s.holdLimit = la
 	}
 	return s
@@ -148,7 +148,7 @@ func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
 	if s.hijacking {
 		return dst, ReasonHijacked
 	}
-	sc, ok := s.m.cfg.source.SpanContext(s.req.Context())
+	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
 	if !ok || !sc.IsValid() {
 		return dst, ReasonNoSpan
 	}
@@ -336,7 +336,7 @@ func declares(values []string, key string) bool {
 }
 
 func (s *state) setServerTiming(h http.Header) {
-	sc, ok := s.m.cfg.source.SpanContext(s.req.Context())
+	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
 	if !ok || !sc.IsValid() {
 		return
 	}

@@ -1,5 +1,12 @@
 package inject
 
+import (
+	"context"
+
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
 // This file decides where the tags go. It reads the tokens of the document's
 // start the way the HTML tree construction would
 // (https://html.spec.whatwg.org/multipage/parsing.html#tree-construction):
@@ -260,10 +267,16 @@ func (w *Writer) skip(r Reason) {
 // render renders the tags with tagsFunc, when set, and reports whether there
 // are tags to insert; if not, the Writer skips with tagsFunc's reason.
 func (w *Writer) render() bool {
-	if w.tagsFunc == nil {
+	var tags []byte
+	var r Reason
+	switch {
+	case w.tagsFunc != nil:
+		tags, r = w.tagsFunc(w.tagBuf[:0])
+	case w.cfg.ctx != nil:
+		tags, r = renderFor(w.cfg.ctx, w.tagBuf[:0], w.cfg.source, w.renderer)
+	default:
 		return true
 	}
-	tags, r := w.tagsFunc(w.tagBuf[:0])
 	if r != ReasonNone {
 		w.tags = nil
 		w.skip(r)
@@ -321,4 +334,17 @@ func (w *Writer) decideEOF() {
 			w.skip(ReasonEmpty)
 		}
 	}
+}
+
+// renderFor appends to dst the tags for the span that src finds in ctx,
+// claiming ctx's [render.Once] first, or returns why there are none.
+func renderFor(ctx context.Context, dst []byte, src tracecontext.Source, r render.Renderer) ([]byte, Reason) {
+	sc, ok := src.SpanContext(ctx)
+	if !ok || !sc.IsValid() {
+		return dst, ReasonNoSpan
+	}
+	if !render.Claim(ctx) {
+		return dst, ReasonAlreadyRendered
+	}
+	return r.AppendMetaTags(dst, sc), ReasonNone
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/tracemeta/tracemeta/render"
 )
 
 // Status is the state of a [Writer]'s search for the insertion point.
@@ -102,7 +104,8 @@ type Writer struct {
 	// it after NewWriter and after every Reset, which clears it.
 	tagsFunc func(dst []byte) ([]byte, Reason)
 
-	cfg writerConfig // the options; kept by Reset
+	cfg      writerConfig    // the options; kept by Reset
+	renderer render.Renderer // renders the tags for cfg.ctx; built once
 
 	stage        stage   // how far the Writer has got; only moves forward until Reset
 	status       Status  // StatusScanning until stage is stagePass
@@ -133,18 +136,22 @@ type Writer struct {
 
 // NewWriter returns a Writer that writes to dst the bytes written to it,
 // with tags inserted once at the document's insertion point. The Writer
-// keeps tags, which must not change until it has decided. Of the options it
-// reads [WithLookahead] and [WithContentType].
-func NewWriter(dst io.Writer, tags []byte, opts ...Option) *Writer {
-	// One allocation, the Writer's: the options are applied to a config,
-	// which escapes, only when there are some.
-	w := &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}}
-	if len(opts) > 0 {
-		w.cfg = newConfig(opts).writerConfig
-	} else {
-		w.cfg.setDefaults()
+// keeps tags, which must not change until it has decided; with
+// [WithContext], it renders the tags itself instead.
+func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
+	// One allocation, the Writer's, without options.
+	if len(opts) == 0 {
+		return newWriter(dst, tags, defaultWriterConfig())
 	}
-	w.charsetKnown = w.cfg.charsetKnown
+	return newWriter(dst, tags, newWriterConfig(opts))
+}
+
+// newWriter returns a Writer with the settings cfg.
+func newWriter(dst io.Writer, tags []byte, cfg writerConfig) *Writer {
+	w := &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: cfg, charsetKnown: cfg.charsetKnown}
+	if cfg.ctx != nil {
+		w.renderer = render.New(cfg.renderOpts...)
+	}
 	return w
 }
 
@@ -165,6 +172,7 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		z:            tokenizer{quietSpace: true},
 		buf:          buf,
 		charsetKnown: w.cfg.charsetKnown,
+		renderer:     w.renderer,
 		tagBuf:       w.tagBuf[:0],
 		rbuf:         w.rbuf,
 	}

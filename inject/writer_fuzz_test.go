@@ -20,7 +20,7 @@ func FuzzWriter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte, seed uint64) {
 		doc := string(in)
-		var opts []inject.Option
+		var opts []inject.WriterOption
 		if seed%4 == 0 {
 			opts = append(opts, inject.WithLookahead(1+int(seed>>2)%64))
 		}

@@ -29,7 +29,7 @@ type writeResult struct {
 
 // run writes in through a new Writer in the chunks that split gives, calling
 // Flush after every chunk when flush is set, then closes it.
-func runWriter(t testing.TB, in string, chunks []int, flush bool, opts ...inject.Option) writeResult {
+func runWriter(t testing.TB, in string, chunks []int, flush bool, opts ...inject.WriterOption) writeResult {
 	t.Helper()
 	var out bytes.Buffer
 	w := inject.NewWriter(&out, []byte(testTags), opts...)
@@ -53,13 +53,13 @@ func runWriter(t testing.TB, in string, chunks []int, flush bool, opts ...inject
 }
 
 // whole writes in in one Write.
-func writeWhole(t testing.TB, in string, opts ...inject.Option) writeResult {
+func writeWhole(t testing.TB, in string, opts ...inject.WriterOption) writeResult {
 	t.Helper()
 	return runWriter(t, in, nil, false, opts...)
 }
 
 // bytewise writes in one byte at a time.
-func writeBytewise(t testing.TB, in string, opts ...inject.Option) writeResult {
+func writeBytewise(t testing.TB, in string, opts ...inject.WriterOption) writeResult {
 	t.Helper()
 	chunks := make([]int, len(in))
 	for i := range chunks {

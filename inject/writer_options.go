@@ -1,32 +1,84 @@
 package inject
 
+import (
+	"context"
+	"fmt"
+
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
 // DefaultLookahead is how many bytes of a document a [Writer] reads, by
 // default, looking for the insertion point before it gives up and passes the
 // document through untouched. New Relic's Python agent uses the same 64 KiB;
 // a real page reaches its <head>, or its first element, far sooner.
 const DefaultLookahead = 64 << 10
 
-// writerConfig holds the settings of a Writer.
+// writerConfig holds the settings of a Writer, and those the Middleware
+// shares with its Writers.
 type writerConfig struct {
-	lookahead    int  // bytes scanned for the insertion point before giving up; > 0
-	charsetKnown bool // the Content-Type names a charset: no charset meta to keep in the prescan
+	lookahead    int                 // bytes scanned for the insertion point before giving up; > 0
+	charsetKnown bool                // the Content-Type names a charset: no charset meta to keep in the prescan
+	source       tracecontext.Source // where the span is read from at the insertion point; never nil
+	renderOpts   []render.Option     // the options of the Renderer
+	ctx          context.Context     // WithContext's: render the tags at the insertion point for its span; nil means the tags given
+	invalid      []error             // the options that were out of range and left at their default
 }
 
-func (c *writerConfig) setDefaults() { c.lookahead = DefaultLookahead }
+func defaultWriterConfig() writerConfig {
+	return writerConfig{lookahead: DefaultLookahead, source: tracecontext.ContextSource()}
+}
+
+// newWriterConfig returns the defaults with opts applied; nil options are
+// skipped.
+func newWriterConfig(opts []WriterOption) writerConfig {
+	c := defaultWriterConfig()
+	for _, o := range opts {
+		if o != nil {
+			o.applyWriter(&c)
+		}
+	}
+	return c
+}
 
 // WithLookahead sets how many bytes of the document a [Writer] reads looking
 // for the insertion point, at most, before it passes the document through
-// untouched ([ReasonLookahead]). A Writer never holds more than that. After
-// <head> it inserts the tags there when the lookahead ends before it has
-// seen what follows. n <= 0 means [DefaultLookahead]. The Middleware gives
-// it to its Writers.
-func WithLookahead(n int) Option {
-	return func(c *config) {
-		if n <= 0 {
-			n = DefaultLookahead
+// untouched ([ReasonLookahead]); the [Middleware] gives it to its Writers. A
+// Writer never holds more than that. n == 0 means [DefaultLookahead]; a
+// negative n is invalid: [NewMiddleware] reports it, and the default is kept.
+func WithLookahead(n int) SharedOption {
+	return sharedOption(func(c *writerConfig) {
+		switch {
+		case n == 0:
+			c.lookahead = DefaultLookahead
+		case n < 0:
+			c.invalid = append(c.invalid, fmt.Errorf("%w: lookahead %d", ErrInvalidOption, n))
+		default:
+			c.lookahead = n
 		}
-		c.lookahead = n
-	}
+	})
+}
+
+// WithSource sets the Source the active span is read from when the tags are
+// rendered at the insertion point: by the [Middleware], from each request's
+// context, and by a [Writer] given [WithContext], from that context. The
+// default is [tracecontext.ContextSource]; a nil src keeps it.
+func WithSource(src tracecontext.Source) SharedOption {
+	return sharedOption(func(c *writerConfig) {
+		if src != nil {
+			c.source = src
+		}
+	})
+}
+
+// WithRender sets the options of the [render.Renderer] the tags are rendered
+// with at the insertion point, such as [render.WithFormats], by the
+// [Middleware] and by a [Writer] given [WithContext]. The default renders
+// [render.DefaultFormats] (sentry-trace and baggage). The Renderer is built
+// once, by Middleware or NewWriter.
+func WithRender(opts ...render.Option) SharedOption {
+	opts = append([]render.Option(nil), opts...)
+	return sharedOption(func(c *writerConfig) { c.renderOpts = opts })
 }
 
 // WithContentType tells a [Writer] the Content-Type the document is served
@@ -37,6 +89,18 @@ func WithLookahead(n int) Option {
 // reads, by putting the tags after it when it follows the head's first
 // metas, links, titles or styles. The [Middleware] sets it from each
 // response's headers itself.
-func WithContentType(ct string) Option {
-	return func(c *config) { c.charsetKnown = namesCharset(ct) }
+func WithContentType(ct string) WriterOption {
+	return writerOption(func(c *writerConfig) { c.charsetKnown = namesCharset(ct) })
+}
+
+// WithContext makes a [Writer] render the tags itself, at the insertion
+// point, for the span that the Source ([WithSource]) finds in ctx then, with
+// the render options of [WithRender], as the [Middleware] does; the tags
+// given to [NewWriter] are then ignored. When ctx carries a [render.Once]
+// (see [render.ContextWithOnce]), the Writer claims it only when it inserts
+// the tags: a template that rendered them into the same response first keeps
+// its own. Without a span, or with the tags already claimed, the Writer
+// inserts nothing ([ReasonNoSpan], [ReasonAlreadyRendered]).
+func WithContext(ctx context.Context) WriterOption {
+	return writerOption(func(c *writerConfig) { c.ctx = ctx })
 }

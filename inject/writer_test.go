@@ -300,7 +300,7 @@ func TestWriterLookahead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := []inject.Option{inject.WithLookahead(tt.lookahead), inject.WithContentType("text/html; charset=utf-8")}
+			opts := []inject.WriterOption{inject.WithLookahead(tt.lookahead), inject.WithContentType("text/html; charset=utf-8")}
 			for _, res := range []writeResult{writeWhole(t, tt.in, opts...), writeBytewise(t, tt.in, opts...)} {
 				if tt.want == "" {
 					assert.Equal(t, inject.StatusSkipped, res.status)
