@@ -88,6 +88,7 @@ func writeNode(b *strings.Builder, n *Node, prefix string, last bool) {
 
 var indexTemplate = template.Must(template.New("index").Funcs(template.FuncMap{
 	"dur":    shortDuration,
+	"svc":    serviceLabel,
 	"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) + "%" },
 	"indent": func(depth int) string { return strconv.Itoa(depth*14+6) + "px" },
 }).Parse(`<!doctype html>
@@ -133,17 +134,17 @@ code { font: 12px ui-monospace, monospace; }
 {{range .Traces}}
 <section id="{{.TraceID}}">
 <h2>trace <code>{{.TraceID}}</code> <small>{{.Spans}} spans · {{dur .Duration}} · <a href="/?trace={{.TraceID}}">this trace</a> · <a href="/traces/{{.TraceID}}">json</a></small></h2>
-<div class="legend">{{range .Services}}<span><i style="background:{{.Color}}"></i>{{.Name}}</span>{{end}}</div>
+<div class="legend">{{range .Services}}<span title="{{.Name}}"><i style="background:{{.Color}}"></i>{{svc .Name}}</span>{{end}}</div>
 <div class="wf">
 <div class="r axis"><div class="name">span</div><div class="track">{{range $i, $t := .Ticks}}<span class="tick{{if eq $i 4}} last{{end}}" style="left:{{pct $t.Left}}">{{$t.Label}}</span>{{end}}</div><div class="dur">duration</div></div>
 {{range .Rows}}<div class="r{{if .FromPage}} edge{{end}}" title="{{.SpanID}}{{with .ParentSpanID}} under {{.}}{{end}}">
-<div class="name" style="padding-left:{{indent .Depth}}"><span class="op">{{.Op}}</span> {{if ne .Name .Op}}{{.Name}}{{end}} <span class="svc">{{.Service}}</span>{{if .FromPage}}<span class="badge">from the page's meta tags</span>{{end}}{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}</div>
+<div class="name" style="padding-left:{{indent .Depth}}"><span class="op">{{.Op}}</span> {{if ne .Name .Op}}{{.Name}}{{end}} <span class="svc">{{svc .Service}}</span>{{if .FromPage}}<span class="badge">from the page's meta tags</span>{{end}}{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}</div>
 <div class="track">{{if .Timed}}<div class="bar" style="left:{{pct .Left}};width:{{pct .Width}};background:{{.Color}}"></div>{{end}}</div>
 <div class="dur">{{if .Timed}}{{dur .Duration}}{{end}}</div>
-{{if .FromPage}}<div class="edgenote">browser → server: this {{.Op}} continued the trace of <b>{{.ParentLabel}}</b> [{{.ParentSvc}}] from the <code>sentry-trace</code> and <code>baggage</code> tags tracemeta wrote into the page</div>{{end}}
+{{if .FromPage}}<div class="edgenote">browser → server: this {{.Op}} continued the trace of <b>{{.ParentLabel}}</b> [{{svc .ParentSvc}}] from the <code>sentry-trace</code> and <code>baggage</code> tags tracemeta wrote into the page</div>{{end}}
 </div>
 {{end}}</div>
-{{with .DSC}}<p class="dsc">DSC: {{range $k, $v := .}}<code>{{$k}}={{$v}}</code> {{end}}</p>{{end}}
+{{with .DSC}}<p class="dsc">Dynamic Sampling Context: {{range $k, $v := .}}<code>{{$k}}={{$v}}</code> {{end}}</p>{{end}}
 </section>
 {{else}}
 <p>{{if .One}}No such trace (yet).{{else}}No trace yet. Send one to a DSN whose host is this collector.{{end}}</p>

@@ -27,7 +27,7 @@ type waterfall struct {
 	Ticks    []tick
 	Services []service
 	Rows     []row
-	DSC      map[string]string // of the first span that came with one
+	DSC      map[string]string // the browser's, else of the first span that came with one
 }
 
 // tick is a mark on the time axis.
@@ -70,8 +70,14 @@ func newWaterfall(t Trace) waterfall {
 		if s.End.After(end) {
 			end = s.End
 		}
-		if w.DSC == nil && s.DSC != nil {
+	}
+	// The DSC the browser continued, or else the first one that arrived.
+	for _, s := range t.Spans {
+		if s.DSC != nil && (w.DSC == nil || isBrowser(s)) {
 			w.DSC = s.DSC
+			if isBrowser(s) {
+				break
+			}
 		}
 	}
 	if !start.IsZero() && end.After(start) {
@@ -113,6 +119,15 @@ func newWaterfall(t Trace) waterfall {
 		walk(root, nil, 0)
 	}
 	return w
+}
+
+// serviceLabel shortens the service names of browser SDKs
+// ("sentry.javascript.browser") to "browser".
+func serviceLabel(svc string) string {
+	if strings.HasPrefix(svc, "sentry.javascript.") {
+		return "browser"
+	}
+	return svc
 }
 
 // isBrowser reports whether s was sent by a browser SDK.

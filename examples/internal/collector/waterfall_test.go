@@ -136,3 +136,30 @@ func TestWaterfallView(t *testing.T) {
 	assert.Contains(t, missing, "No such trace (yet).")
 	assert.Contains(t, missing, `http-equiv="refresh"`, "keeps reloading until the trace arrives")
 }
+
+func TestNewWaterfallDSC(t *testing.T) {
+	server := map[string]string{"trace_id": "t", "transaction": "GET /api/orders"}
+	page := map[string]string{"trace_id": "t", "public_key": "demo"}
+	tests := []struct {
+		name  string
+		spans []Span
+		want  map[string]string
+	}{
+		{name: "the browser's, though it arrived last", want: page, spans: []Span{
+			{SpanID: "a", Op: "http.server", Service: "orders", DSC: server},
+			{SpanID: "b", ParentSpanID: "a", Op: "pageload", Service: "sentry.javascript.browser", DSC: page},
+		}},
+		{name: "the first, without a browser span", want: server, spans: []Span{
+			{SpanID: "a", Op: "http.server", Service: "orders", DSC: server},
+			{SpanID: "b", ParentSpanID: "a", Op: "http.server", Service: "payment", DSC: page},
+		}},
+		{name: "none", spans: []Span{{SpanID: "a"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, newWaterfall(Trace{TraceID: "t", Spans: tt.spans}).DSC)
+		})
+	}
+	assert.Equal(t, "browser", serviceLabel("sentry.javascript.browser"))
+	assert.Equal(t, "orders", serviceLabel("orders"))
+}
