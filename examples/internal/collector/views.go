@@ -123,7 +123,6 @@ code { font: 12px ui-monospace, monospace; }
 .orphan { color: #b3261e; }
 .edge { background: #fff7e0; }
 .edge .bar { outline: 2px dashed #c98a00; outline-offset: 1px; }
-.badge { display: inline-block; font-size: 11px; background: #c98a00; color: #fff; border-radius: 3px; padding: 0 .4em; margin-left: .4em; }
 .edgenote { grid-column: 1 / -1; font-size: 12px; color: #6b4e00; padding: 0 .6em 4px; }
 .dsc { color: #5c6470; margin-top: .5em; word-break: break-all; }
 </style>
@@ -138,7 +137,7 @@ code { font: 12px ui-monospace, monospace; }
 <div class="wf">
 <div class="r axis"><div class="name">span</div><div class="track">{{range $i, $t := .Ticks}}<span class="tick{{if eq $i 4}} last{{end}}" style="left:{{pct $t.Left}}">{{$t.Label}}</span>{{end}}</div><div class="dur">duration</div></div>
 {{range .Rows}}<div class="r{{if .FromPage}} edge{{end}}" title="{{.SpanID}}{{with .ParentSpanID}} under {{.}}{{end}}">
-<div class="name" style="padding-left:{{indent .Depth}}"><span class="op">{{.Op}}</span> {{if ne .Name .Op}}{{.Name}}{{end}} <span class="svc">{{svc .Service}}</span>{{if .FromPage}}<span class="badge">from the page's meta tags</span>{{end}}{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}</div>
+<div class="name" style="padding-left:{{indent .Depth}}"><span class="op">{{.Op}}</span> {{if ne .Name .Op}}{{.Name}}{{end}} <span class="svc">{{svc .Service}}</span>{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}</div>
 <div class="track">{{if .Timed}}<div class="bar" style="left:{{pct .Left}};width:{{pct .Width}};background:{{.Color}}"></div>{{end}}</div>
 <div class="dur">{{if .Timed}}{{dur .Duration}}{{end}}</div>
 {{if .FromPage}}<div class="edgenote">browser → server: this {{.Op}} continued the trace of <b>{{.ParentLabel}}</b> [{{svc .ParentSvc}}] from the <code>sentry-trace</code> and <code>baggage</code> tags tracemeta wrote into the page</div>{{end}}
