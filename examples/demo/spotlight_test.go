@@ -188,3 +188,11 @@ func TestLockedBuffer(t *testing.T) {
 	}
 	assert.Equal(t, "abcde", b.String())
 }
+
+// TestStartSidecarNotInstalled: without npm ci the demo says what is missing.
+func TestStartSidecarNotInstalled(t *testing.T) {
+	dir := t.TempDir()
+	_, err := startSidecar(context.Background(), dir, 0)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "spotlight sidecar not installed (npm ci in "+dir+")")
+}
