@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -24,10 +25,14 @@ import (
 // its sidecar, a Node.js server from the npm package @spotlightjs/spotlight
 // (pinned in examples/browser/package-lock.json), takes envelopes on
 // POST /stream and POST /api/{project}/envelope/ and shows them at its root
-// URL. The browser SDK forwards every envelope it sends to the sidecar's
+// URL. spotlight.mjs starts it as the package's CLI does, minus the CLI's
+// reports to Spotlight's own Sentry project. The browser SDK forwards every envelope it sends to the sidecar's
 // /stream with spotlightBrowserIntegration. sentry-go (v0.50.0) has no
 // Spotlight option, so each service sends through teeTransport: to its DSN
 // and to a DSN whose host is the sidecar.
+
+//go:embed spotlight.mjs
+var spotlightLauncher string
 
 // defaultSpotlightPort is the sidecar's own default, which the SDKs assume.
 const defaultSpotlightPort = 8969
@@ -45,8 +50,8 @@ type sidecar struct {
 // startSidecar runs the sidecar installed in the npm project at projectDir
 // on port (0 picks a free one) and waits until it answers.
 func startSidecar(ctx context.Context, projectDir string, port int) (*sidecar, error) {
-	script := filepath.Join(projectDir, "node_modules", "@spotlightjs", "spotlight", "dist", "run.js")
-	if _, err := os.Stat(script); err != nil {
+	ui := filepath.Join(projectDir, "node_modules", "@spotlightjs", "spotlight", "dist", "ui")
+	if _, err := os.Stat(filepath.Join(ui, "index.html")); err != nil {
 		return nil, fmt.Errorf("demo: spotlight sidecar not installed (npm ci in %s): %w", projectDir, err)
 	}
 	if port == 0 {
@@ -62,8 +67,8 @@ func startSidecar(ctx context.Context, projectDir string, port int) (*sidecar, e
 		out:  &lockedBuffer{max: 64 << 10},
 		done: make(chan struct{}),
 	}
-	s.cmd = exec.Command("node", script, "server", "--port", strconv.Itoa(port))
-	s.cmd.Dir = projectDir
+	s.cmd = exec.Command("node", "--input-type=module", "-e", spotlightLauncher, strconv.Itoa(port), ui)
+	s.cmd.Dir = projectDir // where node resolves @spotlightjs/spotlight
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("demo: starting the spotlight sidecar: %w", err)

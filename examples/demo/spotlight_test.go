@@ -118,6 +118,13 @@ func TestDemoSpotlight(t *testing.T) {
 	link, err := chromedp.Run(browser, chromedp.Evaluate[string](`document.getElementById('spotlight-link').href`))
 	require.NoError(t, err)
 	assert.Equal(t, side.URL+"/", link, "the page links to Spotlight's UI")
+	resp, err := http.Get(link)
+	require.NoError(t, err)
+	ui, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(string(ui), "<!DOCTYPE html>"), "the sidecar serves Spotlight's UI")
 
 	want := map[string]bool{"browser": true, "frontend": true, "orders": true, "payment": true}
 	seen := map[string]bool{}
