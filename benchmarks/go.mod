@@ -10,7 +10,7 @@ require (
 	github.com/PuerkitoBio/goquery v1.13.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tdewolff/parse/v2 v2.8.20
-	github.com/tracemeta/tracemeta v0.0.0-00010101000000-000000000000
+	github.com/tracemeta/tracemeta v0.1.0
 	golang.org/x/net v0.62.0
 )
 

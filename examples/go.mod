@@ -10,9 +10,9 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.0.0-00010101000000-000000000000
-	github.com/tracemeta/tracemeta/tracecontext/otel v0.0.0-00010101000000-000000000000
-	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.0.0-00010101000000-000000000000
+	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta/tracecontext/otel v0.1.0
+	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.1.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/sdk v1.47.0
 	go.opentelemetry.io/otel/trace v1.47.0

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and every test of every module of the repository:
-# formatting, generated code, go vet, and go test -race (browser tests included).
+# formatting, generated code, the versions the modules require of each other,
+# go vet, and go test -race (browser tests included), then the core module's
+# tests once more on the newest Go release.
 #
 # Browser tests need Debian's chromium (/usr/bin/chromium) and Node.js/npm; they
 # skip without them unless TRACEMETA_REQUIRE_BROWSER=1, which CI sets, and then
@@ -28,6 +30,62 @@ if [ "$before" != "$(templ_sums)" ]; then
 	exit 1
 fi
 
+echo "== module versions"
+# Every nested module requires every tracemeta module at the version in
+# VERSION, with a relative replace to that module's folder, so that work inside
+# the repository uses the code beside it and, once the tags exist, go get
+# resolves the same versions without a replace.
+version=$(tr -d '[:space:]' <VERSION)
+if ! [[ $version =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+	echo "VERSION holds \"$version\", want a version such as v0.1.0"
+	exit 1
+fi
+if ! grep -q "^## \[${version#v}\]" CHANGELOG.md; then
+	echo "CHANGELOG.md has no \"## [${version#v}]\" entry for VERSION $version"
+	exit 1
+fi
+# modfacts prints "module PATH", "require PATH VERSION" and "replace OLD NEW"
+# lines for the go.mod file $1.
+modfacts() {
+	go mod edit -print "$1" | awk '
+		/^\)/ { block = ""; next }
+		/^(require|replace) \($/ { block = $1; next }
+		/^module / { print "module", $2; next }
+		/^require / { print "require", $2, $3; next }
+		/^replace / { sub(/^replace /, ""); line = $0; kind = "replace" }
+		block == "require" { print "require", $1, $2; next }
+		block == "replace" { line = $0; kind = "replace" }
+		kind == "replace" {
+			split(line, sides, "=>"); split(sides[1], old, " "); split(sides[2], new, " ")
+			print "replace", old[1], new[1]; kind = ""
+		}'
+}
+bad_versions=0
+for gomod in $(git ls-files -co --exclude-standard '*go.mod' | grep -v '^go.mod$' | sort); do
+	dir=$(dirname "$gomod")
+	facts=$(modfacts "$gomod")
+	while read -r _ path ver; do
+		case $path in github.com/tracemeta/tracemeta | github.com/tracemeta/tracemeta/*) ;; *) continue ;; esac
+		if [ "$ver" != "$version" ]; then
+			echo "$gomod requires $path $ver; every tracemeta module must be required at $version (VERSION)"
+			bad_versions=1
+		fi
+		target=$(awk -v p="$path" '$1 == "replace" && $2 == p { print $3 }' <<<"$facts")
+		if [[ $target != .* ]]; then
+			echo "$gomod requires $path but does not replace it with its folder (replace $path => ../...)"
+			bad_versions=1
+		elif [ ! -f "$dir/$target/go.mod" ] ||
+			[ "$(modfacts "$dir/$target/go.mod" | awk '$1 == "module" { print $2 }')" != "$path" ]; then
+			echo "$gomod replaces $path with $target, which is not that module's folder"
+			bad_versions=1
+		fi
+	done < <(grep '^require ' <<<"$facts")
+done
+if [ "$bad_versions" != 0 ]; then
+	echo "set every requirement with: go mod edit -require=MODULE@$version (in each module), then go mod tidy"
+	exit 1
+fi
+
 # Every module but the tool module, the core first. -v makes the output show
 # every test that ran (and the trace ids the browser tests log); the RUN/PAUSE
 # noise is left out.
@@ -44,6 +102,22 @@ for mod in $modules; do
 		failed=1
 	fi
 done
+
+# The core module again on the newest Go release (the toolchain is fetched
+# from the module proxy on first use), so that a change in the next Go shows
+# up before users hit it; the installed Go above covers the oldest supported
+# one. TRACEMETA_GO_NEXT= (empty) leaves this run out.
+go_next=${TRACEMETA_GO_NEXT-go1.27.4}
+if [ -n "$go_next" ]; then
+	echo "== .: go test -race with $go_next"
+	if ! GOTOOLCHAIN=$go_next GOWORK=off go version ||
+		! GOTOOLCHAIN=$go_next GOWORK=off go test -race -count=1 ./...; then
+		echo "the core module's tests failed with $go_next"
+		failed=1
+	fi
+else
+	echo "== .: go test with the next Go release left out (TRACEMETA_GO_NEXT is empty)"
+fi
 
 passed=$(grep -c -E '^ *--- PASS' "$log" || true)
 fails=$(grep -c -E '^ *--- FAIL' "$log" || true)

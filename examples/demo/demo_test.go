@@ -112,6 +112,22 @@ func TestDemoOneTrace(t *testing.T) {
 	assert.Equal(t, release, pageload.DSC["release"])
 	assert.Equal(t, environment, pageload.DSC["environment"])
 
+	// The page shows its trace and links to the collector's waterfall of
+	// it, where the pageload is marked as continued from the page's tags.
+	shown, err := chromedp.Run(browser, chromedp.Evaluate[string](`document.getElementById('trace-id').textContent`))
+	require.NoError(t, err)
+	assert.Equal(t, pageload.TraceID, shown)
+	link, err := chromedp.Run(browser, chromedp.Evaluate[string](`document.getElementById('trace-link').href`))
+	require.NoError(t, err)
+	assert.Equal(t, d.CollectorURL+"/?trace="+pageload.TraceID, link)
+	resp, err := http.Get(link)
+	require.NoError(t, err)
+	view, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.True(t, strings.Contains(string(view), `<section id="`+pageload.TraceID+`">`), "the view shows the trace")
+	assert.True(t, strings.Contains(string(view), "this pageload continued the trace of <b>http.server  GET /</b> [frontend]"), "the pageload is marked as continued from the page")
+
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "trace "+pageload.TraceID) },
 		5*time.Second, 50*time.Millisecond, "the demo prints the trace")
 	t.Logf("the demo printed:\n%s", out.String())

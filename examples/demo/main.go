@@ -6,12 +6,19 @@
 // trace.
 //
 // By default every span goes to an embedded collector, which prints the
-// trace of each pageload as a tree and shows it at its own URL; with
-// SENTRY_DSN set, everything goes to that Sentry project instead.
+// trace of each pageload as a tree and draws it as a waterfall at its own
+// URL; with SENTRY_DSN set, everything goes to that Sentry project instead.
+// With -spotlight, every service and the browser also send to Spotlight,
+// Sentry's UI for local development, whose sidecar the demo starts.
 //
 // Usage, from the examples directory:
 //
-//	go run ./demo [-port 8080]
+//	go run ./demo [-port 8080] [-spotlight [-spotlight-port 8969]]
+//	go run ./demo -port 0 -screenshot DIR
+//
+// -screenshot loads the page in headless Chromium, writes DIR/demo-page.png
+// and DIR/demo-waterfall.png (the collector's view of the page's trace), and
+// exits.
 //
 // The browser SDK bundle is built on start with npm ci and esbuild from the
 // lockfile in examples/browser, so the demo needs Node.js and npm.
@@ -29,6 +36,7 @@ import (
 	"time"
 
 	"github.com/tracemeta/tracemeta/examples/internal/browserbundle"
+	"github.com/tracemeta/tracemeta/examples/internal/browsertest"
 )
 
 func main() {
@@ -46,8 +54,23 @@ func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	host := fs.String("host", "127.0.0.1", "interface to listen on")
 	port := fs.Int("port", 8080, "port of the frontend; the orders API uses port+1, the payment service port+2, the collector port+9; 0 picks free ports")
+	useSpotlight := fs.Bool("spotlight", false, "also send every service and the browser to Spotlight, Sentry's local UI (starts its sidecar from examples/browser/node_modules)")
+	spotlightPort := fs.Int("spotlight-port", defaultSpotlightPort, "port of the Spotlight sidecar; 0 picks a free one")
+	screenshotDir := fs.String("screenshot", "", "load the page in headless Chromium, save screenshots of it and of its trace into this directory, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("demo: unexpected arguments %q", fs.Args())
+	}
+	var (
+		chromium string
+		err      error
+	)
+	if *screenshotDir != "" {
+		if chromium, err = browsertest.ChromiumPath(); err != nil {
+			return fmt.Errorf("demo: -screenshot: %w", err)
+		}
 	}
 
 	fmt.Fprintln(out, "building the Sentry browser SDK bundle (npm ci on first run, then esbuild)...")
@@ -66,19 +89,46 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 
-	d, err := start(config{
+	var side *sidecar
+	if *useSpotlight {
+		project, err := browserbundle.ProjectDir()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "starting the Spotlight sidecar...")
+		if side, err = startSidecar(context.Background(), project, *spotlightPort); err != nil {
+			return err
+		}
+		defer side.close()
+	}
+
+	cfg := config{
 		host: *host, port: *port, dsn: os.Getenv("SENTRY_DSN"), bundleDir: bundles.Dir,
-		out: out, printDelay: 1500 * time.Millisecond,
-	})
+		spotlight: side, out: out, printDelay: 1500 * time.Millisecond,
+	}
+	if *screenshotDir != "" {
+		cfg.dsn = "" // the screenshot is of the embedded collector's view
+		cfg.out = io.Discard
+	}
+	d, err := start(cfg)
 	if err != nil {
 		return err
+	}
+	if *screenshotDir != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		shotErr := screenshots(ctx, d, chromium, *screenshotDir, out)
+		return errors.Join(shotErr, d.close(ctx))
 	}
 	fmt.Fprintf(out, "\ntracemeta demo\n")
 	fmt.Fprintf(out, "  frontend    %s/   <- open this in a browser\n", d.FrontendURL)
 	fmt.Fprintf(out, "  orders API  %s/api/orders\n", d.OrdersURL)
 	fmt.Fprintf(out, "  payment     %s/api/payments/1\n", d.PaymentURL)
+	if side != nil {
+		fmt.Fprintf(out, "  spotlight   %s/   (Sentry's local UI: every service and the browser send here too)\n", side.URL)
+	}
 	if d.Collector != nil {
-		fmt.Fprintf(out, "  collector   %s/   (every trace as a tree; JSON at %s/traces)\n", d.CollectorURL, d.CollectorURL)
+		fmt.Fprintf(out, "  collector   %s/   (every trace as a waterfall; JSON at %s/traces)\n", d.CollectorURL, d.CollectorURL)
 		fmt.Fprintf(out, "\nEach pageload's trace is printed here. Set SENTRY_DSN to send to Sentry instead. Ctrl-C stops.\n")
 	} else {
 		fmt.Fprintf(out, "\nSending every span to SENTRY_DSN; open the trace in Sentry after a pageload. Ctrl-C stops.\n")

@@ -35,10 +35,11 @@ const (
 
 // config is how the demo runs.
 type config struct {
-	host      string // interface to listen on
-	port      int    // the frontend's; the others use port+1, port+2 and port+9; 0 picks free ports
-	dsn       string // a real Sentry DSN; empty runs the embedded collector
-	bundleDir string // holds sentry.js, served at /static/
+	host      string   // interface to listen on
+	port      int      // the frontend's; the others use port+1, port+2 and port+9; 0 picks free ports
+	dsn       string   // a real Sentry DSN; empty runs the embedded collector
+	bundleDir string   // holds sentry.js, served at /static/
+	spotlight *sidecar // when not nil, every service and the browser also send to it
 	out       io.Writer
 	// printDelay is how long after a pageload arrives its trace is printed,
 	// so that spans still in flight make it into the tree.
@@ -98,22 +99,35 @@ func start(cfg config) (_ *demo, err error) {
 		}
 	}
 
+	var spotlightDSN string
+	if cfg.spotlight != nil {
+		if spotlightDSN, err = cfg.spotlight.DSN(); err != nil {
+			return nil, err
+		}
+	}
 	var clients [3]*sentry.Client
 	for i, name := range names[:3] {
-		clients[i], err = sentry.NewClient(sentry.ClientOptions{
+		opts := sentry.ClientOptions{
 			Dsn:              dsn,
 			ServerName:       name,
 			Release:          release,
 			Environment:      environment,
 			EnableTracing:    true,
 			TracesSampleRate: 1,
-		})
+		}
+		if spotlightDSN != "" {
+			opts.Transport = newTeeTransport(spotlightDSN)
+		}
+		clients[i], err = sentry.NewClient(opts)
 		if err != nil {
 			return nil, fmt.Errorf("demo: sentry client for %s: %w", name, err)
 		}
 		d.clients = append(d.clients, clients[i])
 	}
-	handlers[0] = newFrontend(clients[0], d.OrdersURL, dsn, cfg.bundleDir)
+	handlers[0] = newFrontend(clients[0], frontendConfig{
+		ordersURL: d.OrdersURL, dsn: dsn, bundleDir: cfg.bundleDir,
+		collectorURL: d.CollectorURL, spotlight: cfg.spotlight,
+	})
 	handlers[1] = withSentry(clients[1], newOrders(d.PaymentURL))
 	handlers[2] = withSentry(clients[2], newPayment())
 
@@ -195,34 +209,65 @@ var pageHTML string
 
 var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 
+// frontendConfig is what the frontend needs to know of the other services.
+type frontendConfig struct {
+	ordersURL    string
+	dsn          string   // of the browser SDK
+	bundleDir    string   // holds sentry.js
+	collectorURL string   // "" with a Sentry DSN
+	spotlight    *sidecar // nil without -spotlight
+}
+
+// pageData is what page.html renders.
+type pageData struct {
+	Orders               []order
+	DSN                  string
+	Release, Environment string
+	TraceID              string // of the request's span: the trace the pageload joins
+	TraceURL             string // the trace in the collector; "" with a Sentry DSN
+	SpotlightURL         string // Spotlight's UI; "" without -spotlight
+	SpotlightStream      string // where the browser SDK forwards to Spotlight
+}
+
 // newFrontend is the server-rendered frontend: GET / asks the orders API for
 // the orders and renders them. inject.Middleware puts the sentry-trace and
 // baggage of sentryhttp's server span into the page's <head>, where the
 // browser SDK's pageload picks them up. The SDK bundle under /static/ is
 // served untraced.
-func newFrontend(sentryClient *sentry.Client, ordersURL, dsn, bundleDir string) http.Handler {
+func newFrontend(sentryClient *sentry.Client, cfg frontendConfig) http.Handler {
 	client := tracedClient()
+	source := sentrygo.Source()
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
 		var orders []order
-		if err := getJSON(r.Context(), client, ordersURL+"/api/orders", &orders); err != nil {
+		if err := getJSON(r.Context(), client, cfg.ordersURL+"/api/orders", &orders); err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
+		data := pageData{Orders: orders, DSN: cfg.dsn, Release: release, Environment: environment}
+		// The same Source inject.Middleware reads: the page shows the
+		// trace its tags name.
+		if sc, ok := source.SpanContext(r.Context()); ok {
+			data.TraceID = sc.TraceID.String()
+			if cfg.collectorURL != "" {
+				data.TraceURL = cfg.collectorURL + "/?trace=" + data.TraceID
+			}
+		}
+		if cfg.spotlight != nil {
+			data.SpotlightURL, data.SpotlightStream = cfg.spotlight.URL+"/", cfg.spotlight.StreamURL()
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		err := pageTemplate.Execute(w, map[string]any{
-			"Orders": orders, "DSN": dsn, "Release": release, "Environment": environment,
-		})
+		err := pageTemplate.Execute(w, data)
 		if err != nil {
 			panic(http.ErrAbortHandler) // the page is half written; cut the connection
 		}
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /", withSentry(sentryClient, inject.Middleware(inject.WithSource(sentrygo.Source()))(page)))
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.Dir(bundleDir))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.Dir(cfg.bundleDir))))
 	return mux
 }
 

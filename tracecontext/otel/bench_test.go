@@ -1,4 +1,4 @@
-package otel_test
+package tmotel_test
 
 import (
 	"context"

@@ -1,12 +1,12 @@
-// Package otel is the [tracecontext.Source] for services traced with
+// Package tmotel is the [tracecontext.Source] for services traced with
 // OpenTelemetry (go.opentelemetry.io/otel): it lets tracemeta render the span
 // context and W3C baggage that OpenTelemetry holds for a request, so that the
 // browser's pageload (OpenTelemetry's document-load instrumentation reading
 // <meta name="traceparent">, or the Sentry browser SDK reading sentry-trace
 // and baggage) continues the request's trace.
 //
-// Its name is OpenTelemetry's; import it under another one next to
-// go.opentelemetry.io/otel:
+// The module path ends in otel; the package is named tmotel, so that it
+// never collides with go.opentelemetry.io/otel in the same file:
 //
 //	import tmotel "github.com/tracemeta/tracemeta/tracecontext/otel"
 //
@@ -25,4 +25,4 @@
 // from upstream; other vendors' members are kept for propagation and never
 // rendered into a page. A service that starts the trace as far as Sentry is
 // concerned can give the DSC to render with [WithHeadDSC]. See [Source].
-package otel
+package tmotel

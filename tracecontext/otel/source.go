@@ -1,4 +1,4 @@
-package otel
+package tmotel
 
 import (
 	"context"
@@ -60,10 +60,14 @@ func WithHeadDSC(d tracecontext.DSC) Option {
 // OpenTelemetry keeps baggage in a map, so the members are put in key order.
 // When the baggage carries no DSC, the one set with [WithHeadDSC] is
 // reported. It reports no span when the context holds no valid span context.
+//
+// A nil Option is skipped.
 func Source(opts ...Option) tracecontext.Source {
 	var c config
 	for _, o := range opts {
-		o(&c)
+		if o != nil { // a nil Option is skipped, as tracecontext and inject skip theirs
+			o(&c)
+		}
 	}
 	return source{cfg: c}
 }

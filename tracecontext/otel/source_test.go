@@ -1,4 +1,4 @@
-package otel_test
+package tmotel_test
 
 import (
 	"context"
@@ -411,6 +411,34 @@ func TestSourceBaggageKeys(t *testing.T) {
 			require.True(t, ok)
 			assert.Equal(t, tt.want, sc.Baggage.Members())
 			assert.Equal(t, tt.wantDSC, sc.DSC)
+		})
+	}
+}
+
+// TestSourceNilOption: a nil Option is skipped, as the core's options are,
+// whether it comes alone or between others.
+func TestSourceNilOption(t *testing.T) {
+	head := tracecontext.DSC{PublicKey: "pk-web", Release: "shop@2.0"}
+	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled,
+	}))
+	tests := []struct {
+		name    string
+		opts    []tmotel.Option
+		wantDSC bool
+	}{
+		{name: "nil alone", opts: []tmotel.Option{nil}},
+		{name: "nil before", opts: []tmotel.Option{nil, tmotel.WithHeadDSC(head)}, wantDSC: true},
+		{name: "nil after", opts: []tmotel.Option{tmotel.WithHeadDSC(head), nil}, wantDSC: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var src tracecontext.Source
+			require.NotPanics(t, func() { src = tmotel.Source(tt.opts...) })
+			sc, ok := src.SpanContext(ctx)
+			require.True(t, ok)
+			assert.Equal(t, "01000000000000000000000000000000-0200000000000000-1", sc.SentryTrace())
+			assert.Equal(t, tt.wantDSC, sc.DSC.PublicKey == "pk-web", "DSC: %+v", sc.DSC)
 		})
 	}
 }

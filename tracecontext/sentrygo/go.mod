@@ -7,7 +7,7 @@ replace github.com/tracemeta/tracemeta => ../..
 require (
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.0.0-00010101000000-000000000000
+	github.com/tracemeta/tracemeta v0.1.0
 	golang.org/x/net v0.62.0
 )
 

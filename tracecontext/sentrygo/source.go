@@ -72,10 +72,14 @@ func WithTransactionSpan(on bool) Option { return func(c *config) { c.transactio
 // other sentry-go integrations do: a hub cloned without it shares the
 // propagation context of the hub it was cloned from. Without a span or a hub
 // in the context the Source reports no span.
+//
+// A nil Option is skipped.
 func Source(opts ...Option) tracecontext.Source {
 	var c config
 	for _, o := range opts {
-		o(&c)
+		if o != nil { // a nil Option is skipped, as tracecontext and inject skip theirs
+			o(&c)
+		}
 	}
 	return source{cfg: c}
 }

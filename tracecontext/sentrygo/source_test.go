@@ -702,3 +702,35 @@ func TestSourceHubWithoutSpan(t *testing.T) {
 		assert.Equal(t, upstreamDSC, sc.DSC, "the child span's DSC would overwrite the upstream one")
 	})
 }
+
+// TestSourceNilOption: a nil Option is skipped, as the core's options are,
+// whether it comes alone or between others.
+func TestSourceNilOption(t *testing.T) {
+	col := newCollector(t)
+	client := col.newClient(t, sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
+	hub := sentry.NewHub(client, sentry.NewScope())
+	txn := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), hub), "GET /")
+	defer txn.Finish()
+	child := txn.StartChild("render")
+	defer child.Finish()
+
+	tests := []struct {
+		name     string
+		opts     []sentrygo.Option
+		wantSpan *sentry.Span
+	}{
+		{name: "nil alone", opts: []sentrygo.Option{nil}, wantSpan: child},
+		{name: "nil before", opts: []sentrygo.Option{nil, sentrygo.WithTransactionSpan(true)}, wantSpan: txn},
+		{name: "nil after", opts: []sentrygo.Option{sentrygo.WithTransactionSpan(true), nil}, wantSpan: txn},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var src tracecontext.Source
+			require.NotPanics(t, func() { src = sentrygo.Source(tt.opts...) })
+			sc, ok := src.SpanContext(child.Context())
+			require.True(t, ok)
+			assert.Equal(t, tt.wantSpan.SpanID.String(), sc.SpanID.String())
+			assert.Equal(t, txn.TraceID.String(), sc.TraceID.String())
+		})
+	}
+}

@@ -13,8 +13,11 @@
 // on every span that came with it, so a test can check the DSC the browser
 // continued with.
 //
-// The collector shows each trace as a tree: an HTML page (GET /), JSON
-// (GET /traces and GET /traces/{id}) and, for terminal output, [WriteText].
+// The collector shows each trace as a waterfall on an HTML page (GET /, or
+// GET /?trace={id} for one trace: one bar per span on the trace's time axis,
+// coloured by service, with the browser span that continued a server span
+// from the page's tags marked), as a tree in JSON (GET /traces and
+// GET /traces/{id}) and, for terminal output, [WriteText].
 // It answers CORS preflights, because the browser SDK posts from the page's
 // origin to the collector's.
 //

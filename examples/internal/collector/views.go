@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -86,49 +87,103 @@ func writeNode(b *strings.Builder, n *Node, prefix string, last bool) {
 }
 
 var indexTemplate = template.Must(template.New("index").Funcs(template.FuncMap{
-	"ms": func(d time.Duration) string { return d.Round(100 * time.Microsecond).String() },
+	"dur":    shortDuration,
+	"svc":    serviceLabel,
+	"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) + "%" },
+	"indent": func(depth int) string { return strconv.Itoa(depth*14+6) + "px" },
 }).Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>tracemeta collector</title>
-<meta http-equiv="refresh" content="5">
+{{if .Refresh}}<meta http-equiv="refresh" content="5">{{end}}
 <style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; }
-ul { list-style: none; padding-left: 1.4em; border-left: 1px solid #ccc; }
+body { font: 13px/1.4 system-ui, sans-serif; margin: 1.5em 2em; color: #1d2330; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 .3em; }
+h2 { font-size: 15px; margin: 1.6em 0 .4em; font-weight: 600; }
+h2 small { font-weight: 400; color: #5c6470; }
+a { color: #2b5cb8; }
+code { font: 12px ui-monospace, monospace; }
+.intro { color: #5c6470; margin: 0 0 1em; }
+.legend span { display: inline-block; margin-right: 1.2em; }
+.legend i { display: inline-block; width: .9em; height: .9em; border-radius: 2px; vertical-align: -1px; margin-right: .35em; }
+.wf { border: 1px solid #d8dce3; border-radius: 6px; overflow: hidden; margin-top: .5em; }
+.r { display: grid; grid-template-columns: 27em 1fr 5.5em; align-items: center; min-height: 22px; border-top: 1px solid #eef0f3; }
+.r:first-child { border-top: 0; }
+.axis { background: #f6f7f9; color: #5c6470; font-size: 11px; min-height: 24px; }
+.name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-right: .6em; }
 .op { font-weight: 600; }
-.svc { color: #555; }
-.dur { color: #888; }
-.orphan { color: #b00; }
-code { font-size: 12px; }
+.svc { color: #5c6470; }
+.track { position: relative; height: 22px; }
+.axis .track { height: 24px; }
+.tick { position: absolute; top: 0; bottom: 0; border-left: 1px solid #d8dce3; padding-left: 3px; line-height: 24px; }
+.tick.last { border-left: 0; border-right: 1px solid #d8dce3; padding: 0 3px 0 0; transform: translateX(-100%); }
+.bar { position: absolute; top: 5px; height: 12px; min-width: 2px; border-radius: 2px; }
+.dur { text-align: right; padding-right: .6em; color: #5c6470; font-variant-numeric: tabular-nums; }
+.orphan { color: #b3261e; }
+.edge { background: #fff7e0; }
+.edge .bar { outline: 2px dashed #c98a00; outline-offset: 1px; }
+.edgenote { grid-column: 1 / -1; font-size: 12px; color: #6b4e00; padding: 0 .6em 4px; }
+.dsc { color: #5c6470; margin-top: .5em; word-break: break-all; }
 </style>
 </head>
 <body>
 <h1>Traces</h1>
-<p>Newest first; the page reloads every 5 s. JSON: <a href="/traces">/traces</a>.</p>
-{{range .}}
+<p class="intro">{{if .One}}<a href="/">All traces</a> · {{else}}Newest first; the page reloads every 5 s. {{end}}JSON: <a href="/traces">/traces</a>.</p>
+{{range .Traces}}
 <section id="{{.TraceID}}">
-<h2><code>{{.TraceID}}</code> <small>({{.Spans}} spans, <a href="/traces/{{.TraceID}}">json</a>)</small></h2>
-<ul>{{range .Tree}}{{template "node" .}}{{end}}</ul>
-{{with (index .Tree 0).DSC}}<p>DSC: {{range $k, $v := .}}<code>{{$k}}={{$v}}</code> {{end}}</p>{{end}}
+<h2>trace <code>{{.TraceID}}</code> <small>{{.Spans}} spans · {{dur .Duration}} · <a href="/?trace={{.TraceID}}">this trace</a> · <a href="/traces/{{.TraceID}}">json</a></small></h2>
+<div class="legend">{{range .Services}}<span title="{{.Name}}"><i style="background:{{.Color}}"></i>{{svc .Name}}</span>{{end}}</div>
+<div class="wf">
+<div class="r axis"><div class="name">span</div><div class="track">{{range $i, $t := .Ticks}}<span class="tick{{if eq $i 4}} last{{end}}" style="left:{{pct $t.Left}}">{{$t.Label}}</span>{{end}}</div><div class="dur">duration</div></div>
+{{range .Rows}}<div class="r{{if .FromPage}} edge{{end}}" title="{{.SpanID}}{{with .ParentSpanID}} under {{.}}{{end}}">
+<div class="name" style="padding-left:{{indent .Depth}}"><span class="op">{{.Op}}</span> {{if ne .Name .Op}}{{.Name}}{{end}} <span class="svc">{{svc .Service}}</span>{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}</div>
+<div class="track">{{if .Timed}}<div class="bar" style="left:{{pct .Left}};width:{{pct .Width}};background:{{.Color}}"></div>{{end}}</div>
+<div class="dur">{{if .Timed}}{{dur .Duration}}{{end}}</div>
+{{if .FromPage}}<div class="edgenote">browser → server: this {{.Op}} continued the trace of <b>{{.ParentLabel}}</b> [{{svc .ParentSvc}}] from the <code>sentry-trace</code> and <code>baggage</code> tags tracemeta wrote into the page</div>{{end}}
+</div>
+{{end}}</div>
+{{with .DSC}}<p class="dsc">Dynamic Sampling Context: {{range $k, $v := .}}<code>{{$k}}={{$v}}</code> {{end}}</p>{{end}}
 </section>
 {{else}}
-<p>No trace yet. Send one to a DSN whose host is this collector.</p>
+<p>{{if .One}}No such trace (yet).{{else}}No trace yet. Send one to a DSN whose host is this collector.{{end}}</p>
 {{end}}
 </body>
-</html>
-{{define "node"}}<li><span class="op">{{.Op}}</span> {{.Name}} <span class="svc">[{{.Service}}]</span> <span class="dur">{{ms .Duration}}</span>{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}
-{{if .Children}}<ul>{{range .Children}}{{template "node" .}}{{end}}</ul>{{end}}</li>
-{{end}}`))
+</html>`))
 
-func (c *Collector) handleIndex(w http.ResponseWriter, _ *http.Request) {
-	traces := c.Traces()
-	views := make([]treeJSON, 0, len(traces))
-	for _, t := range slices.Backward(traces) {
-		views = append(views, toJSON(t))
+// indexView is the data of the HTML view.
+type indexView struct {
+	Traces  []waterfall
+	One     bool // a single trace was asked for
+	Refresh bool
+}
+
+// settled reports whether t holds a browser span that ended a few seconds
+// before now: what the services and the browser send about a pageload has
+// arrived by then.
+func settled(t Trace, now time.Time) bool {
+	_, ok := t.Find(func(s Span) bool { return isBrowser(s) && !s.End.IsZero() && now.Sub(s.End) > 3*time.Second })
+	return ok
+}
+
+// handleIndex shows every trace, newest first, as a waterfall; ?trace=ID
+// shows that trace alone. Both reload every 5 s, the single trace only until
+// its pageload has settled.
+func (c *Collector) handleIndex(w http.ResponseWriter, r *http.Request) {
+	view := indexView{Refresh: true}
+	if id := r.URL.Query().Get("trace"); id != "" {
+		view.One = true
+		if t, ok := c.Trace(id); ok {
+			view.Traces = append(view.Traces, newWaterfall(t))
+			view.Refresh = !settled(t, time.Now())
+		}
+	} else {
+		for _, t := range slices.Backward(c.Traces()) {
+			view.Traces = append(view.Traces, newWaterfall(t))
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := indexTemplate.Execute(w, views); err != nil {
+	if err := indexTemplate.Execute(w, view); err != nil {
 		// Headers are gone; the page is cut short, which the reader sees.
 		return
 	}
