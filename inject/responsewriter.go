@@ -858,17 +858,10 @@ type requestContext struct {
 	once render.Once
 }
 
-// onceProbe answers for render's unexported context key: the value it maps
-// it to is probeOnce, and it maps no other key to anything.
-var (
-	probeOnce render.Once
-	onceProbe = render.ContextWithOnce(context.Background(), &probeOnce)
-)
-
-// Value returns the request's Once for render's key, as
+// Value returns the request's Once for [render.OnceKey], as
 // [render.ContextWithOnce] would, and asks the parent for any other key.
 func (c *requestContext) Value(key any) any {
-	if v, ok := onceProbe.Value(key).(*render.Once); ok && v == &probeOnce {
+	if _, ok := key.(render.OnceKey); ok {
 		return &c.once
 	}
 	return c.Context.Value(key)

@@ -101,52 +101,6 @@ func appendAttrEscaped(dst, s []byte) []byte {
 	return append(dst, s[run:]...)
 }
 
-// quotedSpecial marks the bytes that an RFC 9110 quoted-string (section
-// 5.6.4) carries only as a quoted-pair: DQUOTE and backslash.
-func quotedSpecial(c byte) bool { return c == '"' || c == '\\' }
-
-// quotable reports whether every byte of s may appear in a quoted-string
-// that a browser reads back unchanged: HTAB and visible ASCII. CR, LF and the
-// other controls are not allowed at all (they could end the header), and
-// obs-text (0x80-0xFF) would be read as Latin-1 by the Fetch standard's
-// isomorphic decode, so the value would not survive. The DSC's baggage never
-// needs this check or the quoted-pair escape below (see appendBaggageTiming):
-// they are for any other value a description carries.
-func quotable(s []byte) bool {
-	for _, c := range s {
-		if c < 0x20 && c != '\t' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// quotedEscapedLen returns the length of s once quoted-pair escaped.
-func quotedEscapedLen(s []byte) int {
-	n := len(s)
-	for _, c := range s {
-		if quotedSpecial(c) {
-			n++
-		}
-	}
-	return n
-}
-
-// appendQuotedEscaped appends s to dst with DQUOTE and backslash written as
-// quoted-pairs, copying the runs between them whole. The same sharing rule as
-// appendAttrEscaped applies.
-func appendQuotedEscaped(dst, s []byte) []byte {
-	run := 0
-	for i, c := range s {
-		if quotedSpecial(c) {
-			dst = append(dst, s[run:i]...)
-			dst = append(dst, '\\', c)
-			run = i + 1
-		}
-	}
-	return append(dst, s[run:]...)
-}
-
 // escapeTail escapes dst[start:] in place, given n, its escaped length, and
 // returns dst[:start+n]. It grows dst only when the escaped value is longer
 // and cap(dst) lacks room for both the value and its escape, so a value that
@@ -156,11 +110,7 @@ func appendQuotedEscaped(dst, s []byte) []byte {
 // place. No escape is shorter than its input, so once in bytes are consumed
 // the output holds out <= n-(raw-in) bytes: the next write, at start+out,
 // stays before the next byte to read, at start+n+in.
-//
-// quoted selects the quoted-string escape instead of the HTML one. (A func
-// parameter would make dst escape to the heap, and with it every caller's
-// stack buffer.)
-func escapeTail(dst []byte, start, n int, quoted bool) []byte {
+func escapeTail(dst []byte, start, n int) []byte {
 	raw := len(dst) - start
 	if n == raw {
 		return dst
@@ -173,8 +123,5 @@ func escapeTail(dst []byte, start, n int, quoted bool) []byte {
 	}
 	dst = dst[:end]
 	copy(dst[start+n:], dst[start:start+raw])
-	if quoted {
-		return appendQuotedEscaped(dst[:start], dst[start+n:end])
-	}
 	return appendAttrEscaped(dst[:start], dst[start+n:end])
 }

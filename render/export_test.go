@@ -8,18 +8,8 @@ func EscapeAttrTail(prefix, s string, capacity int) []byte {
 	dst = append(dst, prefix...)
 	start := len(dst)
 	dst = append(dst, s...)
-	return escapeTail(dst, start, attrEscapedLen(dst[start:]), false)
+	return escapeTail(dst, start, attrEscapedLen(dst[start:]))
 }
 
-// EscapeQuotedTail is EscapeAttrTail for the Server-Timing quoted-string
-// escape. ok is false when s cannot be carried in a quoted-string.
-func EscapeQuotedTail(prefix, s string, capacity int) (b []byte, ok bool) {
-	if !quotable([]byte(s)) {
-		return nil, false
-	}
-	dst := make([]byte, 0, max(capacity, len(prefix)+len(s)))
-	dst = append(dst, prefix...)
-	start := len(dst)
-	dst = append(dst, s...)
-	return escapeTail(dst, start, quotedEscapedLen(dst[start:]), true), true
-}
+// Claimed reports whether o has been claimed.
+func Claimed(o *Once) bool { return o.claimedNow() }

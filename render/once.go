@@ -24,17 +24,20 @@ func (o *Once) Claim() bool {
 	return o.claimed.CompareAndSwap(false, true)
 }
 
-// Claimed reports whether o has been claimed.
-func (o *Once) Claimed() bool { return o != nil && o.claimed.Load() }
+// claimedNow reports whether o has been claimed, for the tests.
+func (o *Once) claimedNow() bool { return o != nil && o.claimed.Load() }
 
-// Reset makes o claimable again, for reuse from a pool.
-func (o *Once) Reset() { o.claimed.Store(false) }
-
-type onceKey struct{}
+// OnceKey is the context key under which a context carries the response's
+// [Once]: [ContextWithOnce] stores it so, and [OnceFromContext] looks it up
+// with ctx.Value(OnceKey{}). A context type of one's own may answer that key
+// itself with a *Once, to carry the flag without the allocation of
+// ContextWithOnce (inject's middleware does, in the context it gives each
+// request).
+type OnceKey struct{}
 
 // ContextWithOnce returns a copy of ctx that carries o.
 func ContextWithOnce(ctx context.Context, o *Once) context.Context {
-	return context.WithValue(ctx, onceKey{}, o)
+	return context.WithValue(ctx, OnceKey{}, o)
 }
 
 // OnceFromContext returns the Once that ctx carries, or nil.
@@ -42,7 +45,7 @@ func OnceFromContext(ctx context.Context) *Once {
 	if ctx == nil {
 		return nil
 	}
-	o, _ := ctx.Value(onceKey{}).(*Once)
+	o, _ := ctx.Value(OnceKey{}).(*Once)
 	return o
 }
 

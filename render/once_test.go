@@ -12,21 +12,21 @@ import (
 )
 
 func TestOnce(t *testing.T) {
-	var o render.Once
-	assert.False(t, o.Claimed())
+	o := new(render.Once)
+	assert.False(t, render.Claimed(o))
 	assert.True(t, o.Claim(), "first claim")
-	assert.True(t, o.Claimed())
+	assert.True(t, render.Claimed(o))
 	assert.False(t, o.Claim(), "second claim")
-	o.Reset()
-	assert.False(t, o.Claimed())
-	assert.True(t, o.Claim(), "claim after Reset")
+	*o = render.Once{}
+	assert.False(t, render.Claimed(o))
+	assert.True(t, o.Claim(), "claim of a new Once")
 }
 
 func TestNilOnceNeverRefuses(t *testing.T) {
 	var o *render.Once
 	assert.True(t, o.Claim())
 	assert.True(t, o.Claim())
-	assert.False(t, o.Claimed())
+	assert.False(t, render.Claimed(o))
 }
 
 func TestClaim(t *testing.T) {
@@ -68,4 +68,26 @@ func TestClaimConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(1), wins.Load())
+}
+
+// TestOnceKey checks the exported seam: a context of one's own that answers
+// OnceKey carries the flag as ContextWithOnce does.
+func TestOnceKey(t *testing.T) {
+	o := new(render.Once)
+	ctx := onceContext{Context: context.Background(), once: o}
+	assert.Same(t, o, render.OnceFromContext(ctx))
+	assert.True(t, render.Claim(ctx))
+	assert.False(t, render.Claim(context.WithValue(ctx, struct{}{}, 1)), "through a wrapping context too")
+}
+
+type onceContext struct {
+	context.Context
+	once *render.Once
+}
+
+func (c onceContext) Value(key any) any {
+	if _, ok := key.(render.OnceKey); ok {
+		return c.once
+	}
+	return c.Context.Value(key)
 }

@@ -131,7 +131,7 @@ func appendBaggageTag(dst []byte, d tracecontext.DSC, end string) []byte {
 	// one assembly search for ' replaces the scan of every byte. With a ' the
 	// full escape runs, which is right for any bytes.
 	if bytes.IndexByte(dst[start:], '\'') >= 0 {
-		dst = escapeTail(dst, start, attrEscapedLen(dst[start:]), false)
+		dst = escapeTail(dst, start, attrEscapedLen(dst[start:]))
 	}
 	return append(dst, end...)
 }

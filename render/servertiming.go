@@ -25,11 +25,10 @@ func AppendServerTiming(dst []byte, sc tracecontext.SpanContext, opts ...Option)
 // before the headers are written, and only on responses that no shared cache
 // stores, for the same reason as the meta tags.
 //
-// Each description is an RFC 9110 quoted-string (section 5.6.4): " and \ are
-// written as quoted-pairs. A value holding a byte that a quoted-string cannot
-// carry back unchanged (a control byte such as CR or LF, or a byte above
-// 0x7E) is left out with its entry rather than break the header; the DSC's
-// percent-encoded baggage never holds one. The entries follow the rules of
+// Each description is an RFC 9110 quoted-string (section 5.6.4) that needs
+// no escaping: sentry-trace and traceparent are hex digits and dashes, and
+// the DSC's baggage is percent-encoded, so it holds only visible ASCII
+// without " or \, whatever the DSC's values are. The entries follow the rules of
 // [Renderer.AppendMetaTags]: nothing for an invalid sc, no baggage entry for
 // an empty DSC, and the DSC alone, never other vendors' baggage. It does not
 // allocate when dst has room.

@@ -95,36 +95,6 @@ func TestAppendServerTimingRoundTrip(t *testing.T) {
 	}
 }
 
-func TestQuotedStringEscape(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-		ok             bool
-	}{
-		{name: "plain", in: "sentry-release=1.0", want: `sentry-release=1.0`, ok: true},
-		{name: "quote and backslash", in: `a"b\c`, want: `a\"b\\c`, ok: true},
-		{name: "only specials", in: `""\\`, want: `\"\"\\\\`, ok: true},
-		{name: "tab", in: "a\tb", want: "a\tb", ok: true},
-		{name: "CR", in: "a\rb", ok: false},
-		{name: "LF", in: "a\nSet-Cookie: x", ok: false},
-		{name: "NUL", in: "a\x00", ok: false},
-		{name: "DEL", in: "a\x7f", ok: false},
-		{name: "non-ASCII", in: "é", ok: false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, capacity := range []int{0, 100} {
-				got, ok := render.EscapeQuotedTail(`d="`, tt.in, capacity)
-				require.Equal(t, tt.ok, ok)
-				if !ok {
-					continue
-				}
-				assert.Equal(t, `d="`+tt.want, string(got))
-				assert.Equal(t, map[string]string{"d": tt.in}, parseServerTiming(t, string(got)[:1]+`;desc=`+string(got)[2:]+`"`))
-			}
-		})
-	}
-}
-
 // requireHeaderSafe fails unless every byte of v is HTAB or visible ASCII or
 // SP: nothing that could end the header or be read as another charset.
 func requireHeaderSafe(t testing.TB, v string) {

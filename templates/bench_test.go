@@ -72,11 +72,11 @@ func BenchmarkTraceMeta(b *testing.B) {
 func BenchmarkTraceMetaOnce(b *testing.B) {
 	ctx := benchContext(b)
 	traceMeta := templates.FuncMap()["traceMeta"].(func(context.Context) template.HTML)
-	var once render.Once
-	rctx := render.ContextWithOnce(ctx, &once)
+	once := new(render.Once)
+	rctx := render.ContextWithOnce(ctx, once)
 	b.ReportAllocs()
 	for b.Loop() {
-		once.Reset()
+		*once = render.Once{}
 		_ = traceMeta(rctx)
 	}
 }

@@ -11,20 +11,25 @@
 // # Services without a tracing SDK
 //
 // A Go service in the middle of a chain (a BFF, a proxy) continues the
-// incoming trace with [Middleware], propagates it with [Transport], and lets
-// browsers on other origins send the headers with [CORS]:
+// incoming trace with [Propagator.Middleware], propagates it with
+// [Propagator.Transport], and lets browsers on other origins send the headers
+// with [Propagator.CORS], all from one [Propagator] built once:
 //
-//	mw := tracecontext.Middleware(
+//	p, err := tracecontext.NewPropagator(
 //		tracecontext.WithSampleRate(0.25),
 //		tracecontext.WithPublicKey("49d0f7386ad645858ae85020e393bef3"),
 //		tracecontext.WithRelease("bff@1.4.0"),
 //		tracecontext.WithOrgID("4505"),
+//		tracecontext.WithPropagationTargets("https://api.internal/"),
 //	)
-//	client := &http.Client{Transport: tracecontext.Transport(nil,
-//		tracecontext.WithPropagationTargets("https://api.internal/"))}
-//	http.ListenAndServe(":8080", tracecontext.CORS()(mw(app)))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	client := &http.Client{Transport: p.Transport(nil)}
+//	http.ListenAndServe(":8080", p.CORS(p.Middleware(app)))
 //
-// A [Propagator] holds one configuration for all three; build it once.
+// The functions [Middleware], [Transport], [CORS] and [Continue] build a
+// Propagator from their options each, for a one-off use.
 //
 // # Decisions this package makes
 //
