@@ -33,11 +33,52 @@ type DSC struct {
 	Frozen bool
 }
 
+// dscKeys is the one list of the keys the DSC knows (without the prefix), in
+// the order [DSC.AppendBaggage] writes them: it drives parsing
+// ([DSCFromBaggage]), writing and [DSC.IsZero] through [DSC.known], so that a
+// key Sentry adds is a field, a line here and a case there (TestDSCKeys
+// checks that the three agree).
+var dscKeys = [...]string{
+	"trace_id", "public_key", "sample_rate", "sample_rand", "sampled",
+	"release", "environment", "transaction", "org_id", "replay_id",
+}
+
+// known returns the field of dscKeys[i]. A switch rather than a table of
+// funcs: d stays on the caller's stack.
+func (d *DSC) known(i int) *string {
+	switch i {
+	case 0:
+		return &d.TraceID
+	case 1:
+		return &d.PublicKey
+	case 2:
+		return &d.SampleRate
+	case 3:
+		return &d.SampleRand
+	case 4:
+		return &d.Sampled
+	case 5:
+		return &d.Release
+	case 6:
+		return &d.Environment
+	case 7:
+		return &d.Transaction
+	case 8:
+		return &d.OrgID
+	case 9:
+		return &d.ReplayID
+	}
+	panic("tracecontext: no DSC key " + dscKeys[i])
+}
+
 // IsZero reports whether d has no entries.
 func (d DSC) IsZero() bool {
-	return d.TraceID == "" && d.PublicKey == "" && d.SampleRate == "" && d.SampleRand == "" &&
-		d.Sampled == "" && d.Release == "" && d.Environment == "" && d.Transaction == "" &&
-		d.OrgID == "" && d.ReplayID == "" && len(d.Extra) == 0
+	for i := range dscKeys {
+		if *d.known(i) != "" {
+			return false
+		}
+	}
+	return len(d.Extra) == 0
 }
 
 // DSCFromBaggage returns the Dynamic Sampling Context held in b: every
@@ -76,35 +117,12 @@ func (d *DSC) setExtra(key, value string) {
 
 // field returns the field of a known DSC key (without the prefix), or nil.
 func (d *DSC) field(key string) *string {
-	switch key {
-	case "trace_id":
-		return &d.TraceID
-	case "public_key":
-		return &d.PublicKey
-	case "sample_rate":
-		return &d.SampleRate
-	case "sample_rand":
-		return &d.SampleRand
-	case "sampled":
-		return &d.Sampled
-	case "release":
-		return &d.Release
-	case "environment":
-		return &d.Environment
-	case "transaction":
-		return &d.Transaction
-	case "org_id":
-		return &d.OrgID
-	case "replay_id":
-		return &d.ReplayID
+	for i, k := range dscKeys {
+		if k == key {
+			return d.known(i)
+		}
 	}
 	return nil
-}
-
-// dscKeys lists the known keys in the order [DSC.AppendBaggage] writes them.
-var dscKeys = [...]string{
-	"trace_id", "public_key", "sample_rate", "sample_rand", "sampled",
-	"release", "environment", "transaction", "org_id", "replay_id",
 }
 
 // Baggage returns d as a baggage header value; see [DSC.AppendBaggage].
@@ -136,9 +154,8 @@ func (d DSC) AppendBaggage(dst []byte) []byte {
 // appendBaggageWithin is AppendBaggage with at most limit bytes appended.
 func (d DSC) appendBaggageWithin(dst []byte, limit int) []byte {
 	start := len(dst)
-	values := d.values()
 	for i, key := range dscKeys {
-		dst = appendDSCMember(dst, start, limit, key, values[i])
+		dst = appendDSCMember(dst, start, limit, key, *d.known(i))
 	}
 	for _, m := range d.Extra {
 		if !isDSCKey(m.Key) || d.field(m.Key) != nil {
@@ -147,14 +164,6 @@ func (d DSC) appendBaggageWithin(dst []byte, limit int) []byte {
 		dst = appendDSCMember(dst, start, limit, m.Key, m.Value)
 	}
 	return dst
-}
-
-// values returns the known values in the order of dscKeys.
-func (d *DSC) values() [len(dscKeys)]string {
-	return [...]string{
-		d.TraceID, d.PublicKey, d.SampleRate, d.SampleRand, d.Sampled,
-		d.Release, d.Environment, d.Transaction, d.OrgID, d.ReplayID,
-	}
 }
 
 // appendDSCMember appends ",sentry-{key}={encoded value}" (no comma first)
