@@ -114,25 +114,11 @@ func (p *Propagator) Continue(h http.Header) SpanContext {
 
 func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
 	in := p.incoming(h)
-
-	var bp baggageParser
-	bp.parse(h[headerBaggage]...)
-	if bp.failed != 0 && p.shouldReport() {
-		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.err()))
-	}
-	dsc, third := splitBaggage(bp.members)
-
-	if in.IsValid() && dsc.TraceID != "" && !in.TraceID.equalHex(dsc.TraceID) {
-		if p.shouldReport() {
-			p.cfg.errorHandler(fmt.Errorf("baggage header: %w: sentry-trace_id %q is not the trace %s",
-				ErrInvalidBaggage, truncate(dsc.TraceID, maxQuoted), in.TraceID))
-		}
-		dsc = DSC{}
-	}
-	if in.IsValid() && !p.orgAllows(dsc.OrgID) {
+	upstream, third := p.incomingDSC(h, in)
+	if in.IsValid() && !p.orgAllows(upstream.OrgID) {
 		if p.shouldReport() {
 			p.cfg.errorHandler(fmt.Errorf("%w: incoming sentry-org_id %q, ours %q (strict %t)",
-				ErrOrgMismatch, truncate(dsc.OrgID, maxQuoted), p.cfg.orgID, p.cfg.strict))
+				ErrOrgMismatch, truncate(upstream.OrgID, maxQuoted), p.cfg.orgID, p.cfg.strict))
 		}
 		in = SpanContext{}
 	}
@@ -142,89 +128,128 @@ func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
 		sc.TraceID, sc.ParentSpanID, sc.Sampled, sc.TraceState = in.TraceID, in.SpanID, in.Sampled, in.TraceState
 	} else {
 		sc.TraceID = NewTraceID()
+		upstream = DSC{}
+	}
+	d := p.decide(sc.TraceID, sc.Sampled, upstream, in.IsValid(), r)
+	sc.Sampled = d.sampled
+	sc.DSC = p.dscFor(sc, upstream, d)
+	return sc
+}
+
+// incomingDSC returns the DSC of h's baggage, when it belongs to the incoming
+// trace in, and the other vendors' members.
+func (p *Propagator) incomingDSC(h http.Header, in SpanContext) (DSC, Baggage) {
+	var bp baggageParser
+	bp.parse(h[headerBaggage]...)
+	if bp.failed != 0 && p.shouldReport() {
+		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.err()))
+	}
+	dsc, third := splitBaggage(bp.members)
+	if in.IsValid() && dsc.TraceID != "" && !in.TraceID.equalHex(dsc.TraceID) {
+		if p.shouldReport() {
+			p.cfg.errorHandler(fmt.Errorf("baggage header: %w: sentry-trace_id %q is not the trace %s",
+				ErrInvalidBaggage, truncate(dsc.TraceID, maxQuoted), in.TraceID))
+		}
 		dsc = DSC{}
 	}
+	return dsc, third
+}
 
-	// Scratch space for the strings of a DSC built here (trace id, sample
-	// rand, a sampler's rate): one allocation for all of them.
-	var scratch [traceIDHexLen + 8 + 32]byte
-	buf := scratch[:0]
+// sampling is the head-based sampling decision for one server span.
+type sampling struct {
+	sampled       Decision // the decision: inherited, made here, or still deferred
+	randMicros    uint32   // the sample_rand generated here, in millionths, when not inherited
+	randInherited bool     // the upstream DSC had a valid sample_rand
+	decidedHere   bool     // the decision was made here, at rate
+	rate          float64  // the rate of a decision made here
+	fromSampler   bool     // rate came from the sampler of WithSampler
+}
 
-	// sample_rand: inherited, or generated consistent with the decision.
-	randValue, inherited := parseSampleRand(dsc.SampleRand)
-	var randMicros uint32
+// decide makes the sampling decision of a span of trace with the incoming
+// decision sampled and the upstream DSC (zero for a new trace), as
+// [Propagator.Continue] describes: sample_rand is inherited, or generated
+// consistent with an inherited decision; a trace without a decision is
+// decided here when a rate is configured, sampled exactly when sample_rand <
+// rate. It depends on nothing but its arguments, the configuration and the
+// random source.
+func (p *Propagator) decide(trace TraceID, sampled Decision, upstream DSC, continued bool, r *http.Request) sampling {
+	d := sampling{sampled: sampled}
+	randValue, inherited := parseSampleRand(upstream.SampleRand)
+	d.randInherited = inherited
 	if !inherited {
-		upstreamRate, hasRate := parseSampleRate(dsc.SampleRate)
-		randMicros = newSampleRand(sc.Sampled, upstreamRate, hasRate)
-		randValue = float64(randMicros) / sampleRandScale
+		upstreamRate, hasRate := parseSampleRate(upstream.SampleRate)
+		d.randMicros = newSampleRand(sampled, upstreamRate, hasRate)
+		randValue = float64(d.randMicros) / sampleRandScale
 	}
-
-	// The decision, when there is none yet.
-	var rateStr string
-	rateFromSampler := false
-	decidedHere := false
-	if sc.Sampled == DecisionDeferred {
-		rate, ok := 0.0, false
-		switch {
-		case p.cfg.sampler != nil:
-			rate, ok = clampRate(p.cfg.sampler(SamplingContext{Request: r, TraceID: sc.TraceID, Continued: in.IsValid()})), true
-			rateFromSampler = true
-		case p.cfg.hasSampleRate:
-			rate, ok, rateStr = p.cfg.sampleRate, true, p.sampleRate
-		}
-		if ok {
-			decidedHere = true
-			sc.Sampled = DecisionNotSampled
-			if randValue < rate {
-				sc.Sampled = DecisionSampled
-			}
-			if rateFromSampler {
-				buf = strconv.AppendFloat(buf, rate, 'f', -1, 64)
-			}
-		}
+	if sampled != DecisionDeferred {
+		return d
 	}
+	switch {
+	case p.cfg.sampler != nil:
+		d.rate = clampRate(p.cfg.sampler(SamplingContext{Request: r, TraceID: trace, Continued: continued}))
+		d.fromSampler = true
+	case p.cfg.hasSampleRate:
+		d.rate = p.cfg.sampleRate
+	default:
+		return d // no rate: the decision stays deferred
+	}
+	d.decidedHere = true
+	d.sampled = DecisionNotSampled
+	if randValue < d.rate {
+		d.sampled = DecisionSampled
+	}
+	return d
+}
 
-	// Lay out the strings of the DSC in buf, then convert once.
+// dscFor returns the DSC of sc after the decision d: the upstream one,
+// frozen, with the sample_rand generated here when it had none; or, for a
+// trace that starts here, one built from the options.
+func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
+	// The strings made here (a sampler's rate, the trace id, sample_rand)
+	// are laid out in one buffer and converted once: one allocation.
+	var scratch [32 + traceIDHexLen + 8]byte
+	buf := scratch[:0]
+	if d.fromSampler {
+		buf = strconv.AppendFloat(buf, d.rate, 'f', -1, 64)
+	}
 	rateEnd := len(buf)
-	traceStart := len(buf)
-	if dsc.IsZero() {
+	if upstream.IsZero() {
 		buf = sc.TraceID.AppendHex(buf)
 	}
 	randStart := len(buf)
-	if !inherited {
-		buf = appendSampleRand(buf, randMicros)
+	if !d.randInherited {
+		buf = appendSampleRand(buf, d.randMicros)
 	}
 	all := string(buf)
-	if rateFromSampler {
-		rateStr = all[:rateEnd]
-	}
 	randStr := all[randStart:]
 
-	if !dsc.IsZero() {
-		if !inherited {
-			dsc.SampleRand = randStr
+	if !upstream.IsZero() {
+		if !d.randInherited {
+			upstream.SampleRand = randStr
 		}
-		sc.DSC = dsc
-		return sc
+		return upstream
 	}
-	sc.DSC = DSC{
-		TraceID:     all[traceStart:randStart],
+	dsc := DSC{
+		TraceID:     all[rateEnd:randStart],
 		PublicKey:   p.cfg.publicKey,
 		SampleRand:  randStr,
 		Release:     p.cfg.release,
 		Environment: p.cfg.environment,
 		OrgID:       p.cfg.orgID,
 	}
-	if decidedHere {
-		sc.DSC.SampleRate = rateStr
+	switch {
+	case d.fromSampler:
+		dsc.SampleRate = all[:rateEnd]
+	case d.decidedHere:
+		dsc.SampleRate = p.sampleRate
 	}
 	switch sc.Sampled {
 	case DecisionSampled:
-		sc.DSC.Sampled = "true"
+		dsc.Sampled = "true"
 	case DecisionNotSampled:
-		sc.DSC.Sampled = "false"
+		dsc.Sampled = "false"
 	}
-	return sc
+	return dsc
 }
 
 // incoming returns the valid incoming trace of h, or the zero SpanContext.
