@@ -281,21 +281,26 @@ func (w *Writer) copyFrom(r io.Reader) (int64, error) {
 
 // readThrough reads r into the read buffer and writes each piece through the
 // Writer, until io.EOF (eof), an error or, if untilDecided, the decision.
-// Like bufio, it gives up with io.ErrNoProgress after maxEmptyReads reads
-// in a row that return nothing.
 func (w *Writer) readThrough(r io.Reader, untilDecided bool) (n int64, eof bool, err error) {
-	b := w.readBuf()
-	for empty := 0; !untilDecided || w.stage != stagePass; {
-		if w.err != nil {
-			return n, false, w.err
-		}
-		m, rerr := r.Read(b)
-		if m < 0 || m > len(b) {
-			return n, false, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(b))
+	if w.err != nil {
+		return 0, false, w.err
+	}
+	return readEach(r, w.readBuf(), w.Write, func() bool { return untilDecided && w.stage == stagePass })
+}
+
+// readEach reads r into buf and writes each piece with write, until io.EOF
+// (eof), an error of either, or done reports true before a read. Like bufio,
+// it gives up with io.ErrNoProgress after maxEmptyReads reads in a row that
+// return nothing. The Writer's ReadFrom and the Middleware's share it.
+func readEach(r io.Reader, buf []byte, write func([]byte) (int, error), done func() bool) (n int64, eof bool, err error) {
+	for empty := 0; !done(); {
+		m, rerr := r.Read(buf)
+		if m < 0 || m > len(buf) {
+			return n, false, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(buf))
 		}
 		if m > 0 {
 			empty = 0
-			k, err := w.Write(b[:m])
+			k, err := write(buf[:m])
 			n += int64(k)
 			if err != nil {
 				return n, false, err

@@ -1,0 +1,340 @@
+package inject
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tracemeta/tracemeta/render"
+)
+
+// phase is where a response stands in the middleware's decision. Each phase
+// only moves forward, down this list; phaseInject, phasePass and
+// phaseHijacked are final.
+type phase uint8
+
+const (
+	phaseInit     phase = iota // WriteHeader not called yet: nothing decided
+	phaseSniff                 // eligible but Content-Type unset: collecting sniffLen bytes
+	phaseScan                  // eligible: the body goes through the Writer
+	phaseInject                // the tags were inserted: bytes go straight to rw
+	phasePass                  // not rewritten: bytes go straight to rw, untouched
+	phaseHijacked              // the connection was hijacked: the response is not ours
+)
+
+const (
+	// sniffLen is how many bytes net/http's DetectContentType reads.
+	sniffLen = 512
+	// scanChunk is the most bytes handed to the Writer at once while it
+	// scans, so that the decision is checked often and a large first
+	// Write is not held whole.
+	scanChunk = 4 << 10
+	// maxHold bounds the Writer's output held back, with the headers,
+	// while the Writer scans. Past it the headers go out without
+	// Content-Length. The Writer's lookahead is used when smaller.
+	maxHold = 32 << 10
+	// maxPooledBuf is the largest buffer kept for the next response.
+	maxPooledBuf = 64 << 10
+)
+
+// state is one response in flight. It is pooled by its [middleware] with its
+// Writer and buffers; the handle the handler holds is not, so a handle used
+// after its handler returned finds no state instead of another response's.
+type state struct {
+	m    *middleware
+	rw   http.ResponseWriter // the wrapped writer; nil while pooled
+	req  *http.Request       // the request as the handler sees it; nil while pooled
+	once *render.Once        // the request's exactly-once flag
+
+	w      *Writer                           // the rewriter; its dst is out
+	out    sink                              // the Writer's destination
+	tagsFn func(dst []byte) ([]byte, Reason) // s.renderTags, bound once so setting it allocates nothing
+	sniff  []byte                            // body bytes held to sniff the Content-Type (phaseSniff)
+	held   []byte                            // w's output held with the headers until committed
+
+	// snap holds the headers as they were when the handler set the final
+	// status, while the real WriteHeader is held (hasSnap): the ones to send,
+	// as net/http sends the headers of that moment and ignores later
+	// changes (but trailers). The middleware's own changes go into it.
+	// Its map is pooled; its values are the handler's slices.
+	snap    http.Header
+	hasSnap bool
+
+	phase     phase
+	code      int   // the status to send; 0 before WriteHeader
+	committed bool  // the headers went to rw
+	declared  int64 // Content-Length the handler set, -1 for none
+	written   int64 // body bytes accepted from the handler
+	reported  bool  // the skip reason was reported
+	eligible  bool  // the headers allowed rewriting: Server-Timing applies
+	hijacking bool  // Hijack is settling the scan: no tags any more
+	holdLimit int   // the hold bound for this middleware
+}
+
+// sink is the Writer's destination: it holds the output while the headers
+// wait for the decision, then writes to rw.
+type sink struct{ s *state }
+
+// Write holds p, or writes it to the wrapped ResponseWriter once the headers
+// went out.
+func (o sink) Write(p []byte) (int, error) {
+	s := o.s
+	if !s.committed {
+		s.held = append(s.held, p...)
+		return len(p), nil
+	}
+	return s.rw.Write(p)
+}
+
+func newState(m *middleware) *state {
+	s := &state{m: m, holdLimit: maxHold, snap: make(http.Header)}
+	s.out = sink{s}
+	s.tagsFn = s.renderTags
+	s.w = newWriter(s.out, nil, m.cfg.writer)
+	if la := m.cfg.writer.lookahead; la < s.holdLimit {
+		s.holdLimit = la
+	}
+	return s
+}
+
+// start readies s for the response to req written to rw.
+func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once) {
+	s.rw, s.req, s.once = rw, req, once
+	s.w.Reset(s.out, nil)
+	s.w.tagsFunc = s.tagsFn
+	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
+	s.declared, s.written = -1, 0
+	s.reported, s.eligible, s.hijacking = false, false, false
+}
+
+// release drops every reference to the finished response, so the pooled
+// state keeps nothing of it.
+func (s *state) release() {
+	s.rw, s.req, s.once = nil, nil, nil
+	s.w.Reset(s.out, nil)
+	clear(s.snap)
+	s.hasSnap = false
+	s.sniff = trimBuf(s.sniff)
+	s.held = trimBuf(s.held)
+}
+
+func trimBuf(b []byte) []byte {
+	if cap(b) > maxPooledBuf {
+		return nil
+	}
+	return b[:0]
+}
+
+// renderTags renders the tags at the Writer's insertion point: lazily, so
+// they name the span active when the page reaches its <head>.
+//
+// A panic of the Source or the Renderer is logged and inserts nothing
+// ([ReasonFailed]): the Writer then passes the page through.
+func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.m.logFailure(s.req, fmt.Errorf("inject: recovered from a panic rendering the tags: %v", v))
+			tags, reason = dst, ReasonFailed
+		}
+	}()
+	if s.hijacking {
+		return dst, ReasonHijacked
+	}
+	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
+	if !ok || !sc.IsValid() {
+		return dst, ReasonNoSpan
+	}
+	if !s.once.Claim() {
+		return dst, ReasonAlreadyRendered
+	}
+	return s.m.renderer.AppendMetaTags(dst, sc), ReasonNone
+}
+
+// report tells the skip hook and the logger, once, why the response was not
+// rewritten.
+func (s *state) report(reason Reason) {
+	if s.reported {
+		return
+	}
+	s.reported = true
+	s.m.report(s.req, reason)
+}
+
+// writeHeader stores code and decides from the headers whether the body may
+// be rewritten.
+func (s *state) writeHeader(code int) {
+	if s.phase != phaseInit {
+		return // superfluous; the first status stands
+	}
+	switch {
+	case code < 100 || code > 999:
+		// Let the wrapped writer panic as net/http does, here and not
+		// later at a surprising place.
+		_ = s.startPassthrough(ReasonStatus) // no status to send yet
+		s.rw.WriteHeader(code)
+		return
+	case code == http.StatusSwitchingProtocols:
+		s.code = code
+		_ = s.startPassthrough(ReasonHijacked) // nothing held to write
+		return
+	case code < 200:
+		// 1xx informational responses (103 Early Hints) go out at
+		// once, and the final status is still to come.
+		s.rw.WriteHeader(code)
+		return
+	}
+	s.code = code
+	reason := statusReason(code)
+	sniff := false
+	if reason == ReasonNone {
+		reason, sniff = headerReason(s.rw.Header(), s.m.cfg.cachePolicy)
+	}
+	if reason == ReasonNone {
+		if cl, ok := s.rw.Header()["Content-Length"]; ok {
+			n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
+			if err != nil || n < 0 || len(cl) != 1 {
+				reason = ReasonFailed // a length that cannot be kept true
+			} else {
+				s.declared = n
+			}
+		}
+	}
+	switch {
+	case reason == ReasonContentEncoding:
+		s.m.warnCompressed(s.req, headerValue(s.rw.Header(), "Content-Encoding"))
+		_ = s.startPassthrough(reason) // nothing held to write
+		return
+	case reason != ReasonNone:
+		_ = s.startPassthrough(reason) // nothing held to write
+		return
+	case sniff:
+		s.phase = phaseSniff
+	default:
+		s.phase = phaseScan
+		s.eligible = true
+		s.w.charsetKnown = namesCharset(headerValue(s.rw.Header(), "Content-Type"))
+	}
+	s.snapshot()
+}
+
+// snapshot records the headers to send when the response is committed: those
+// of now, when the handler sets the status, as net/http takes them.
+func (s *state) snapshot() {
+	for k, v := range s.rw.Header() {
+		s.snap[k] = v
+	}
+	s.hasSnap = true
+}
+
+// header returns the headers that will be sent: the snapshot while the real
+// WriteHeader is held, where the middleware makes its changes.
+func (s *state) header() http.Header {
+	if s.hasSnap {
+		return s.snap
+	}
+	return s.rw.Header()
+}
+
+func firstOrEmpty(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// startPassthrough makes the final decision not to rewrite: the headers go
+// out as the handler set them, then whatever the Writer gave back, which is
+// the body untouched; the rest passes straight through.
+func (s *state) startPassthrough(reason Reason) error {
+	s.phase = phasePass
+	s.report(reason)
+	if s.code == 0 || s.committed {
+		return nil
+	}
+	return s.sendHeld()
+}
+
+// startInject makes the final decision that the Writer inserted the tags:
+// the headers go out adjusted for them (unless they went before the
+// decision), then the held output; the rest passes straight through.
+func (s *state) startInject() error {
+	s.phase = phaseInject
+	if s.committed {
+		return nil
+	}
+	h := s.header()
+	if cl := h["Content-Length"]; s.declared >= 0 && len(cl) == 1 {
+		// In place: Header.Set would allocate a new slice.
+		cl[0] = strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10)
+	}
+	changeBody(h)
+	return s.sendHeld()
+}
+
+// commit sends the headers and the status. The wrapped writer's header map
+// is made what the handler had set with the status (the snapshot, with the
+// middleware's changes), so that changes made since are ignored as net/http
+// ignores them; trailers set since stay, as net/http reads those from the
+// map when the handler returns.
+func (s *state) commit() {
+	s.committed = true
+	h := s.rw.Header()
+	var trailers http.Header
+	if s.hasSnap {
+		trailers = restoreHeader(h, s.snap)
+		s.hasSnap = false
+	}
+	if s.m.cfg.serverTiming && s.eligible {
+		s.setServerTiming(h)
+	}
+	s.rw.WriteHeader(s.code)
+	for k, v := range trailers {
+		h[k] = v
+	}
+}
+
+// restoreHeader makes h hold exactly snap, and returns the trailers h held
+// (keys with [http.TrailerPrefix], and those snap's Trailer header declares),
+// to be put back once the headers went out.
+func restoreHeader(h, snap http.Header) (trailers http.Header) {
+	declared := snap["Trailer"]
+	for k, v := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) || len(declared) > 0 && declares(declared, k) {
+			if trailers == nil {
+				trailers = make(http.Header)
+			}
+			trailers[k] = v
+		}
+		if _, ok := snap[k]; !ok {
+			delete(h, k)
+		}
+	}
+	for k, v := range snap {
+		h[k] = v
+	}
+	return trailers
+}
+
+// declares reports whether the Trailer header values name the canonical key.
+func declares(values []string, key string) bool {
+	for _, v := range values {
+		for _, name := range strings.Split(v, ",") {
+			if http.CanonicalHeaderKey(strings.TrimSpace(name)) == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *state) setServerTiming(h http.Header) {
+	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
+	if !ok || !sc.IsValid() {
+		return
+	}
+	v := s.m.renderer.AppendServerTiming(s.held[len(s.held):], sc)
+	if len(v) > 0 {
+		h.Add("Server-Timing", string(v))
+	}
+}

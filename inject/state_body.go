@@ -1,0 +1,339 @@
+package inject
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+)
+
+// This file holds the body path of a response: writes, sniffing, the scan,
+// Flush, ReadFrom and Hijack.
+
+// write is the handler's Write.
+func (s *state) write(p []byte) (int, error) {
+	if s.phase == phaseInit {
+		s.writeHeader(http.StatusOK)
+	}
+	var errLen error
+	if s.declared >= 0 && int64(len(p)) > s.declared-s.written {
+		// Never more than declared, as net/http: the Content-Length
+		// sent may include the tags, so rw would not catch it.
+		p, errLen = p[:s.declared-s.written], http.ErrContentLength
+	}
+	var n int
+	var err error
+	switch s.phase {
+	case phaseSniff:
+		n, err = s.writeSniff(p)
+	case phaseScan:
+		n, err = s.writeScan(p)
+	case phaseHijacked:
+		return 0, http.ErrHijacked
+	default:
+		n, err = s.rw.Write(p)
+	}
+	s.written += int64(n)
+	if err == nil {
+		err = errLen
+	}
+	return n, err
+}
+
+// writeSniff collects the first sniffLen bytes, then decides.
+func (s *state) writeSniff(p []byte) (int, error) {
+	take := min(len(p), sniffLen-len(s.sniff))
+	s.sniff = append(s.sniff, p[:take]...)
+	if len(s.sniff) < sniffLen {
+		return len(p), nil
+	}
+	if err := s.endSniff(ReasonEmpty); err != nil {
+		return take, err
+	}
+	n, err := s.writeNext(p[take:])
+	return take + n, err
+}
+
+// writeNext writes p in whatever phase the response is now in.
+func (s *state) writeNext(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if s.phase == phaseScan {
+		return s.writeScan(p)
+	}
+	return s.rw.Write(p)
+}
+
+// endSniff decides from the sniffed bytes, as net/http would, and sets the
+// Content-Type so net/http does not sniff the rewritten bytes itself. The
+// held bytes go on to the next phase. With no bytes to sniff, net/http sends
+// no Content-Type either, and the response passes through for reason
+// ifEmpty.
+func (s *state) endSniff(ifEmpty Reason) error {
+	if len(s.sniff) == 0 {
+		return s.startPassthrough(ifEmpty)
+	}
+	ct := http.DetectContentType(s.sniff)
+	s.header().Set("Content-Type", ct)
+	if reason := contentTypeReason(ct); reason != ReasonNone {
+		_ = s.startPassthrough(reason) // nothing held to write
+	} else {
+		s.phase = phaseScan
+		s.eligible = true
+		s.w.charsetKnown = namesCharset(ct)
+	}
+	buf := s.sniff
+	s.sniff = s.sniff[:0]
+	_, err := s.writeNext(buf)
+	return err
+}
+
+// writeScan gives p to the Writer in chunks, checking after each whether it
+// decided, so that the rest of p goes straight to rw.
+func (s *state) writeScan(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 && s.phase == phaseScan {
+		k := min(len(p), scanChunk)
+		if err := s.scan(p[:k]); err != nil {
+			return n, err
+		}
+		n += k
+		p = p[k:]
+	}
+	if len(p) == 0 {
+		return n, nil
+	}
+	m, err := s.rw.Write(p)
+	return n + m, err
+}
+
+// scan gives p to the Writer, then makes the decision final if the Writer
+// made it, or sends the headers if it holds too much.
+//
+// The Writer keeps bytes safe by itself: a failure of its own (a panic of
+// its tokenizer or of renderTags) makes it skip the document with
+// [ReasonFailed] and pass every byte through, and the only errors it returns
+// are those of its destination, the sink, which are rw's.
+func (s *state) scan(p []byte) error {
+	if _, err := s.w.Write(p); err != nil {
+		return err
+	}
+	if s.w.Status() != StatusScanning {
+		return s.decide()
+	}
+	if !s.committed && len(s.held) > s.holdLimit {
+		return s.commitEarly()
+	}
+	return nil
+}
+
+// decide makes the Writer's decision final.
+func (s *state) decide() error {
+	if s.w.Status() == StatusInjected {
+		return s.startInject()
+	}
+	return s.startPassthrough(s.w.Reason())
+}
+
+// commitEarly sends the headers before the Writer decided (a flush, or more
+// output than maxHold): the body may still change, so its length and
+// validators go.
+func (s *state) commitEarly() error {
+	h := s.header()
+	delete(h, "Content-Length")
+	changeBody(h)
+	return s.sendHeld()
+}
+
+// sendHeld sends the headers and the held output.
+func (s *state) sendHeld() error {
+	s.commit()
+	if len(s.held) == 0 {
+		return nil
+	}
+	held := s.held
+	s.held = s.held[:0]
+	_, err := s.rw.Write(held)
+	return err
+}
+
+// changeBody removes the headers that describe the bytes of a body that
+// gets the tags. The tags make the page unique to its request, so no cache
+// may reuse it: a validator (ETag, or Last-Modified, which also gives a
+// heuristic freshness lifetime, RFC 9111, section 4.2.2) would let a
+// conditional request get a 304 and load the page of an earlier request,
+// continuing that request's trace. Weakening the ETag would not do: a weak
+// ETag still revalidates. Accept-Ranges goes, so no client asks for byte
+// ranges of a body that differs on every request, and digests of the bytes
+// go.
+func changeBody(h http.Header) {
+	// The keys are canonical already: delete skips Del's canonicalisation.
+	delete(h, "Etag")
+	delete(h, "Last-Modified")
+	delete(h, "Accept-Ranges")
+	delete(h, "Content-Digest")
+	delete(h, "Repr-Digest")
+	delete(h, "Content-Md5")
+}
+
+// flush is the handler's Flush: the decision is forced, everything the
+// Writer can give is sent, then rw is flushed.
+func (s *state) flush() error {
+	if !canFlush(s.rw) {
+		return fmt.Errorf("inject: %w", http.ErrNotSupported)
+	}
+	if s.phase == phaseInit {
+		s.writeHeader(http.StatusOK)
+	}
+	var err error
+	if s.phase == phaseSniff {
+		// Headers that go out before any byte have no Content-Type.
+		err = s.endSniff(ReasonContentType)
+	}
+	if err == nil && s.phase == phaseScan {
+		if err = s.w.Flush(); err == nil {
+			if s.w.Status() != StatusScanning {
+				err = s.decide()
+			} else if !s.committed {
+				err = s.commitEarly()
+			}
+		}
+	}
+	if s.phase == phaseHijacked {
+		return http.ErrHijacked
+	}
+	if err != nil {
+		return err
+	}
+	if !s.committed && s.code != 0 {
+		s.commit()
+	}
+	return flushWriter(s.rw)
+}
+
+// canFlush reports whether rw, or a writer it unwraps to, can flush, as
+// [http.ResponseController] finds out.
+func canFlush(rw http.ResponseWriter) bool {
+	for {
+		switch t := rw.(type) {
+		case interface{ FlushError() error }, http.Flusher:
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			rw = t.Unwrap()
+		default:
+			return false
+		}
+	}
+}
+
+func flushWriter(rw http.ResponseWriter) error {
+	switch t := rw.(type) {
+	case interface{ FlushError() error }:
+		return t.FlushError()
+	case http.Flusher:
+		t.Flush()
+		return nil
+	}
+	return http.NewResponseController(rw).Flush()
+}
+
+// finish ends a response whose handler returned: whatever is held goes out.
+func (s *state) finish() {
+	switch s.phase {
+	case phaseInit:
+		// Neither WriteHeader nor Write: net/http sends 200 with no body.
+		s.report(ReasonEmpty)
+		return
+	case phaseSniff:
+		if err := s.endSniff(ReasonEmpty); err != nil {
+			s.m.logWriteError(s.req, err)
+			return
+		}
+	}
+	if s.phase == phaseScan {
+		if err := s.settle(); err != nil {
+			s.m.logWriteError(s.req, err)
+		}
+	}
+	if !s.committed && s.code != 0 && s.phase != phaseHijacked {
+		s.commit()
+	}
+}
+
+// settle ends the scan: the Writer decides as if the body ended here, and
+// everything it held goes out.
+func (s *state) settle() error {
+	if err := s.w.Close(); err != nil {
+		return err
+	}
+	return s.decide() // Close always decides
+}
+
+// readFrom is the handler's ReadFrom: while the Writer scans, the bytes go
+// through it; once decided, the wrapped writer's ReadFrom (sendfile) is used
+// when it has one and keeps the length true by itself.
+func (s *state) readFrom(r io.Reader) (int64, error) {
+	if s.phase == phaseInit {
+		s.writeHeader(http.StatusOK)
+	}
+	// The Writer's read buffer, pooled with it: while the Writer scans,
+	// the bytes go through it; the rest is copied below.
+	buf := s.w.readBuf()
+	total, eof, err := readEach(r, buf, s.write, func() bool { return s.phase != phaseSniff && s.phase != phaseScan })
+	if eof || err != nil {
+		return total, err
+	}
+	if s.phase == phaseHijacked {
+		return total, http.ErrHijacked
+	}
+	if rf, ok := s.rw.(io.ReaderFrom); ok && s.lengthKeptByRW(r) {
+		n, err := rf.ReadFrom(r)
+		s.written += n
+		return total + n, err
+	}
+	n, err := io.CopyBuffer(writerOnly{s}, r, buf)
+	return total + n, err
+}
+
+// lengthKeptByRW reports whether rw's ReadFrom cannot send more than the
+// handler declared: it declared nothing, or r is limited to what is left.
+func (s *state) lengthKeptByRW(r io.Reader) bool {
+	if s.declared < 0 {
+		return true
+	}
+	lr, ok := r.(*io.LimitedReader)
+	return ok && lr.N <= s.declared-s.written
+}
+
+// writerOnly hides ReadFrom from io.Copy, which would call it again.
+type writerOnly struct{ s *state }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.s.write(p) }
+
+// hijack is the handler's Hijack. Like net/http, the status and body written
+// so far go out first.
+func (s *state) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := s.rw.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("inject: %w", http.ErrNotSupported)
+	}
+	switch s.phase {
+	case phaseSniff:
+		s.phase = phasePass
+		s.commit()
+		if len(s.sniff) > 0 {
+			_, _ = s.rw.Write(s.sniff)
+			s.sniff = s.sniff[:0]
+		}
+	case phaseScan:
+		// The bytes go out untouched: the connection is no longer a
+		// response to rewrite.
+		s.hijacking = true
+		_ = s.settle()
+	}
+	s.report(ReasonHijacked)
+	s.phase = phaseHijacked
+	return hj.Hijack()
+}
