@@ -100,7 +100,7 @@ func NewBaggage(members ...Member) (Baggage, error) {
 // or shape takes a small, bounded amount of memory and time.
 func ParseBaggage(s string) (Baggage, error) {
 	var p baggageParser
-	p.parse(s)
+	p.parse(nil, s)
 	return p.result()
 }
 
@@ -121,13 +121,21 @@ const maxBaggageProperties = 64
 // baggageParser parses one or more baggage header values into one list, so
 // that the limits apply to the request as a whole.
 type baggageParser struct {
+	kept     int // members kept, in members or in the DSC given to parse
 	members  []Member
 	size     int    // serialized bytes of members, commas included
 	read     int    // input bytes read, over every value; at most maxBaggageInput
 	props    int    // properties kept, over every member
 	capHint  int    // members the input may hold, to size members once
-	invalid  string // the first invalid member; never reset
-	tooLarge string // the first member dropped for the limits; never reset
+	problems baggageProblems // what was dropped; never reset
+}
+
+// baggageProblems records what a parse dropped. It is a value apart from the
+// parser so that formatting it, which makes its strings escape, leaves the
+// parser (and the DSC it fills) on the stack.
+type baggageProblems struct {
+	invalid  string // the first invalid member
+	tooLarge string // the first member dropped for the limits
 	failed   uint8  // which of invalid and tooLarge are set (failedInvalid, failedTooLarge)
 }
 
@@ -136,8 +144,13 @@ const (
 	failedTooLarge
 )
 
-// parse parses the baggage header values of one request, in order.
-func (p *baggageParser) parse(values ...string) {
+// parse parses the baggage header values of one request, in order. When dsc
+// is not nil, it receives the sentry- members, as [DSCFromBaggage] reads
+// them, instead of p.members: continuing a request needs the DSC and the
+// other vendors' members apart, and the usual baggage, all sentry-, then
+// costs no slice. (A parameter rather than a field, so that formatting p's
+// problems does not move the DSC to the heap.)
+func (p *baggageParser) parse(dsc *DSC, values ...string) {
 	if p.members == nil {
 		// One allocation for the members, sized by what may be kept and
 		// made when the first one is.
@@ -150,7 +163,7 @@ func (p *baggageParser) parse(values ...string) {
 		}
 	}
 	for i, v := range values {
-		if !p.parseValue(v) {
+		if !p.parseValue(dsc, v) {
 			for _, v := range values[i+1:] {
 				if v != "" {
 					dropped, _, _ := strings.Cut(v[:min(len(v), maxQuoted+1)], ",")
@@ -167,7 +180,7 @@ func (p *baggageParser) parse(values ...string) {
 // input budget. It returns false when the budget is spent: the members that
 // end within it are kept, the one it cuts and everything after it are
 // dropped unread.
-func (p *baggageParser) parseValue(s string) bool {
+func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 	if left := maxBaggageInput - p.read; len(s) > left {
 		cut := max(strings.LastIndexByte(s[:left], ','), 0)
 		dropped := s[cut:min(len(s), cut+1+maxQuoted+1)] // enough to quote
@@ -188,30 +201,37 @@ func (p *baggageParser) parseValue(s string) bool {
 		// The limits are checked before the member is parsed, so that a
 		// member that cannot be kept costs nothing to drop.
 		n := len(raw)
-		if len(p.members) > 0 {
+		if p.kept > 0 {
 			n++ // the comma
 		}
-		if len(p.members) == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
+		if p.kept == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
 			p.dropTooLarge(raw)
 			continue
 		}
 		m, res := parseMember(raw, maxBaggageProperties-p.props)
 		switch res {
 		case memberInvalid:
-			if p.failed&failedInvalid == 0 {
-				p.failed |= failedInvalid
-				p.invalid = raw
+			if p.problems.failed&failedInvalid == 0 {
+				p.problems.failed |= failedInvalid
+				p.problems.invalid = raw
 			}
 			continue
 		case memberTooLarge:
 			p.dropTooLarge(raw)
 			continue
 		}
+		p.size += n
+		p.props += len(m.Properties)
+		p.kept++
+		if dsc != nil {
+			if key, ok := strings.CutPrefix(m.Key, sentryPrefix); ok {
+				dsc.set(key, m.Value)
+				continue
+			}
+		}
 		if p.members == nil {
 			p.members = make([]Member, 0, min(max(p.capHint, 1), MaxBaggageMembers))
 		}
-		p.size += n
-		p.props += len(m.Properties)
 		p.members = append(p.members, m)
 	}
 	return p.read < maxBaggageInput
@@ -219,24 +239,24 @@ func (p *baggageParser) parseValue(s string) bool {
 
 // dropTooLarge records raw as the first member dropped for the limits.
 func (p *baggageParser) dropTooLarge(raw string) {
-	if p.failed&failedTooLarge == 0 && raw != "" {
-		p.failed |= failedTooLarge
-		p.tooLarge = raw
+	if p.problems.failed&failedTooLarge == 0 && raw != "" {
+		p.problems.failed |= failedTooLarge
+		p.problems.tooLarge = raw
 	}
 }
 
 func (p *baggageParser) result() (Baggage, error) {
-	return Baggage{members: p.members}, p.err()
+	return Baggage{members: p.members}, p.problems.err()
 }
 
 // err formats what went wrong, or returns nil.
-func (p *baggageParser) err() error {
+func (e baggageProblems) err() error {
 	var invalid, tooLarge error
-	if p.failed&failedInvalid != 0 {
-		invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, truncate(p.invalid, maxQuoted))
+	if e.failed&failedInvalid != 0 {
+		invalid = fmt.Errorf("%w: %q", ErrInvalidBaggage, truncate(e.invalid, maxQuoted))
 	}
-	if p.failed&failedTooLarge != 0 {
-		tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(p.tooLarge, maxQuoted))
+	if e.failed&failedTooLarge != 0 {
+		tooLarge = fmt.Errorf("%w: dropped %q", ErrBaggageTooLarge, truncate(e.tooLarge, maxQuoted))
 	}
 	if invalid != nil && tooLarge != nil {
 		return errors.Join(invalid, tooLarge)

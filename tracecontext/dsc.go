@@ -95,14 +95,19 @@ func DSCFromBaggage(b Baggage) DSC {
 		if !ok {
 			continue
 		}
-		if f := d.field(key); f != nil {
-			*f = m.Value
-			continue
-		}
-		d.setExtra(key, m.Value)
+		d.set(key, m.Value)
 	}
 	d.Frozen = !d.IsZero()
 	return d
+}
+
+// set sets the entry key (without the prefix): its field, or in Extra.
+func (d *DSC) set(key, value string) {
+	if f := d.field(key); f != nil {
+		*f = value
+		return
+	}
+	d.setExtra(key, value)
 }
 
 func (d *DSC) setExtra(key, value string) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -139,12 +138,14 @@ func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
 // incomingDSC returns the DSC of h's baggage, when it belongs to the incoming
 // trace in, and the other vendors' members.
 func (p *Propagator) incomingDSC(h http.Header, in SpanContext) (DSC, Baggage) {
+	var dsc DSC
 	var bp baggageParser
-	bp.parse(h[headerBaggage]...)
-	if bp.failed != 0 && p.shouldReport() {
-		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.err()))
+	bp.parse(&dsc, h[headerBaggage]...)
+	if bp.problems.failed != 0 && p.shouldReport() {
+		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.problems.err()))
 	}
-	dsc, third := splitBaggage(bp.members)
+	dsc.Frozen = !dsc.IsZero()
+	third := Baggage{members: bp.members}
 	if in.IsValid() && dsc.TraceID != "" && !in.TraceID.equalHex(dsc.TraceID) {
 		if p.shouldReport() {
 			p.cfg.errorHandler(fmt.Errorf("baggage header: %w: sentry-trace_id %q is not the trace %s",
@@ -337,24 +338,4 @@ func (p *Propagator) shouldReport() bool {
 		return false
 	}
 	return p.lastReport.CompareAndSwap(last, now)
-}
-
-// splitBaggage returns the DSC of members and the other vendors' members. It
-// reuses the backing array of members, which the caller owns.
-func splitBaggage(members []Member) (DSC, Baggage) {
-	if len(members) == 0 {
-		return DSC{}, Baggage{}
-	}
-	dsc := DSCFromBaggage(Baggage{members: members})
-	third := members[:0]
-	for _, m := range members {
-		if !strings.HasPrefix(m.Key, sentryPrefix) {
-			third = append(third, m)
-		}
-	}
-	clear(members[len(third):])
-	if len(third) == 0 {
-		return dsc, Baggage{}
-	}
-	return dsc, Baggage{members: third}
 }
