@@ -123,10 +123,10 @@ const maxBaggageProperties = 64
 type baggageParser struct {
 	kept     int // members kept, in members or in the DSC given to parse
 	members  []Member
-	size     int    // serialized bytes of members, commas included
-	read     int    // input bytes read, over every value; at most maxBaggageInput
-	props    int    // properties kept, over every member
-	capHint  int    // members the input may hold, to size members once
+	size     int             // serialized bytes of members, commas included
+	read     int             // input bytes read, over every value; at most maxBaggageInput
+	props    int             // properties kept, over every member
+	capHint  int             // members the input may hold, to size members once
 	problems baggageProblems // what was dropped; never reset
 }
 
