@@ -339,7 +339,7 @@ func TestErrorAndAbortPaths(t *testing.T) {
 			},
 			status: http.StatusBadGateway,
 			body:   page,
-			tags: true,
+			tags:   true,
 		},
 		{
 			name:   "unknown route, gin's 404",
