@@ -198,7 +198,7 @@ func TestErrorPaths(t *testing.T) {
 		},
 		{
 			name:   "wrong method, default JSON error handler",
-			method: http.MethodPut,
+			method: http.MethodPost,
 			status: http.StatusMethodNotAllowed,
 			body:   `{"message":"Method Not Allowed"}` + "\n",
 		},
