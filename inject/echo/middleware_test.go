@@ -309,6 +309,7 @@ func TestRecoverBefore(t *testing.T) {
 // client, with the error handled.
 func TestResponseBookkeeping(t *testing.T) {
 	type seen struct {
+		innerFirst     int // the inner Response's Status before the handler
 		innerStatus    int
 		innerSize      int64
 		innerCommitted bool
@@ -332,6 +333,7 @@ func TestResponseBookkeeping(t *testing.T) {
 		}
 	}, injectecho.Middleware(), func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			got.innerFirst = c.Response().Status
 			err := next(c)
 			res := c.Response()
 			got.innerStatus, got.innerSize, got.innerCommitted = res.Status, res.Size, res.Committed
@@ -343,6 +345,7 @@ func TestResponseBookkeeping(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, res.status)
 	requireTags(t, res.body)
 	assert.Equal(t, seen{
+		innerFirst:  http.StatusOK,
 		innerStatus: http.StatusAccepted, innerSize: int64(len(page)), innerCommitted: true,
 		outerStatus: http.StatusAccepted, outerSize: int64(len(page) + tagLen), outerCommitted: true,
 		sameResponse: true,
@@ -439,4 +442,25 @@ func TestNilOption(t *testing.T) {
 	e.Use(traced, injectecho.Middleware(nil, inject.WithLookahead(1024), nil))
 	e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
 	requireTags(t, get(t, serve(t, e)+"/").body)
+}
+
+// TestBeforeHooks checks the Before hooks of echo's Response on both sides
+// of the middleware: each sets its header before the headers go out.
+func TestBeforeHooks(t *testing.T) {
+	hook := func(name string) echo.MiddlewareFunc {
+		return func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				res := c.Response()
+				res.Before(func() { res.Header().Set(name, "1") })
+				return next(c)
+			}
+		}
+	}
+	e := newEcho()
+	e.Use(traced, hook("X-Outer"), injectecho.Middleware(), hook("X-Inner"))
+	e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
+	res := get(t, serve(t, e)+"/")
+	requireTags(t, res.body)
+	assert.Equal(t, "1", res.header.Get("X-Outer"))
+	assert.Equal(t, "1", res.header.Get("X-Inner"))
 }

@@ -100,7 +100,9 @@ func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rn.err = rn.next(c) // passed through: echo handles the error as usual
 		return
 	}
-	c.SetResponse(echo.NewResponse(w, c.Logger()))
+	res := echo.NewResponse(w, c.Logger())
+	res.Status = http.StatusOK // as echo resets its own for each request
+	c.SetResponse(res)
 	if err := rn.next(c); err != nil {
 		// The error page goes through the rewriter: echo would render
 		// it after the rewriter's handler returned.

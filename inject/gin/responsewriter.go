@@ -23,9 +23,9 @@ const noWritten = -1
 // Written) and writes through view, the core's rewriting ResponseWriter;
 // what gin's own writer would do with net/http's, it does with view.
 //
-// It is allocated per request and never pooled: a handler that keeps it
-// past its return reaches the core's writer, which then refuses with
-// [inject.ErrHandlerReturned], never another request's response.
+// It is allocated per request and not pooled. Like gin's own writer, it
+// must not be used once the handler returned: the core's writer under it
+// then writes to gin's, which gin reuses for its next request.
 type responseWriter struct {
 	view   http.ResponseWriter // the core's writer: the rewriter in front of gin's
 	orig   gin.ResponseWriter  // gin's writer, for CloseNotify and Pusher
