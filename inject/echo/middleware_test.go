@@ -18,6 +18,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectecho "github.com/tracemeta/tracemeta/inject/echo"
+	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -463,4 +464,20 @@ func TestBeforeHooks(t *testing.T) {
 	requireTags(t, res.body)
 	assert.Equal(t, "1", res.header.Get("X-Outer"))
 	assert.Equal(t, "1", res.header.Get("X-Inner"))
+}
+
+// TestTemplateFuncMapOnce checks the exactly-once flag across entry points:
+// c.Request() carries the request's flag, so a template that renders the
+// tags itself with templates.FuncMap keeps its own set, and the middleware
+// adds none.
+func TestTemplateFuncMapOnce(t *testing.T) {
+	e := newEcho()
+	e.Renderer = renderer{template.Must(template.New("page.html").Funcs(templates.FuncMap()).Parse(
+		`<!DOCTYPE html><html><head><meta charset="utf-8">{{traceMeta .}}<title>Shop</title></head><body></body></html>`))}
+	var reasons reasons
+	e.Use(traced, injectecho.Middleware(reasons.option()))
+	e.GET("/", func(c echo.Context) error { return c.Render(http.StatusOK, "page.html", c.Request().Context()) })
+	res := get(t, serve(t, e)+"/")
+	requireTags(t, res.body)
+	assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered}, reasons.get())
 }

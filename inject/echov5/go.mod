@@ -8,6 +8,8 @@ require (
 	golang.org/x/net v0.62.0
 )
 
+require github.com/a-h/templ v0.3.977 // indirect
+
 require (
 	github.com/labstack/echo/v5 v5.4.4
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
