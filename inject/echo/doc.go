@@ -21,6 +21,10 @@
 // [inject.WithRender] adding the traceparent tag, for otelecho. The default,
 // tracecontext.ContextSource, reads the span of tracecontext.Middleware.
 //
+// The adapter does not guess the SDK: that would make it depend on every
+// SDK it knows. The Source option names it, in the one line that a net/http
+// application with sentryhttp or otelhttp writes as well.
+//
 // otelecho puts its span into the request's context. sentryecho for echo v4
 // (up to v0.44.0) keeps its transaction on the echo context only, under the
 // key its GetSpanFromContext reads; the middleware then gives the request a

@@ -22,4 +22,8 @@
 // github.com/tracemeta/tracemeta/tracecontext/otel, with [inject.WithRender]
 // adding the traceparent tag, for OpenTelemetry. The default,
 // tracecontext.ContextSource, reads the span of tracecontext.Middleware.
+//
+// The adapter does not guess the SDK: that would make it depend on every
+// SDK it knows. The Source option names it, in the one line that a net/http
+// application with sentryhttp or otelhttp writes as well.
 package injectechov5

@@ -15,7 +15,7 @@ import (
 // Source, the render options and the exactly-once flag are the core's.
 //
 //	r := gin.New()
-//	r.Use(sentrygin.New(sentrygin.Options{}))                     // the tracing middleware first
+//	r.Use(sentrygin.New(sentrygin.Options{}))                         // the tracing middleware first
 //	r.Use(injectgin.Middleware(inject.WithSource(sentrygo.Source()))) // then the injector
 //
 // The handlers after it get a [gin.ResponseWriter] that writes through the
