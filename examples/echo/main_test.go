@@ -137,6 +137,13 @@ func get(t *testing.T, url string, header http.Header) (int, string, map[string]
 	return res.StatusCode, string(body), tags
 }
 
+// spanStatus is the span status sentry-go reports for an HTTP status.
+var spanStatus = map[int]string{
+	http.StatusOK:                  "ok",
+	http.StatusNotFound:            "not_found",
+	http.StatusInternalServerError: "internal_error",
+}
+
 // transaction waits for the server transaction of the trace traceID.
 func (s *site) transaction(t *testing.T, traceID string) collector.Span {
 	t.Helper()
@@ -186,6 +193,7 @@ func TestSentryEcho(t *testing.T) {
 
 			tx := s.transaction(t, traceID)
 			assert.Equal(t, tt.txName, tx.Name)
+			assert.Equal(t, spanStatus[tt.status], tx.Status, "the status the tracing middleware saw")
 			assert.Equal(t, tx.TraceID+"-"+tx.SpanID+"-1", tags["sentry-trace"][0], "the tags name sentryecho's transaction")
 			assert.Contains(t, tags["baggage"][0], "sentry-trace_id="+tx.TraceID)
 			if tt.upstream {
