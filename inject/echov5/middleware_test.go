@@ -450,3 +450,23 @@ func TestTemplateFuncMapOnce(t *testing.T) {
 	requireTags(t, res.body)
 	assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered}, reasons.get())
 }
+
+// TestLateHeaders checks headers set after the status went out: echo on
+// net/http ignores them, and so does the middleware, though it still holds
+// the status while it reads the <head>.
+func TestLateHeaders(t *testing.T) {
+	e := newEcho()
+	e.Use(traced, injectechov5.Middleware())
+	e.GET("/", func(c *echo.Context) error {
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTML)
+		c.Response().WriteHeader(http.StatusOK)
+		c.Response().Header().Set(echo.HeaderContentLength, "3")
+		c.Response().Header().Set("X-Late", "1")
+		_, err := io.WriteString(c.Response(), page)
+		return err
+	})
+	res := get(t, serve(t, e)+"/")
+	requireTags(t, res.body)
+	assert.Equal(t, page, stripTags(t, res.body))
+	assert.Empty(t, res.header.Get("X-Late"))
+}

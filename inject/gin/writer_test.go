@@ -78,3 +78,22 @@ func TestSSEvent(t *testing.T) {
 	assert.Equal(t, "event:page\ndata:<html><head></head></html>\n\n", res.body)
 	assert.Equal(t, []inject.Reason{inject.ReasonEventStream}, reasons.get())
 }
+
+// TestLateHeaders checks headers set after the status went out: gin on
+// net/http ignores them, and so does the middleware, though it still holds
+// the status while it reads the <head>.
+func TestLateHeaders(t *testing.T) {
+	r := gin.New()
+	r.Use(traced, injectgin.Middleware())
+	r.GET("/", func(c *gin.Context) {
+		c.Header("Content-Type", "text/html")
+		c.Writer.WriteHeaderNow()
+		c.Header("Content-Length", "3")
+		c.Header("X-Late", "1")
+		_, _ = c.Writer.WriteString(page)
+	})
+	res := get(t, serve(t, r)+"/")
+	requireTags(t, res.body)
+	assert.Equal(t, page, stripTags(t, res.body))
+	assert.Empty(t, res.header.Get("X-Late"))
+}
