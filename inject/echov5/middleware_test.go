@@ -2,6 +2,7 @@ package injectechov5_test
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v5"
@@ -19,6 +21,7 @@ import (
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/inject/echov5"
 	"github.com/tracemeta/tracemeta/templates"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 var pageTemplate = template.Must(template.New("page.html").Parse(
@@ -469,4 +472,65 @@ func TestLateHeaders(t *testing.T) {
 	requireTags(t, res.body)
 	assert.Equal(t, page, stripTags(t, res.body))
 	assert.Empty(t, res.header.Get("X-Late"))
+}
+
+// TestConcurrentRequests serves pages and error pages in parallel, each
+// request with its own span: every page names its own request's span and
+// keeps its own status, whatever state the middleware pools.
+func TestConcurrentRequests(t *testing.T) {
+	e := newEcho()
+	e.HTTPErrorHandler = htmlErrorHandler
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			sc, err := tracecontext.ParseSentryTrace(c.Request().Header.Get("X-Span"))
+			if err != nil {
+				return echo.ErrBadRequest
+			}
+			c.SetRequest(c.Request().WithContext(tracecontext.NewContext(c.Request().Context(), sc)))
+			return next(c)
+		}
+	}, injectechov5.Middleware())
+	e.GET("/", func(c *echo.Context) error { return c.HTML(http.StatusOK, page) })
+	e.GET("/fail", func(*echo.Context) error { return errors.New("boom") })
+	url := serve(t, e)
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 8 {
+				span := fmt.Sprintf("%032x-%016x-1", g*100+i+1, g*100+i+1)
+				path, want := "/", "Shop"
+				switch i % 3 {
+				case 1:
+					path, want = "/fail", "Internal Server Error"
+				case 2:
+					path, want = "/nowhere", "Not Found"
+				}
+				req, err := http.NewRequest(http.MethodGet, url+path, nil)
+				if !assert.NoError(t, err) {
+					return
+				}
+				req.Header.Set("X-Span", span)
+				res, err := client.Do(req)
+				if !assert.NoError(t, err) {
+					return
+				}
+				body, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				assert.NoError(t, err)
+				assert.Equal(t, want, statusTitle(string(body)), "page %s", path)
+				tags, err := metaTagsOf(string(body))
+				if assert.NoError(t, err) {
+					assert.Equal(t, []string{span}, tags["sentry-trace"])
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// statusTitle returns the text of the page's <title>.
+func statusTitle(body string) string {
+	_, rest, _ := strings.Cut(body, "<title>")
+	title, _, _ := strings.Cut(rest, "</title>")
+	return title
 }

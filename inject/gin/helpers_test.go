@@ -161,3 +161,25 @@ func (r *reasons) get() []inject.Reason {
 	defer r.mu.Unlock()
 	return append([]inject.Reason(nil), r.list...)
 }
+
+// fetchTags loads url and returns the page's meta tags; unlike do, it may
+// run on any goroutine.
+func fetchTags(url string, header http.Header) (map[string][]string, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	return metaTagsOf(string(b))
+}

@@ -3,6 +3,7 @@ package injectgin_test
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // TestHijack checks the connection handed over by Hijack: before any body
@@ -96,4 +98,47 @@ func TestLateHeaders(t *testing.T) {
 	requireTags(t, res.body)
 	assert.Equal(t, page, stripTags(t, res.body))
 	assert.Empty(t, res.header.Get("X-Late"))
+}
+
+// TestConcurrentRequests serves requests in parallel, each with its own
+// span: every page names its own request's span, whatever state the
+// middleware pools.
+func TestConcurrentRequests(t *testing.T) {
+	r := gin.New()
+	r.Use(func(c *gin.Context) {
+		sc, err := tracecontext.ParseSentryTrace(c.GetHeader("X-Span"))
+		if err != nil {
+			c.AbortWithStatus(http.StatusBadRequest)
+			return
+		}
+		c.Request = c.Request.WithContext(tracecontext.NewContext(c.Request.Context(), sc))
+	}, injectgin.Middleware())
+	r.GET("/", func(c *gin.Context) {
+		if c.Query("stream") != "" {
+			c.Header("Content-Type", "text/html")
+			_, _ = c.Writer.WriteString(page[:30])
+			c.Writer.Flush()
+			_, _ = c.Writer.WriteString(page[30:])
+			return
+		}
+		c.Data(http.StatusOK, "text/html", []byte(page))
+	})
+	url := serve(t, r)
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 8 {
+				span := fmt.Sprintf("%032x-%016x-1", g*100+i+1, g*100+i+1)
+				path := "/"
+				if i%2 == 1 {
+					path = "/?stream=1"
+				}
+				tags, err := fetchTags(url+path, http.Header{"X-Span": {span}})
+				if assert.NoError(t, err) {
+					assert.Equal(t, []string{span}, tags["sentry-trace"])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
