@@ -261,23 +261,27 @@ func TestOTelGin(t *testing.T) {
 	assert.Equal(t, []string{sc.TraceID().String() + "-" + sc.SpanID().String() + "-1"}, tags["sentry-trace"])
 }
 
-// TestBrowserContinuesTrace loads the example's page in a real headless
-// Chromium with the real @sentry/browser: its pageload continues the
-// transaction sentrygin reported.
+// TestBrowserContinuesTrace loads the example's pages, the NoRoute 404 page
+// included, in a real headless Chromium with the real @sentry/browser: each
+// pageload continues the transaction sentrygin reported.
 func TestBrowserContinuesTrace(t *testing.T) {
-	s := newSite(t, true)
-	browser := browsertest.NewBrowser(t, browsertest.Require(t))
-	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(s.url+"/")))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	pageload, err := s.collector.WaitSpan(ctx, func(sp collector.Span) bool {
-		return sp.Op == "pageload" && sp.Attributes["url.path"] == "/"
-	})
-	require.NoError(t, err, "the browser sent no pageload")
-	tx := s.transaction(t, pageload.TraceID)
-	t.Logf("sentrygin transaction %s-%s, browser pageload %s", tx.TraceID, tx.SpanID, pageload.SpanID)
-	assert.Equal(t, tx.SpanID, pageload.ParentSpanID, "the pageload is a child of the server transaction")
-	assert.Equal(t, "sentry.javascript.browser", pageload.Service)
-	assert.Equal(t, release, pageload.DSC["release"], "the server's DSC, not the browser's")
-	assert.Equal(t, environment, pageload.DSC["environment"])
+	for _, path := range []string{"/", "/nowhere"} {
+		t.Run(path, func(t *testing.T) {
+			s := newSite(t, true)
+			browser := browsertest.NewBrowser(t, browsertest.Require(t))
+			require.NoError(t, chromedp.Do(browser, chromedp.Navigate(s.url+path)))
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			pageload, err := s.collector.WaitSpan(ctx, func(sp collector.Span) bool {
+				return sp.Op == "pageload" && sp.Attributes["url.path"] == path
+			})
+			require.NoError(t, err, "the browser sent no pageload")
+			tx := s.transaction(t, pageload.TraceID)
+			t.Logf("sentrygin transaction %s-%s, browser pageload %s", tx.TraceID, tx.SpanID, pageload.SpanID)
+			assert.Equal(t, tx.SpanID, pageload.ParentSpanID, "the pageload is a child of the server transaction")
+			assert.Equal(t, "sentry.javascript.browser", pageload.Service)
+			assert.Equal(t, release, pageload.DSC["release"], "the server's DSC, not the browser's")
+			assert.Equal(t, environment, pageload.DSC["environment"])
+		})
+	}
 }
