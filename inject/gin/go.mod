@@ -3,6 +3,7 @@ module github.com/tracemeta/tracemeta/inject/gin
 go 1.26.0
 
 require (
+	github.com/gin-contrib/gzip v1.2.5
 	github.com/gin-gonic/gin v1.12.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0

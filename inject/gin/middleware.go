@@ -63,8 +63,9 @@ type adapter struct {
 // with the handler built around it, so a request allocates no closure; the
 // writer the handlers hold is not pooled (see responseWriter).
 type run struct {
-	h http.Handler // the core's handler, with run as its next; built once
-	c *gin.Context // the request in flight; nil while pooled
+	h   http.Handler   // the core's handler, with run as its next; built once
+	c   *gin.Context   // the request in flight; nil while pooled
+	enc *outerEncoding // the Content-Encoding of an outer layer, held back; nil for none
 }
 
 // handle is the gin.HandlerFunc.
@@ -73,7 +74,11 @@ func (a *adapter) handle(c *gin.Context) {
 	rn.c = c
 	orig, req := c.Writer, c.Request
 	defer a.done(rn, orig, req)
-	rn.h.ServeHTTP(orig, req)
+	var w http.ResponseWriter = orig
+	if rn.enc = takeOuterEncoding(orig); rn.enc != nil {
+		w = rn.enc
+	}
+	rn.h.ServeHTTP(w, req)
 }
 
 // done restores what the middlewares before this one had, for a panic too,
@@ -81,7 +86,8 @@ func (a *adapter) handle(c *gin.Context) {
 func (a *adapter) done(rn *run, orig gin.ResponseWriter, req *http.Request) {
 	c := rn.c
 	c.Writer, c.Request = orig, req
-	rn.c = nil
+	rn.enc.restore()
+	rn.c, rn.enc = nil, nil
 	a.pool.Put(rn)
 }
 
@@ -92,6 +98,7 @@ func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := rn.c
 	c.Request = r
 	if _, isGin := w.(gin.ResponseWriter); isGin {
+		rn.enc.restore()
 		c.Next() // passed through: gin's writer as it was
 		return
 	}
