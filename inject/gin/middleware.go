@@ -35,7 +35,11 @@ import (
 // tracing (sentrygin, otelgin) and anything reading the span must come
 // first, so that the span is in c.Request's context when the page reaches
 // its <head>, and so must compression (gin-contrib/gzip), whose output the
-// rewriter would see encoded and pass through. gin's unknown-route 404 and
+// rewriter would see encoded and pass through. gin has one header map for
+// every layer, and gin-contrib/gzip sets Content-Encoding in it before the
+// handlers run: the middleware holds a Content-Encoding set before it back
+// from the core while the handlers run, and puts it back when the status
+// goes out, so the pages gzip compresses get the tags. gin's unknown-route 404 and
 // 405 pages run the global middlewares, so a NoRoute handler's HTML page gets
 // the tags; gin's own plain-text "404 page not found" is written after the
 // middleware returned and is left alone, as any non-HTML body would be.
