@@ -77,3 +77,5 @@ replace github.com/tracemeta/tracemeta/tracecontext/sentrygo => ../tracecontext/
 replace github.com/tracemeta/tracemeta/tracecontext/otel => ../tracecontext/otel
 
 replace github.com/tracemeta/tracemeta/inject/gin => ../inject/gin
+
+replace github.com/tracemeta/tracemeta/inject/echo => ../inject/echo
