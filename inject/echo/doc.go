@@ -17,7 +17,7 @@
 // The tags name the span that the Source ([inject.WithSource]) finds in the
 // request's context when the page reaches its <head>: sentrygo.Source() from
 // github.com/tracemeta/tracemeta/tracecontext/sentrygo for sentryecho, or
-// otel.Source() from github.com/tracemeta/tracemeta/tracecontext/otel, with
+// tmotel.Source() from github.com/tracemeta/tracemeta/tracecontext/otel, with
 // [inject.WithRender] adding the traceparent tag, for otelecho. The default,
 // tracecontext.ContextSource, reads the span of tracecontext.Middleware.
 //

@@ -18,7 +18,7 @@
 // request's context when the page reaches its <head>: sentrygo.Source() from
 // github.com/tracemeta/tracemeta/tracecontext/sentrygo for sentryecho (v0.45.0
 // and later, the releases for echo v5, which put the transaction into the
-// request's context), or otel.Source() from
+// request's context), or tmotel.Source() from
 // github.com/tracemeta/tracemeta/tracecontext/otel, with [inject.WithRender]
 // adding the traceparent tag, for OpenTelemetry. The default,
 // tracecontext.ContextSource, reads the span of tracecontext.Middleware.

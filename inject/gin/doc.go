@@ -17,7 +17,7 @@
 // c.Request's context when the page reaches its <head>. sentrygin and otelgin
 // put their span there; the Source says which SDK to read:
 // sentrygo.Source() from github.com/tracemeta/tracemeta/tracecontext/sentrygo,
-// or otel.Source() from github.com/tracemeta/tracemeta/tracecontext/otel with
+// or tmotel.Source() from github.com/tracemeta/tracemeta/tracecontext/otel with
 // [inject.WithRender] adding the traceparent tag. The default,
 // tracecontext.ContextSource, reads the span of tracecontext.Middleware.
 //
