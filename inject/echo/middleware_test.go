@@ -564,3 +564,17 @@ func statusTitle(body string) string {
 	title, _, _ := strings.Cut(rest, "</title>")
 	return title
 }
+
+// TestNewMiddleware checks that invalid options are reported, as the core
+// reports them, and that the middleware works either way.
+func TestNewMiddleware(t *testing.T) {
+	mw, err := injectecho.NewMiddleware(inject.WithLookahead(-1))
+	require.ErrorIs(t, err, inject.ErrInvalidOption)
+	e := newEcho()
+	e.Use(traced, mw)
+	e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
+	requireTags(t, get(t, serve(t, e)+"/").body)
+
+	_, err = injectecho.NewMiddleware(inject.WithLookahead(1024))
+	require.NoError(t, err)
+}

@@ -42,15 +42,32 @@ import (
 // reaches its <head>, the compression so that the rewriter sees plain HTML.
 // Nil options are skipped, as [inject.Middleware] skips them.
 func Middleware(opts ...inject.Option) echo.MiddlewareFunc {
-	a := &adapter{mw: inject.Middleware(opts...)}
+	return newAdapter(inject.Middleware(opts...)).middleware
+}
+
+// NewMiddleware is [Middleware] that reports invalid options, as
+// [inject.NewMiddleware] does: an error wrapping [inject.ErrInvalidOption]
+// for each option out of range, which is left at its default. The
+// middleware it returns is usable either way.
+func NewMiddleware(opts ...inject.Option) (echo.MiddlewareFunc, error) {
+	mw, err := inject.NewMiddleware(opts...)
+	return newAdapter(mw).middleware, err
+}
+
+// newAdapter returns the adapter around the core middleware mw.
+func newAdapter(mw func(http.Handler) http.Handler) *adapter {
+	a := &adapter{mw: mw}
 	a.pool.New = func() any {
 		rn := &run{}
 		rn.h = a.mw(rn)
 		return rn
 	}
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c *echo.Context) error { return a.serve(c, next) }
-	}
+	return a
+}
+
+// middleware is the echo.MiddlewareFunc.
+func (a *adapter) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error { return a.serve(c, next) }
 }
 
 // adapter is what every request served by one Middleware shares.

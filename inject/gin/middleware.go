@@ -48,13 +48,27 @@ import (
 // so that gin.Recovery before this middleware writes its 500 page directly.
 // Nil options are skipped, as [inject.Middleware] skips them.
 func Middleware(opts ...inject.Option) gin.HandlerFunc {
-	a := &adapter{mw: inject.Middleware(opts...)}
+	return newAdapter(inject.Middleware(opts...)).handle
+}
+
+// NewMiddleware is [Middleware] that reports invalid options, as
+// [inject.NewMiddleware] does: an error wrapping [inject.ErrInvalidOption]
+// for each option out of range, which is left at its default. The
+// middleware it returns is usable either way.
+func NewMiddleware(opts ...inject.Option) (gin.HandlerFunc, error) {
+	mw, err := inject.NewMiddleware(opts...)
+	return newAdapter(mw).handle, err
+}
+
+// newAdapter returns the adapter around the core middleware mw.
+func newAdapter(mw func(http.Handler) http.Handler) *adapter {
+	a := &adapter{mw: mw}
 	a.pool.New = func() any {
 		rn := &run{}
 		rn.h = a.mw(rn)
 		return rn
 	}
-	return a.handle
+	return a
 }
 
 // adapter is what every request served by one Middleware shares.

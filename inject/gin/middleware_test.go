@@ -534,3 +534,17 @@ func TestNoSpan(t *testing.T) {
 	assert.Equal(t, int64(len(page)), res.length)
 	assert.Equal(t, []inject.Reason{inject.ReasonNoSpan}, reasons.get())
 }
+
+// TestNewMiddleware checks that invalid options are reported, as the core
+// reports them, and that the middleware works either way.
+func TestNewMiddleware(t *testing.T) {
+	mw, err := injectgin.NewMiddleware(inject.WithLookahead(-1))
+	require.ErrorIs(t, err, inject.ErrInvalidOption)
+	r := gin.New()
+	r.Use(traced, mw)
+	r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(page)) })
+	requireTags(t, get(t, serve(t, r)+"/").body)
+
+	_, err = injectgin.NewMiddleware(inject.WithLookahead(1024))
+	require.NoError(t, err)
+}
