@@ -1,0 +1,137 @@
+// Command echo is an echo v4 application traced with sentry-go's echo
+// integration, rendering its pages with an html/template renderer. injectecho
+// puts the trace meta tags into every HTML page, the HTML error pages of its
+// HTTPErrorHandler included, so the browser's pageload continues the
+// transaction sentryecho reports.
+//
+// Run it with your project's DSN, then load a page:
+//
+//	SENTRY_DSN=https://key@o0.ingest.sentry.io/0 go run ./echo
+//	curl -s localhost:8080/ | head -5
+//	curl -s localhost:8080/nowhere | head -5
+package main
+
+import (
+	"errors"
+	"flag"
+	"html/template"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	sentryecho "github.com/getsentry/sentry-go/echo"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/tracemeta/tracemeta/inject"
+	injectecho "github.com/tracemeta/tracemeta/inject/echo"
+	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	flag.Parse()
+	err := sentry.Init(sentry.ClientOptions{
+		Dsn:              os.Getenv("SENTRY_DSN"), // empty: nothing is sent, the pages still get the tags
+		EnableTracing:    true,
+		TracesSampleRate: 1,
+		Release:          "echo-example@1.0.0",
+		Environment:      "example",
+	})
+	if err != nil {
+		log.Fatalf("sentry: %v", err)
+	}
+	defer sentry.Flush(2 * time.Second)
+
+	e := newEcho(
+		sentryecho.New(sentryecho.Options{Repanic: true}),
+		injectecho.Middleware(inject.WithSource(sentrygo.Source())),
+	)
+	log.Printf("listening on http://%s/", *addr)
+	srv := &http.Server{Addr: *addr, Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(srv.ListenAndServe())
+}
+
+// pages are the application's templates. None renders the tags: the
+// injector puts them in. Scripts lists the browser SDK's script URLs.
+var pages = template.Must(template.New("").Parse(`
+{{define "layout"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{.Title}}</title>
+<link rel="icon" href="data:,">
+{{range .Scripts}}<script src="{{.}}"></script>
+{{end}}</head>
+<body>
+<h1>{{.Title}}</h1>
+<p>{{.Text}}</p>
+</body>
+</html>
+{{end}}`))
+
+// renderer is the echo.Renderer of the application: html/template.
+type renderer struct {
+	t       *template.Template
+	scripts []string // the browser SDK's script URLs, for every page
+}
+
+// page is what the layout renders.
+type page struct {
+	Title, Text string
+	Scripts     []string
+}
+
+// Render executes the layout with data, a page.
+func (r *renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	p, ok := data.(page)
+	if !ok {
+		return errors.New("renderer: data is not a page")
+	}
+	p.Scripts = r.scripts
+	return r.t.ExecuteTemplate(w, name, p)
+}
+
+// newEcho returns the application: tracing first, then the injector, then
+// the routes; errors become HTML pages.
+func newEcho(tracing, injector echo.MiddlewareFunc, scripts ...string) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.Renderer = &renderer{t: pages, scripts: scripts}
+	e.HTTPErrorHandler = errorPage
+	e.Use(middleware.Recover())
+	e.Use(tracing)  // sentryecho: the request's transaction on the echo context
+	e.Use(injector) // injectecho: the tags in every HTML page after it, error pages included
+	e.GET("/", func(c echo.Context) error {
+		return c.Render(http.StatusOK, "layout", page{
+			Title: "tracemeta: echo",
+			Text:  "This page's meta tags were put in by injectecho.",
+		})
+	})
+	e.GET("/fail", func(echo.Context) error {
+		return errors.New("something broke")
+	})
+	return e
+}
+
+// errorPage is the HTTPErrorHandler: an HTML page with the error's status.
+// It returns early for a response already sent, as echo's default does.
+func errorPage(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = he.Code
+	}
+	if rerr := c.Render(code, "layout", page{
+		Title: http.StatusText(code),
+		Text:  "Error pages continue the trace too.",
+	}); rerr != nil {
+		c.Logger().Error(rerr)
+	}
+}

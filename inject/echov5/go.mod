@@ -1,0 +1,19 @@
+module github.com/tracemeta/tracemeta/inject/echov5
+
+go 1.26.0
+
+require (
+	github.com/stretchr/testify v1.12.1
+	github.com/tracemeta/tracemeta v0.1.0
+	golang.org/x/net v0.62.0
+)
+
+require github.com/a-h/templ v0.3.977 // indirect
+
+require (
+	github.com/labstack/echo/v5 v5.4.4
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
+replace github.com/tracemeta/tracemeta => ../..
