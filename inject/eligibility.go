@@ -2,6 +2,7 @@ package inject
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +71,11 @@ func statusReason(code int) Reason {
 // headerReason returns why a response with header h must not be rewritten,
 // judged from the headers the handler set before WriteHeader, or ReasonNone;
 // and whether the Content-Type is unset, so the body must be sniffed.
-func headerReason(h http.Header, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
-	if eachDirective(h["Content-Encoding"], func(coding, _ string) bool { return !strings.EqualFold(coding, "identity") }) {
+// outerEncoding is the Content-Encoding the header held when the middleware
+// was entered, which is an outer layer's: see [state.outerEncoding].
+func headerReason(h http.Header, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
+	if ce := h["Content-Encoding"]; !(outerEncoding != nil && slices.Equal(ce, outerEncoding)) &&
+		eachDirective(ce, func(coding, _ string) bool { return !strings.EqualFold(coding, "identity") }) {
 		return ReasonContentEncoding, false
 	}
 	if _, ok := h["Content-Range"]; ok {

@@ -2,6 +2,7 @@ package inject_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -994,4 +995,47 @@ func TestMiddlewareWarnsOnceOnInnerCompression(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(logs.String(), "level=WARN"), logs.String())
 	assert.Contains(t, logs.String(), "outside")
 	assert.Contains(t, logs.String(), "content_encoding=gzip")
+}
+
+// gzipOutside is a compression middleware of the kind that sets
+// Content-Encoding before it calls its next handler, and compresses what
+// comes out of it.
+func gzipOutside(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Del("Content-Length")
+		gz := gzip.NewWriter(w)
+		defer gz.Close()
+		next.ServeHTTP(&gzipWriter{ResponseWriter: w, gz: gz}, r)
+	})
+}
+
+// TestMiddlewareOuterEncoding checks that a Content-Encoding an outer layer
+// set before the middleware ran is that layer's: the page gets the tags,
+// compressed by it. One the handler sets is the handler's own.
+func TestMiddlewareOuterEncoding(t *testing.T) {
+	srv := httptest.NewServer(gzipOutside(withSpan(testSpan(1), inject.Middleware()(pageHandler(true, 16)))))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.Header.Set("Accept-Encoding", "gzip") // so the client does not decode it itself
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+	zr, err := gzip.NewReader(resp.Body)
+	require.NoError(t, err)
+	body, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	assert.Equal(t, injected(testSpan(1)), string(body))
+
+	// The handler's own encoding: passed through.
+	var s skips
+	h := withSpan(testSpan(1), inject.Middleware(inject.WithSkipHook(s.hook))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "br")
+		_, _ = io.WriteString(w, "\x8b\x03\x80compressed")
+	})))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, []inject.Reason{inject.ReasonContentEncoding}, s.get())
 }

@@ -53,6 +53,15 @@ type state struct {
 	sniff  []byte                            // body bytes held to sniff the Content-Type (phaseSniff)
 	held   []byte                            // w's output held with the headers until committed
 
+	// outerEncoding is the Content-Encoding the header map held when the
+	// middleware was entered. It is an outer layer's: a compression
+	// middleware that sets it up front (gin-contrib/gzip, or any that sets
+	// it before calling its next handler) wraps the writer, so the bytes the
+	// middleware sees are plain, and exactly this value does not make it
+	// pass the response through. (Were the bytes encoded after all, they
+	// would not read as a document, and pass through as a fragment.)
+	outerEncoding []string
+
 	// snap holds the headers as they were when the handler set the final
 	// status, while the real WriteHeader is held (hasSnap): the ones to send,
 	// as net/http sends the headers of that moment and ignores later
@@ -101,6 +110,7 @@ func newState(m *middleware) *state {
 // start readies s for the response to req written to rw.
 func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once) {
 	s.rw, s.req, s.once = rw, req, once
+	s.outerEncoding = rw.Header()["Content-Encoding"]
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
 	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
@@ -111,7 +121,7 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 // release drops every reference to the finished response, so the pooled
 // state keeps nothing of it.
 func (s *state) release() {
-	s.rw, s.req, s.once = nil, nil, nil
+	s.rw, s.req, s.once, s.outerEncoding = nil, nil, nil, nil
 	s.w.Reset(s.out, nil)
 	clear(s.snap)
 	s.hasSnap = false
@@ -188,7 +198,7 @@ func (s *state) writeHeader(code int) {
 	reason := statusReason(code)
 	sniff := false
 	if reason == ReasonNone {
-		reason, sniff = headerReason(s.rw.Header(), s.m.cfg.cachePolicy)
+		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
 	}
 	if reason == ReasonNone {
 		if cl, ok := s.rw.Header()["Content-Length"]; ok {
