@@ -37,9 +37,9 @@ import (
 // its <head>, and so must compression (gin-contrib/gzip), whose output the
 // rewriter would see encoded and pass through. gin has one header map for
 // every layer, and gin-contrib/gzip sets Content-Encoding in it before the
-// handlers run: the middleware holds a Content-Encoding set before it back
-// from the core while the handlers run, and puts it back when the status
-// goes out, so the pages gzip compresses get the tags. gin's unknown-route 404 and
+// handlers run: [inject.Middleware] takes a Content-Encoding set before it
+// ran as the outer layer's, so the pages gzip compresses get the tags.
+// gin's unknown-route 404 and
 // 405 pages run the global middlewares, so a NoRoute handler's HTML page gets
 // the tags; gin's own plain-text "404 page not found" is written after the
 // middleware returned and is left alone, as any non-HTML body would be.
@@ -81,9 +81,8 @@ type adapter struct {
 // with the handler built around it, so a request allocates no closure; the
 // writer the handlers hold is not pooled (see responseWriter).
 type run struct {
-	h   http.Handler   // the core's handler, with run as its next; built once
-	c   *gin.Context   // the request in flight; nil while pooled
-	enc *outerEncoding // the Content-Encoding of an outer layer, held back; nil for none
+	h http.Handler // the core's handler, with run as its next; built once
+	c *gin.Context // the request in flight; nil while pooled
 }
 
 // handle is the gin.HandlerFunc.
@@ -92,11 +91,7 @@ func (a *adapter) handle(c *gin.Context) {
 	rn.c = c
 	orig, req := c.Writer, c.Request
 	defer a.done(rn, orig, req)
-	var w http.ResponseWriter = orig
-	if rn.enc = takeOuterEncoding(orig); rn.enc != nil {
-		w = rn.enc
-	}
-	rn.h.ServeHTTP(w, req)
+	rn.h.ServeHTTP(orig, req)
 }
 
 // done restores what the middlewares before this one had, for a panic too,
@@ -104,8 +99,7 @@ func (a *adapter) handle(c *gin.Context) {
 func (a *adapter) done(rn *run, orig gin.ResponseWriter, req *http.Request) {
 	c := rn.c
 	c.Writer, c.Request = orig, req
-	rn.enc.restore()
-	rn.c, rn.enc = nil, nil
+	rn.c = nil
 	a.pool.Put(rn)
 }
 
@@ -116,7 +110,6 @@ func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := rn.c
 	c.Request = r
 	if _, isGin := w.(gin.ResponseWriter); isGin {
-		rn.enc.restore()
 		c.Next() // passed through: gin's writer as it was
 		return
 	}
