@@ -11,5 +11,3 @@ func EscapeAttrTail(prefix, s string, capacity int) []byte {
 	return escapeTail(dst, start, attrEscapedLen(dst[start:]))
 }
 
-// Claimed reports whether o has been claimed.
-func Claimed(o *Once) bool { return o.claimedNow() }

@@ -2,38 +2,27 @@ package render
 
 import (
 	"context"
-	"sync/atomic"
+
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // Once records that the tags of one response have been rendered, so that two
 // entry points (a template func and the inject middleware, say) never put two
 // sets into the same page. Put one into a request's context with
 // [ContextWithOnce]; every entry point calls [Claim] before it renders.
+// The context of a request served by tracecontext.Middleware carries one
+// already (the type lives in tracecontext for that reason).
 //
 // The zero value is ready to use. A Once must not be copied after first use.
-type Once struct {
-	claimed atomic.Bool
-}
-
-// Claim reports whether the caller is the first to claim o, and marks it
-// claimed. A nil *Once never refuses.
-func (o *Once) Claim() bool {
-	if o == nil {
-		return true
-	}
-	return o.claimed.CompareAndSwap(false, true)
-}
-
-// claimedNow reports whether o has been claimed, for the tests.
-func (o *Once) claimedNow() bool { return o != nil && o.claimed.Load() }
+type Once = tracecontext.Once
 
 // OnceKey is the context key under which a context carries the response's
 // [Once]: [ContextWithOnce] stores it so, and [OnceFromContext] looks it up
 // with ctx.Value(OnceKey{}). A context type of one's own may answer that key
 // itself with a *Once, to carry the flag without the allocation of
-// ContextWithOnce (inject's middleware does, in the context it gives each
-// request).
-type OnceKey struct{}
+// ContextWithOnce (inject's middleware and tracecontext.Middleware do, in
+// the context they give each request).
+type OnceKey = tracecontext.OnceKey
 
 // ContextWithOnce returns a copy of ctx that carries o.
 func ContextWithOnce(ctx context.Context, o *Once) context.Context {

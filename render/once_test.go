@@ -2,23 +2,25 @@ package render_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 func TestOnce(t *testing.T) {
 	o := new(render.Once)
-	assert.False(t, render.Claimed(o))
 	assert.True(t, o.Claim(), "first claim")
-	assert.True(t, render.Claimed(o))
 	assert.False(t, o.Claim(), "second claim")
+	assert.False(t, o.Claim(), "third claim")
 	*o = render.Once{}
-	assert.False(t, render.Claimed(o))
 	assert.True(t, o.Claim(), "claim of a new Once")
 }
 
@@ -26,7 +28,6 @@ func TestNilOnceNeverRefuses(t *testing.T) {
 	var o *render.Once
 	assert.True(t, o.Claim())
 	assert.True(t, o.Claim())
-	assert.False(t, render.Claimed(o))
 }
 
 func TestClaim(t *testing.T) {
@@ -90,4 +91,17 @@ func (c onceContext) Value(key any) any {
 		return c.once
 	}
 	return c.Context.Value(key)
+}
+
+// TestRequestContextCarriesOnce checks that the context of a request served
+// by tracecontext.Middleware carries the response's Once, and a context from
+// NewContext does not.
+func TestRequestContextCarriesOnce(t *testing.T) {
+	var got context.Context
+	h := tracecontext.Middleware()(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = r.Context() }))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	require.NotNil(t, render.OnceFromContext(got))
+	assert.True(t, render.Claim(got))
+	assert.False(t, render.Claim(got), "one response, one claim")
+	assert.Nil(t, render.OnceFromContext(tracecontext.NewContext(context.Background(), tracecontext.SpanContext{})))
 }

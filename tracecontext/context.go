@@ -3,6 +3,7 @@ package tracecontext
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 )
 
 type contextKey struct{}
@@ -19,20 +20,60 @@ func NewContext(ctx context.Context, sc SpanContext) context.Context {
 	return &spanCtx{Context: ctx, sc: sc}
 }
 
-// spanCtx is the context of [NewContext]. Everything but the value of
-// contextKey is its parent's, cancellation included.
+// spanCtx is the context of [NewContext] and of [Middleware]. Everything but
+// the value of contextKey (and, for Middleware's, of OnceKey) is its
+// parent's, cancellation included.
 type spanCtx struct {
 	context.Context
-	sc SpanContext
+	sc      SpanContext
+	once    Once
+	hasOnce bool // the context is a request's, from Middleware: it carries once
 }
 
 // Value returns a pointer to the SpanContext for contextKey, so that reading
-// it does not allocate, and asks the parent for any other key.
+// it does not allocate, the response's Once for OnceKey in a request's
+// context, and asks the parent for any other key.
 func (c *spanCtx) Value(key any) any {
-	if key == (contextKey{}) {
+	switch key.(type) {
+	case contextKey:
 		return &c.sc
+	case OnceKey:
+		if c.hasOnce {
+			return &c.once
+		}
 	}
 	return c.Context.Value(key)
+}
+
+// Once records that the trace meta tags of one response have been rendered,
+// so that two entry points (a template func and inject's middleware, say)
+// never put two sets into the same page; render.Once is this type, and
+// package render documents its use. The context of a request served by
+// [Middleware] carries one already, so the renderers need no request copy of
+// their own.
+//
+// The zero value is ready to use. A Once must not be copied after first use.
+type Once struct {
+	claimed atomic.Bool
+}
+
+// Claim reports whether the caller is the first to claim o, and marks it
+// claimed. A nil *Once never refuses.
+func (o *Once) Claim() bool {
+	if o == nil {
+		return true
+	}
+	return o.claimed.CompareAndSwap(false, true)
+}
+
+// OnceKey is the context key under which a context carries the response's
+// [Once]; render.OnceKey is this type, and package render documents it.
+type OnceKey struct{}
+
+// newRequestContext returns the context of a request served by Middleware:
+// ctx with sc and the response's Once, in one allocation.
+func newRequestContext(ctx context.Context, sc SpanContext) context.Context {
+	return &spanCtx{Context: ctx, sc: sc, hasOnce: true}
 }
 
 func (c *spanCtx) String() string {
