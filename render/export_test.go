@@ -10,4 +10,3 @@ func EscapeAttrTail(prefix, s string, capacity int) []byte {
 	dst = append(dst, s...)
 	return escapeTail(dst, start, attrEscapedLen(dst[start:]))
 }
-
