@@ -278,9 +278,11 @@ func (s *state) readFrom(r io.Reader) (int64, error) {
 	if s.phase == phaseInit {
 		s.writeHeader(http.StatusOK)
 	}
-	// The Writer's read buffer, pooled with it: while the Writer scans,
-	// the bytes go through it; the rest is copied below.
-	buf := s.w.readBuf()
+	// While the Writer scans, the bytes go through it; the rest is copied
+	// below, through the same pooled buffer.
+	b := getReadBuf()
+	defer putReadBuf(b)
+	buf := *b
 	total, eof, err := readEach(r, buf, s.write, func() bool { return s.phase != phaseSniff && s.phase != phaseScan })
 	if eof || err != nil {
 		return total, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/tracemeta/tracemeta/render"
 )
@@ -131,7 +132,6 @@ type Writer struct {
 	buf []byte
 
 	tagBuf []byte // tagsFunc appends to tagBuf[:0]; kept across Reset
-	rbuf   []byte // the buffer of ReadFrom and WriteString, allocated on first use; kept across Reset
 }
 
 // NewWriter returns a Writer that writes to dst the bytes written to it,
@@ -174,7 +174,6 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		charsetKnown: w.cfg.charsetKnown,
 		renderer:     w.renderer,
 		tagBuf:       w.tagBuf[:0],
-		rbuf:         w.rbuf,
 	}
 }
 
@@ -224,6 +223,8 @@ func (w *Writer) passFailed(n, plen int, err error) (int, error) {
 // WriteString is Write for a string. Once the Writer has decided, s goes to
 // dst's WriteString when it has one.
 func (w *Writer) WriteString(s string) (n int, err error) {
+	var b *[]byte
+	defer func() { putReadBuf(b) }()
 	for len(s) > 0 {
 		if w.stage == stagePass && w.err == nil {
 			if sw, ok := w.dst.(io.StringWriter); ok {
@@ -234,9 +235,11 @@ func (w *Writer) WriteString(s string) (n int, err error) {
 				return n + m, err
 			}
 		}
-		b := w.readBuf()
-		k := copy(b, s)
-		m, err := w.Write(b[:k])
+		if b == nil {
+			b = getReadBuf()
+		}
+		k := copy(*b, s)
+		m, err := w.Write((*b)[:k])
 		n += m
 		if err != nil {
 			return n, err
@@ -285,7 +288,9 @@ func (w *Writer) readThrough(r io.Reader, untilDecided bool) (n int64, eof bool,
 	if w.err != nil {
 		return 0, false, w.err
 	}
-	return readEach(r, w.readBuf(), w.Write, func() bool { return untilDecided && w.stage == stagePass })
+	b := getReadBuf()
+	defer putReadBuf(b)
+	return readEach(r, *b, w.Write, func() bool { return untilDecided && w.stage == stagePass })
 }
 
 // readEach reads r into buf and writes each piece with write, until io.EOF
@@ -326,11 +331,20 @@ type hideReadFrom struct{ w *Writer }
 
 func (o hideReadFrom) Write(p []byte) (int, error) { return o.w.Write(p) }
 
-func (w *Writer) readBuf() []byte {
-	if w.rbuf == nil {
-		w.rbuf = make([]byte, readBufSize)
+// readBufs holds the buffers of ReadFrom and WriteString, shared by every
+// Writer and Middleware: a page read through a new Writer allocates none.
+var readBufs = sync.Pool{New: func() any {
+	b := make([]byte, readBufSize)
+	return &b
+}}
+
+func getReadBuf() *[]byte { return readBufs.Get().(*[]byte) }
+
+// putReadBuf gives b back; nil is ignored.
+func putReadBuf(b *[]byte) {
+	if b != nil {
+		readBufs.Put(b)
 	}
-	return w.rbuf
 }
 
 // Flush flushes dst when dst has a Flush() error, FlushError() error or

@@ -418,6 +418,15 @@ func TestWriterAllocs(t *testing.T) {
 		_ = w.Close()
 	})
 	assert.Equal(t, 1.0, allocs, "a new Writer is one allocation, and a page decided within one Write no more")
+	if raceEnabled {
+		return // sync.Pool drops buffers at random under -race
+	}
+	allocs = testing.AllocsPerRun(100, func() {
+		w := inject.NewWriter(io.Discard, tags)
+		_, _ = io.Copy(w, bytes.NewReader(page))
+		_ = w.Close()
+	})
+	assert.Equal(t, 1.0, allocs, "io.Copy into a new Writer allocates no read buffer per page")
 }
 
 // overcountReader reports reading more than it was given.
