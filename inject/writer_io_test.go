@@ -422,7 +422,7 @@ func TestWriterAllocs(t *testing.T) {
 		return // sync.Pool drops buffers at random under -race
 	}
 	rd := bytes.NewReader(page)
-	src := struct{ io.Reader }{rd} // no WriteTo: io.Copy calls the Writer's ReadFrom
+	var src io.Reader = struct{ io.Reader }{rd} // no WriteTo: io.Copy calls the Writer's ReadFrom
 	allocs = testing.AllocsPerRun(100, func() {
 		rd.Reset(page)
 		w := inject.NewWriter(io.Discard, tags)
