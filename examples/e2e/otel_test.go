@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
+	"html/template"
 	"net/http"
 	"testing"
 
@@ -13,6 +15,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
 	tmotel "github.com/tracemeta/tracemeta/tracecontext/otel"
 )
@@ -57,4 +61,47 @@ func TestOTelServerToBrowser(t *testing.T) {
 	sentryTrace := metaContent(t, browser, "sentry-trace")
 	assert.Equal(t, server.TraceID().String()+"-"+server.SpanID().String()+"-1", sentryTrace, "the Sentry tags name the same span")
 	assert.Contains(t, metaContent(t, browser, "baggage"), "sentry-public_key="+publicKey)
+}
+
+// ownTagsPage is a page whose template renders the tags itself, with
+// traceparent, first thing after its charset meta, and flushes after
+// <head>, as a streaming handler does.
+var ownTagsPage = template.Must(template.New("own").Funcs(templates.FuncMap(
+	templates.WithRender(render.WithFormats(render.DefaultFormats | render.Traceparent)))).Parse(`<meta charset="utf-8">
+{{traceMeta .}}
+<title>own tags</title>
+<link rel="icon" href="data:,">
+<script src="/static/otel.js"></script>
+<script>TracemetaOtel.start();</script>
+</head>
+<body><h1>own tags</h1></body>
+</html>
+`))
+
+// TestPageOwnTagsWinBehindInject streams a page that renders its own tags,
+// with the traceparent OpenTelemetry reads, through inject.Middleware, which
+// renders sentry-trace and baggage alone: the page keeps exactly its own
+// set, and the browser's documentLoad continues the server span from it.
+func TestPageOwnTagsWinBehindInject(t *testing.T) {
+	t.Parallel()
+	const path = "/own-tags"
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n")
+		w.(http.Flusher).Flush()
+		if err := ownTagsPage.Execute(w, r.Context()); err != nil {
+			panic(http.ErrAbortHandler)
+		}
+	})
+	s := newSite(t, page{path: path, handler: injected(h)})
+	browser := s.load(t, path, nil)
+	assert.Equal(t, 1, metaCount(t, browser, "traceparent"), "the page's own set, with its traceparent")
+	assert.Equal(t, 1, metaCount(t, browser, "sentry-trace"))
+	assert.Equal(t, 1, metaCount(t, browser, "baggage"))
+
+	load, _ := documentLoad(t, browser)
+	sc := s.serverSpan(t, path)
+	t.Logf("server traceparent %s, documentLoad %s in trace %s", sc.Traceparent(), load.SpanID, load.TraceID)
+	assert.Equal(t, sc.TraceID.String(), load.TraceID)
+	assert.Equal(t, sc.SpanID.String(), load.ParentSpanID)
 }
