@@ -100,7 +100,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 // its default. The middleware it returns is usable either way.
 func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
 	m := &middleware{cfg: newMiddlewareConfig(opts)}
-	m.renderer = render.New(m.cfg.writer.renderOpts...)
+	m.cfg.writer.prepare()
 	m.pool.New = func() any { return newState(m) }
 	return func(next http.Handler) http.Handler {
 		return &handler{m: m, next: next}
@@ -111,9 +111,8 @@ func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
 type middleware struct {
 	warnedEncoding atomic.Bool // the warning about an inner compression was logged
 
-	cfg      middlewareConfig
-	renderer render.Renderer // built once from cfg.writer.renderOpts
-	pool     sync.Pool       // of *state
+	cfg  middlewareConfig
+	pool sync.Pool // of *state
 }
 
 // handler is next wrapped by the middleware m.

@@ -273,7 +273,7 @@ func (w *Writer) render() bool {
 	case w.tagsFunc != nil:
 		tags, r = w.tagsFunc(w.tagBuf[:0])
 	case w.cfg.ctx != nil:
-		tags, r = renderFor(w.cfg.ctx, w.tagBuf[:0], w.cfg.source, w.renderer)
+		tags, r = renderFor(w.cfg.ctx, w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
 	default:
 		return true
 	}

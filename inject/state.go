@@ -100,7 +100,7 @@ func newState(m *middleware) *state {
 	s := &state{m: m, holdLimit: maxHold, snap: make(http.Header)}
 	s.out = sink{s}
 	s.tagsFn = s.renderTags
-	s.w = newWriter(s.out, nil, m.cfg.writer)
+	s.w = newWriter(s.out, nil, &m.cfg.writer)
 	if la := m.cfg.writer.lookahead; la < s.holdLimit {
 		s.holdLimit = la
 	}
@@ -158,7 +158,7 @@ func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
 	if !s.once.Claim() {
 		return dst, ReasonAlreadyRendered
 	}
-	return s.m.renderer.AppendMetaTags(dst, sc), ReasonNone
+	return s.m.cfg.writer.renderer.AppendMetaTags(dst, sc), ReasonNone
 }
 
 // report tells the skip hook and the logger, once, why the response was not
@@ -343,7 +343,7 @@ func (s *state) setServerTiming(h http.Header) {
 	if !ok || !sc.IsValid() {
 		return
 	}
-	v := s.m.renderer.AppendServerTiming(s.held[len(s.held):], sc)
+	v := s.m.cfg.writer.renderer.AppendServerTiming(s.held[len(s.held):], sc)
 	if len(v) > 0 {
 		h.Add("Server-Timing", string(v))
 	}

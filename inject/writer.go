@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-
-	"github.com/tracemeta/tracemeta/render"
 )
 
 // Status is the state of a [Writer]'s search for the insertion point.
@@ -105,8 +103,7 @@ type Writer struct {
 	// it after NewWriter and after every Reset, which clears it.
 	tagsFunc func(dst []byte) ([]byte, Reason)
 
-	cfg      writerConfig    // the options; kept by Reset
-	renderer render.Renderer // renders the tags for cfg.ctx; built once
+	cfg *writerConfig // the options, shared and never changed; kept by Reset
 
 	stage        stage   // how far the Writer has got; only moves forward until Reset
 	status       Status  // StatusScanning until stage is stagePass
@@ -139,20 +136,27 @@ type Writer struct {
 // keeps tags, which must not change until it has decided; with
 // [WithContext], it renders the tags itself instead.
 func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
-	// One allocation, the Writer's, without options.
 	if len(opts) == 0 {
-		return newWriter(dst, tags, defaultWriterConfig())
+		return newWriter(dst, tags, &defaultConfig)
 	}
-	return newWriter(dst, tags, newWriterConfig(opts))
+	// One allocation for the Writer and its options.
+	wc := &struct {
+		w   Writer
+		cfg writerConfig
+	}{cfg: newWriterConfig(opts)}
+	wc.cfg.prepare()
+	wc.w = Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: &wc.cfg, charsetKnown: wc.cfg.charsetKnown}
+	return &wc.w
 }
 
-// newWriter returns a Writer with the settings cfg.
-func newWriter(dst io.Writer, tags []byte, cfg writerConfig) *Writer {
-	w := &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: cfg, charsetKnown: cfg.charsetKnown}
-	if cfg.ctx != nil {
-		w.renderer = render.New(cfg.renderOpts...)
-	}
-	return w
+// defaultConfig is the settings of a Writer made without options; never
+// changed.
+var defaultConfig = defaultWriterConfig()
+
+// newWriter returns a Writer with the settings cfg, which it shares and
+// never changes.
+func newWriter(dst io.Writer, tags []byte, cfg *writerConfig) *Writer {
+	return &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: cfg, charsetKnown: cfg.charsetKnown}
 }
 
 // Reset discards the Writer's state, including its held bytes and the
@@ -172,7 +176,6 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		z:            tokenizer{quietSpace: true},
 		buf:          buf,
 		charsetKnown: w.cfg.charsetKnown,
-		renderer:     w.renderer,
 		tagBuf:       w.tagBuf[:0],
 	}
 }

@@ -23,10 +23,16 @@ type writerConfig struct {
 	renderOpts   []render.Option     // the options of the Renderer
 	ctx          context.Context     // WithContext's: render the tags at the insertion point for its span; nil means the tags given
 	invalid      []error             // the options that were out of range and left at their default
+	renderer     render.Renderer     // built by prepare from renderOpts
 }
 
+// prepare builds what the settings need once: the Renderer.
+func (c *writerConfig) prepare() { c.renderer = render.New(c.renderOpts...) }
+
 func defaultWriterConfig() writerConfig {
-	return writerConfig{lookahead: DefaultLookahead, source: tracecontext.ContextSource()}
+	c := writerConfig{lookahead: DefaultLookahead, source: tracecontext.ContextSource()}
+	c.prepare()
+	return c
 }
 
 // newWriterConfig returns the defaults with opts applied; nil options are
