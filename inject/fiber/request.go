@@ -1,0 +1,45 @@
+package injectfiber
+
+// This file is shared, byte for byte but for the package clause, with
+// ../fiberv3/request.go; TestSharedFilesInSync in that module checks it.
+
+import (
+	"net/http"
+	"net/textproto"
+	"net/url"
+
+	"github.com/valyala/fasthttp"
+)
+
+// newRequest returns the net/http request for fctx's request, with the
+// method, URL, protocol, headers, host and remote address, and no body.
+// It copies what it keeps: the request outlives fctx when a body stream is
+// replayed after the handler returned.
+func newRequest(fctx *fasthttp.RequestCtx) *http.Request {
+	r := &http.Request{
+		Method:     string(fctx.Method()),
+		Proto:      string(fctx.Request.Header.Protocol()),
+		Header:     make(http.Header),
+		Body:       http.NoBody,
+		Host:       string(fctx.Host()),
+		RequestURI: string(fctx.RequestURI()),
+		RemoteAddr: fctx.RemoteAddr().String(),
+	}
+	var ok bool
+	if r.ProtoMajor, r.ProtoMinor, ok = http.ParseHTTPVersion(r.Proto); !ok {
+		r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
+	}
+	u, err := url.ParseRequestURI(r.RequestURI)
+	if err != nil {
+		u = &url.URL{Path: string(fctx.Path())}
+	}
+	r.URL = u
+	fctx.Request.Header.VisitAll(func(k, v []byte) {
+		key := textproto.CanonicalMIMEHeaderKey(string(k))
+		if key == "Host" {
+			return // r.Host, as net/http has it
+		}
+		r.Header[key] = append(r.Header[key], string(v))
+	})
+	return r
+}
