@@ -112,7 +112,9 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 		all = append(all, v...)
 		h[k] = all[i:len(all):len(all)]
 	}
+	rw.replayingStatus = true
 	w.WriteHeader(rw.status)
+	rw.replayingStatus = false
 	if rw.wroteHeader {
 		// The middleware sent the status before any byte of the body: it
 		// decided from the request and the headers alone to pass the
@@ -167,9 +169,13 @@ type responseWriter struct {
 	body        []byte      // the body to replay; nil for a stream
 	stream      *stream     // the body stream to replay, or nil
 	wroteHeader bool        // the middleware sent the status
-	passthrough bool        // it did before the body: the body is kept
-	out         []byte      // the body written by the middleware
-	outHolder   *[]byte     // the pool's holder of out
+	// replayingStatus is true while replay calls WriteHeader: a status
+	// sent then is a decision to pass the body through, which replay,
+	// not WriteHeader, tells the request's goroutine.
+	replayingStatus bool
+	passthrough     bool    // it did before the body: the body is kept
+	out             []byte  // the body written by the middleware
+	outHolder       *[]byte // the pool's holder of out
 }
 
 // stream is the state of a streamed replay, shared by the request's
@@ -242,7 +248,9 @@ func (rw *responseWriter) WriteHeader(code int) {
 				s.outSize = n
 			}
 		}
-		s.signal()
+		if !rw.replayingStatus {
+			s.signal()
+		}
 	}
 }
 
