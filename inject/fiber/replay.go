@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/textproto"
 	"slices"
 	"strconv"
 
@@ -131,7 +130,10 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	s := rw.stream
-	_, err := io.Copy(w, s.src)
+	// Through the middleware's ReadFrom, which reads into its pooled
+	// buffer; readerOnly hides a WriterTo (strings.Reader, bytes.Reader),
+	// which would hand it the whole rest in one string or slice.
+	_, err := io.Copy(w, readerOnly{s.src})
 	if c, ok := s.src.(io.Closer); ok {
 		if cerr := c.Close(); err == nil {
 			err = cerr
@@ -141,6 +143,9 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 		s.copyErr = fmt.Errorf("%sstreaming the body: %w", errPrefix, err)
 	}
 }
+
+// readerOnly hides every method of a Reader but Read.
+type readerOnly struct{ io.Reader }
 
 // unwrap finds the responseWriter under w.
 func unwrap(w http.ResponseWriter) *responseWriter {
@@ -211,23 +216,23 @@ func (s *stream) fail(err error) {
 }
 
 func newResponseWriter(resp *fasthttp.Response) *responseWriter {
-	rw := &responseWriter{
+	return &responseWriter{
 		resp:   resp,
 		status: resp.StatusCode(),
-		orig:   make(http.Header),
+		orig:   copyHeader(resp.Header.VisitAll, skipResponseHeader),
 		header: make(http.Header),
 	}
-	resp.Header.VisitAll(func(k, v []byte) {
-		key := textproto.CanonicalMIMEHeaderKey(string(k))
-		switch key {
-		case "Content-Length", "Transfer-Encoding", "Connection":
-			// The body's length is fasthttp's to keep; connection
-			// management is not the handler's.
-			return
-		}
-		rw.orig[key] = append(rw.orig[key], string(v))
-	})
-	return rw
+}
+
+// skipResponseHeader reports the headers of a fasthttp response that are
+// not replayed: the body's length is fasthttp's to keep, and connection
+// management is not the handler's.
+func skipResponseHeader(k []byte) bool {
+	switch string(k) {
+	case "Content-Length", "Transfer-Encoding", "Connection":
+		return true
+	}
+	return false
 }
 
 // Header returns the header map the middleware sends.

@@ -5,7 +5,6 @@ package injectfiber
 
 import (
 	"net/http"
-	"net/textproto"
 	"net/url"
 
 	"github.com/valyala/fasthttp"
@@ -19,7 +18,6 @@ func newRequest(fctx *fasthttp.RequestCtx) *http.Request {
 	r := &http.Request{
 		Method:     string(fctx.Method()),
 		Proto:      string(fctx.Request.Header.Protocol()),
-		Header:     make(http.Header),
 		Body:       http.NoBody,
 		Host:       string(fctx.Host()),
 		RequestURI: string(fctx.RequestURI()),
@@ -34,12 +32,8 @@ func newRequest(fctx *fasthttp.RequestCtx) *http.Request {
 		u = &url.URL{Path: string(fctx.Path())}
 	}
 	r.URL = u
-	fctx.Request.Header.VisitAll(func(k, v []byte) {
-		key := textproto.CanonicalMIMEHeaderKey(string(k))
-		if key == "Host" {
-			return // r.Host, as net/http has it
-		}
-		r.Header[key] = append(r.Header[key], string(v))
+	r.Header = copyHeader(fctx.Request.Header.VisitAll, func(k []byte) bool {
+		return string(k) == "Host" // r.Host, as net/http has it
 	})
 	return r
 }
