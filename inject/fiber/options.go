@@ -1,5 +1,9 @@
 package injectfiber
 
+// This file is shared, byte for byte but for the package clause, by
+// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
+// checks it.
+
 import (
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/tracecontext"

@@ -1,7 +1,8 @@
 package injectfiber
 
-// This file is shared, byte for byte but for the package clause, with
-// ../fiberv3/request.go; TestSharedFilesInSync in that module checks it.
+// This file is shared, byte for byte but for the package clause, by
+// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
+// checks it.
 
 import (
 	"net/http"

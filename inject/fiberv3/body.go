@@ -1,0 +1,117 @@
+package injectfiberv3
+
+// This file is shared, byte for byte but for the package clause, by
+// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
+// checks it.
+
+import (
+	"io"
+	"net/http"
+	"net/textproto"
+	"reflect"
+	"sync"
+	"unsafe"
+
+	"github.com/valyala/fasthttp"
+)
+
+// bodyStreamField locates fasthttp.Response's body stream, which fasthttp
+// gives no way to take out of a response without closing it: every setter
+// closes the stream it replaces. The replay needs the stream open, to read
+// it as fasthttp sends the rewritten one. ok is false when the field is not
+// there with the type this code knows, and body streams then pass through
+// untouched.
+var bodyStreamField = func() (f struct {
+	offset uintptr
+	ok     bool
+}) {
+	sf, ok := reflect.TypeFor[fasthttp.Response]().FieldByName("bodyStream")
+	f.offset = sf.Offset
+	f.ok = ok && sf.Type == reflect.TypeFor[io.Reader]()
+	return f
+}()
+
+// detachBodyStream takes the body stream out of resp, open, and leaves resp
+// without one. ok is false when it cannot (see bodyStreamField).
+func detachBodyStream(resp *fasthttp.Response) (src io.Reader, ok bool) {
+	if !bodyStreamField.ok {
+		return nil, false
+	}
+	p := (*io.Reader)(unsafe.Add(unsafe.Pointer(resp), bodyStreamField.offset))
+	src, *p = *p, nil
+	return src, src != nil
+}
+
+// bufPool holds the buffers of rewritten bodies.
+var bufPool sync.Pool // of *[]byte
+
+// maxPooled is the capacity above which a buffer is left to the garbage
+// collector rather than kept for the next page.
+const maxPooled = 1 << 20
+
+// getBuf returns an empty buffer from the pool, with room for n bytes, and
+// the holder to give back to putBuf.
+func getBuf(n int) (*[]byte, []byte) {
+	p, _ := bufPool.Get().(*[]byte)
+	if p == nil {
+		p = new([]byte)
+	}
+	b := (*p)[:0]
+	if cap(b) < n {
+		b = make([]byte, 0, n)
+	}
+	return p, b
+}
+
+// putBuf puts b into the pool in holder p.
+func putBuf(p *[]byte, b []byte) {
+	if cap(b) > maxPooled {
+		b = nil
+	}
+	*p = b[:0]
+	bufPool.Put(p)
+}
+
+// headerScratch collects the headers of one copyHeader call; pooled.
+type headerScratch struct {
+	buf  []byte // keys and values, one after the other
+	lens []int  // the length of each key and each value
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(headerScratch) }}
+
+// copyHeader returns the headers that visitAll visits, but for those skip
+// reports, with canonical keys, in a few allocations whatever their
+// number: the bytes are copied into one string, the values into one array.
+func copyHeader(visitAll func(func(k, v []byte)), skip func(key []byte) bool) http.Header {
+	sc := scratchPool.Get().(*headerScratch)
+	sc.buf, sc.lens = sc.buf[:0], sc.lens[:0]
+	visitAll(func(k, v []byte) {
+		if !skip(k) {
+			sc.buf = append(append(sc.buf, k...), v...)
+			sc.lens = append(sc.lens, len(k), len(v))
+		}
+	})
+	n := len(sc.lens) / 2
+	h := make(http.Header, n)
+	if n > 0 {
+		all := string(sc.buf)
+		vals := make([]string, n)
+		off := 0
+		for i := range n {
+			kl, vl := sc.lens[2*i], sc.lens[2*i+1]
+			key := textproto.CanonicalMIMEHeaderKey(all[off : off+kl])
+			vals[i] = all[off+kl : off+kl+vl]
+			off += kl + vl
+			if old, ok := h[key]; ok {
+				h[key] = append(old, vals[i]) // a repeated key: rare
+			} else {
+				h[key] = vals[i : i+1 : i+1]
+			}
+		}
+	}
+	if cap(sc.buf) <= maxPooled {
+		scratchPool.Put(sc)
+	}
+	return h
+}

@@ -1,0 +1,29 @@
+// Package injectfiberv3 inserts tracemeta's trace meta tags into the HTML
+// pages of a Fiber v3 app, so that the browser's pageload continues the trace
+// of the request that rendered the page.
+//
+//	app := fiber.New()
+//	app.Use(compress.New())      // compression, if any, in front
+//	app.Use(injectfiberv3.New()) // then the tags
+//	app.Get("/", handler)
+//
+// Fiber runs on fasthttp, whose responses never pass through a
+// net/http ResponseWriter, so the net/http middleware of package inject
+// cannot wrap it (adaptor.HTTPMiddleware yields no tags). The handler of
+// [New] lets the next handlers write their response, then replays it
+// (status, headers, and the body or the body stream) through
+// [inject.Middleware] into the fasthttp response: the rules that decide
+// which responses are rewritten, the rewriter, the exactly-once claim and the
+// options are the middleware's own.
+//
+// Fiber has no net/http request either, so tracecontext.Middleware cannot
+// run in front of it: the handler continues the incoming trace itself
+// (sentry-trace and baggage, or traceparent) when no SDK did, and stores it
+// in c.Context(), where templates.FuncMap's traceMeta and the app's handlers
+// find it. Behind a tracing SDK that puts its span into c.Context() (a
+// sentry-go transaction, say), [WithSource] with the SDK's Source (the
+// sentrygo module's) makes the tags name that span:
+//
+//	app.Use(startTransaction) // c.SetContext(transaction.Context())
+//	app.Use(injectfiberv3.NewHandler(injectfiberv3.WithSource(sentrygo.Source())))
+package injectfiberv3

@@ -1,0 +1,74 @@
+package injectfiberv3_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/tracemeta/tracemeta/inject/fiberv3"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// An app whose pages get the trace meta tags: injectfiberv3.New goes in front
+// of the handlers that write them.
+func ExampleNew() {
+	app := fiber.New(fiber.Config{})
+	app.Use(injectfiberv3.New())
+	app.Get("/", func(c fiber.Ctx) error {
+		c.Type("html")
+		return c.SendString("<!DOCTYPE html><html><head><title>shop</title></head><body>Hello</body></html>")
+	})
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	go func() { _ = app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()
+	defer func() { _ = app.Shutdown() }()
+
+	req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/", nil)
+	req.Header.Set("sentry-trace", "5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	page := string(body)
+	fmt.Println(strings.Contains(page, `<head><meta name="sentry-trace" content="5b8efff798038103d269b633813fc60c-`))
+	fmt.Println(strings.Contains(page, `<meta name="baggage" content="sentry-trace_id=5b8efff798038103d269b633813fc60c`))
+	// Output:
+	// true
+	// true
+}
+
+// The trace the handler starts, when no SDK did, with the settings that
+// tracecontext.Middleware takes.
+func ExampleNewHandler() {
+	app := fiber.New(fiber.Config{})
+	app.Use(injectfiberv3.NewHandler(injectfiberv3.WithTraceContext(
+		tracecontext.WithSampleRate(0.25),
+		tracecontext.WithPublicKey("49d0f7386ad645858ae85020e393bef3"),
+		tracecontext.WithRelease("shop@1.4.0"),
+	)))
+	app.Get("/", func(c fiber.Ctx) error {
+		sc, _ := tracecontext.FromContext(c.Context()) // the span the tags name
+		fmt.Println(sc.DSC.Release)
+		return c.SendString("ok")
+	})
+	resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/", nil))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	// Output:
+	// shop@1.4.0
+}

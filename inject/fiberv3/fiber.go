@@ -1,0 +1,104 @@
+package injectfiberv3
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// errPrefix starts the errors of this package.
+const errPrefix = "injectfiberv3: "
+
+// New returns the Fiber handler that inserts the trace meta tags into the
+// HTML pages of the handlers after it, with opts given to
+// [inject.Middleware]. It is [NewHandler] with [WithInject](opts...):
+//
+//	app.Use(injectfiberv3.New())
+func New(opts ...inject.Option) fiber.Handler {
+	return NewHandler(WithInject(opts...))
+}
+
+// NewHandler returns the Fiber handler that inserts the trace meta tags into
+// the HTML pages of the handlers after it, configured by opts. For each
+// request it:
+//
+//  1. continues the incoming trace (sentry-trace and baggage, or
+//     traceparent), as [tracecontext.Middleware] does, unless the Source
+//     ([WithSource]) already finds a span in c.Context(), where an SDK in
+//     front puts its transaction; and stores it there
+//     with [tracecontext.NewContext], with a [render.Once], so that a
+//     template that renders the tags itself (templates.FuncMap's traceMeta
+//     with c.Context()) and this handler put exactly one set into the
+//     page;
+//  2. calls the next handler; an error it returns goes to the app's
+//     ErrorHandler at once, as Fiber's logger does, so that the error page
+//     is rewritten too, and the handlers in front see nil;
+//  3. replays the response (status, headers, and the body or the body
+//     stream) through [inject.Middleware] into the fasthttp response, with
+//     a net/http request built from the fasthttp one, so that every rule of
+//     the middleware applies: only HTML documents for a browser navigation
+//     that no shared cache may store are rewritten, and everything else is
+//     left as it was.
+//
+// A body stream (c.SendStream, c.SendStreamWriter, c.SendFile) stays a
+// stream: once the middleware has decided the status and the headers from
+// the start of it, the rest is rewritten in a goroutine as fasthttp sends it,
+// in constant memory. A body that is set whole is rewritten into a pooled
+// buffer.
+//
+// Compression must run in front of the handler (app.Use it before this one),
+// so that the handler sees the HTML before it is compressed; a compressed
+// response passes through untouched.
+func NewHandler(opts ...Option) fiber.Handler {
+	cfg := newConfig(opts)
+	a := &adapter{
+		source:     cfg.source,
+		propagator: cfg.propagator,
+		replayer:   newReplayer(cfg.injectOptions()),
+	}
+	if a.source == nil {
+		a.source = tracecontext.ContextSource()
+	}
+	return a.handle
+}
+
+// adapter is what one handler of NewHandler shares between requests.
+type adapter struct {
+	source     tracecontext.Source
+	propagator *tracecontext.Propagator
+	replayer   *replayer
+}
+
+func (a *adapter) handle(c fiber.Ctx) error {
+	fctx := c.RequestCtx()
+	r := newRequest(fctx)
+	ctx := a.requestContext(c.Context(), r)
+	c.SetContext(ctx)
+	if err := c.Next(); err != nil {
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			// As Fiber itself answers an error of its ErrorHandler.
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	if fctx.Hijacked() {
+		return nil
+	}
+	return a.replayer.rewrite(fctx, r.WithContext(c.Context()))
+}
+
+// requestContext returns ctx with the trace continued from r, unless the
+// Source finds one in ctx, and with a render.Once, unless it has one.
+func (a *adapter) requestContext(ctx context.Context, r *http.Request) context.Context {
+	if _, ok := a.source.SpanContext(ctx); !ok {
+		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
+	}
+	if render.OnceFromContext(ctx) == nil {
+		ctx = render.ContextWithOnce(ctx, new(render.Once))
+	}
+	return ctx
+}

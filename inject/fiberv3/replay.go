@@ -1,0 +1,321 @@
+package injectfiberv3
+
+// This file is shared, byte for byte but for the package clause, by
+// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
+// checks it.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tracemeta/tracemeta/inject"
+)
+
+// errNoStatus reports that the middleware ended a streamed response without
+// sending its status, which it never does unless it panicked.
+var errNoStatus = errors.New(errPrefix + "the response ended without a status")
+
+// replayer runs a finished fasthttp response through [inject.Middleware]:
+// it replays the status, the headers and the body (or body stream) to the
+// middleware as a net/http handler would write them, into a
+// [http.ResponseWriter] that writes back into the fasthttp response. Every
+// rule of the middleware applies unchanged.
+type replayer struct {
+	mw http.Handler // inject.Middleware(opts...) around replay
+}
+
+func newReplayer(opts []inject.Option) *replayer {
+	return &replayer{mw: inject.Middleware(opts...)(http.HandlerFunc(replay))}
+}
+
+// rewrite runs the response of fctx through the middleware, for the request
+// r built from fctx's request. A body stream goes on as a stream: the
+// middleware reads it in a goroutine, as fasthttp sends the response, once
+// the status and the headers are decided.
+func (p *replayer) rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
+	resp := &fctx.Response
+	if !resp.IsBodyStream() {
+		rw := newResponseWriter(resp)
+		rw.body = resp.Body()
+		p.mw.ServeHTTP(rw, r)
+		rw.setBody()
+		return nil
+	}
+	src, ok := detachBodyStream(resp)
+	if !ok {
+		return nil // a fasthttp this code does not know: left untouched
+	}
+	size := resp.Header.ContentLength()
+	rw := newResponseWriter(resp)
+	if size >= 0 {
+		rw.orig["Content-Length"] = []string{strconv.Itoa(size)}
+	}
+	rw.stream = &stream{src: src, size: size, ready: make(chan struct{})}
+	pr, pw := io.Pipe()
+	rw.stream.pw = pw
+	go p.serveStream(rw, r)
+	<-rw.stream.ready
+	s := rw.stream
+	switch {
+	case s.err != nil:
+		pr.Close()
+		return s.err
+	case s.passthrough:
+		pr.Close()
+		resp.SetBodyStream(src, size)
+	default:
+		resp.SetBodyStream(pr, s.outSize)
+	}
+	return nil
+}
+
+// serveStream serves the replay of a body stream, on its own goroutine:
+// the request's goroutine waits for rw.stream.ready, then fasthttp reads
+// the pipe as it sends the response.
+func (p *replayer) serveStream(rw *responseWriter, r *http.Request) {
+	s := rw.stream
+	defer func() {
+		if v := recover(); v != nil {
+			s.fail(fmt.Errorf("%sreplaying the body stream: %v", errPrefix, v))
+		}
+		if !s.signalled {
+			s.fail(errNoStatus)
+		}
+		s.pw.CloseWithError(s.copyErr)
+	}()
+	p.mw.ServeHTTP(rw, r)
+}
+
+// replay is the handler inside the middleware: it writes the fasthttp
+// response it finds under the ResponseWriter.
+func replay(w http.ResponseWriter, _ *http.Request) {
+	rw := unwrap(w)
+	if rw == nil {
+		return // not ours: cannot happen
+	}
+	// The values are copied into one array: the middleware may change a
+	// value in place, and rw.orig must keep what fasthttp holds.
+	h := w.Header()
+	n := 0
+	for _, v := range rw.orig {
+		n += len(v)
+	}
+	all := make([]string, 0, n)
+	for k, v := range rw.orig {
+		i := len(all)
+		all = append(all, v...)
+		h[k] = all[i:len(all):len(all)]
+	}
+	rw.replayingStatus = true
+	w.WriteHeader(rw.status)
+	rw.replayingStatus = false
+	if rw.wroteHeader {
+		// The middleware sent the status before any byte of the body: it
+		// decided from the request and the headers alone to pass the
+		// response through, byte for byte, so the body stays where it is.
+		rw.passthrough = true
+		if rw.stream != nil {
+			rw.stream.passthrough = true
+			rw.stream.signal()
+		}
+		return
+	}
+	if rw.stream == nil {
+		_, _ = w.Write(rw.body) // rw's own writes do not fail
+		return
+	}
+	s := rw.stream
+	// Through the middleware's ReadFrom, which reads into its pooled
+	// buffer; readerOnly hides a WriterTo (strings.Reader, bytes.Reader),
+	// which would hand it the whole rest in one string or slice.
+	_, err := io.Copy(w, readerOnly{s.src})
+	if c, ok := s.src.(io.Closer); ok {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		s.copyErr = fmt.Errorf("%sstreaming the body: %w", errPrefix, err)
+	}
+}
+
+// readerOnly hides every method of a Reader but Read.
+type readerOnly struct{ io.Reader }
+
+// unwrap finds the responseWriter under w.
+func unwrap(w http.ResponseWriter) *responseWriter {
+	for w != nil {
+		if rw, ok := w.(*responseWriter); ok {
+			return rw
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
+}
+
+// responseWriter is the http.ResponseWriter the middleware writes to: the
+// status and headers go into the fasthttp response when the middleware
+// sends them, the body into a new body or, for a stream, into a pipe that
+// fasthttp reads.
+type responseWriter struct {
+	resp        *fasthttp.Response
+	status      int         // the fasthttp response's status, replayed
+	orig        http.Header // the fasthttp response's headers, replayed
+	header      http.Header // what the middleware sends
+	body        []byte      // the body to replay; nil for a stream
+	stream      *stream     // the body stream to replay, or nil
+	wroteHeader bool        // the middleware sent the status
+	// replayingStatus is true while replay calls WriteHeader: a status
+	// sent then is a decision to pass the body through, which replay,
+	// not WriteHeader, tells the request's goroutine.
+	replayingStatus bool
+	passthrough     bool    // it did before the body: the body is kept
+	out             []byte  // the body written by the middleware
+	outHolder       *[]byte // the pool's holder of out
+}
+
+// stream is the state of a streamed replay, shared by the request's
+// goroutine and the replay's. Until ready is closed only the replay's
+// goroutine uses it; then only the request's, but for pw and copyErr.
+type stream struct {
+	src         io.Reader      // the handler's body stream
+	size        int            // its length, or -1 when unknown
+	pw          *io.PipeWriter // where the rewritten body goes
+	ready       chan struct{}  // closed once the status is decided
+	signalled   bool           // ready is closed
+	passthrough bool           // src goes out as it is
+	outSize     int            // the length of what goes through pw, or -1
+	err         error          // the replay failed before the status
+	copyErr     error          // reading src or writing pw failed
+}
+
+func (s *stream) signal() {
+	if !s.signalled {
+		s.signalled = true
+		close(s.ready)
+	}
+}
+
+func (s *stream) fail(err error) {
+	if !s.signalled {
+		s.err = err
+		s.signal()
+	}
+	if s.copyErr == nil {
+		s.copyErr = err
+	}
+}
+
+func newResponseWriter(resp *fasthttp.Response) *responseWriter {
+	return &responseWriter{
+		resp:   resp,
+		status: resp.StatusCode(),
+		orig:   copyHeader(resp.Header.VisitAll, skipResponseHeader),
+		header: make(http.Header),
+	}
+}
+
+// skipResponseHeader reports the headers of a fasthttp response that are
+// not replayed: the body's length is fasthttp's to keep, and connection
+// management is not the handler's.
+func skipResponseHeader(k []byte) bool {
+	switch string(k) {
+	case "Content-Length", "Transfer-Encoding", "Connection":
+		return true
+	}
+	return false
+}
+
+// Header returns the header map the middleware sends.
+func (rw *responseWriter) Header() http.Header { return rw.header }
+
+// WriteHeader puts code and the headers into the fasthttp response.
+func (rw *responseWriter) WriteHeader(code int) {
+	if rw.wroteHeader || code < 200 {
+		return // 1xx: fasthttp cannot send one
+	}
+	rw.wroteHeader = true
+	rw.resp.SetStatusCode(code)
+	syncHeader(&rw.resp.Header, rw.orig, rw.header)
+	if s := rw.stream; s != nil {
+		s.outSize = -1
+		if v := rw.header["Content-Length"]; len(v) == 1 {
+			if n, err := strconv.Atoi(v[0]); err == nil && n >= 0 {
+				s.outSize = n
+			}
+		}
+		if !rw.replayingStatus {
+			s.signal()
+		}
+	}
+}
+
+// Write adds p to the body.
+func (rw *responseWriter) Write(p []byte) (int, error) {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.stream != nil {
+		return rw.stream.pw.Write(p)
+	}
+	if rw.outHolder == nil {
+		rw.outHolder, rw.out = getBuf(len(rw.body) + 512)
+	}
+	rw.out = append(rw.out, p...)
+	return len(p), nil
+}
+
+// setBody makes what the middleware wrote the fasthttp response's body,
+// unless it kept the body as it was.
+func (rw *responseWriter) setBody() {
+	if rw.passthrough {
+		return
+	}
+	if rw.outHolder == nil {
+		rw.outHolder, rw.out = getBuf(0) // the middleware wrote no body
+	}
+	old := rw.resp.SwapBody(rw.out)
+	putBuf(rw.outHolder, old)
+	rw.out, rw.outHolder = nil, nil
+}
+
+// syncHeader makes dst hold final, changing only what differs from orig,
+// the headers that dst held: fasthttp keeps some of them (cookies, the
+// Content-Type) apart, and untouched they stay exactly as they were.
+func syncHeader(dst *fasthttp.ResponseHeader, orig, final http.Header) {
+	for k, v := range orig {
+		if k == "Content-Length" {
+			continue
+		}
+		fv, ok := final[k]
+		switch {
+		case !ok || len(fv) == 0:
+			dst.Del(k)
+		case !slices.Equal(v, fv):
+			setHeader(dst, k, fv)
+		}
+	}
+	for k, fv := range final {
+		if _, ok := orig[k]; ok || k == "Content-Length" || len(fv) == 0 {
+			continue
+		}
+		setHeader(dst, k, fv)
+	}
+}
+
+func setHeader(dst *fasthttp.ResponseHeader, k string, v []string) {
+	dst.Del(k)
+	for _, s := range v {
+		dst.Add(k, s)
+	}
+}
