@@ -20,7 +20,7 @@ func ExampleNew() {
 	app := fiber.New(fiber.Config{})
 	app.Use(injectfiberv3.New())
 	app.Get("/", func(c fiber.Ctx) error {
-		c.Type("html")
+		c.Type("html", "utf-8")
 		return c.SendString("<!DOCTYPE html><html><head><title>shop</title></head><body>Hello</body></html>")
 	})
 
