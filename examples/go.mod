@@ -10,12 +10,16 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/getsentry/sentry-go/echo v0.44.0
+	github.com/getsentry/sentry-go/fiber v0.49.0
 	github.com/getsentry/sentry-go/gin v0.49.0
 	github.com/gin-gonic/gin v1.12.0
+	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/gofiber/template/html/v2 v2.1.3
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
 	github.com/tracemeta/tracemeta/inject/echo v0.1.0
+	github.com/tracemeta/tracemeta/inject/fiber v0.1.0
 	github.com/tracemeta/tracemeta/inject/gin v0.1.0
 	github.com/tracemeta/tracemeta/tracecontext/otel v0.1.0
 	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.1.0
@@ -25,6 +29,16 @@ require (
 	go.opentelemetry.io/otel/sdk v1.47.0
 	go.opentelemetry.io/otel/trace v1.47.0
 	golang.org/x/net v0.62.0
+)
+
+require (
+	github.com/andybalholm/brotli v1.2.1 // indirect
+	github.com/gofiber/template v1.8.3 // indirect
+	github.com/gofiber/utils v1.1.0 // indirect
+	github.com/klauspost/compress v1.18.6 // indirect
+	github.com/mattn/go-runewidth v0.0.16 // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/valyala/fasthttp v1.71.0 // indirect
 )
 
 require (
@@ -79,3 +93,5 @@ replace github.com/tracemeta/tracemeta/tracecontext/otel => ../tracecontext/otel
 replace github.com/tracemeta/tracemeta/inject/gin => ../inject/gin
 
 replace github.com/tracemeta/tracemeta/inject/echo => ../inject/echo
+
+replace github.com/tracemeta/tracemeta/inject/fiber => ../inject/fiber
