@@ -123,6 +123,8 @@ func routes(app *fiber.App) {
 		c.Cookie(&fiber.Cookie{Name: "a", Value: "1"})
 		c.Cookie(&fiber.Cookie{Name: "b", Value: "2"})
 		c.Set("X-Custom", "kept")
+		c.Response().Header.Add("X-Multi", "1")
+		c.Response().Header.Add("X-Multi", "2")
 		c.Type("html")
 		return c.SendString(page)
 	})

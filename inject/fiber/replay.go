@@ -293,29 +293,43 @@ func (rw *responseWriter) setBody() {
 // the headers that dst held: fasthttp keeps some of them (cookies, the
 // Content-Type) apart, and untouched they stay exactly as they were.
 func syncHeader(dst *fasthttp.ResponseHeader, orig, final http.Header) {
+	var buf [8]string
+	set := buf[:0] // the keys to write again, from final
+	changed := false
 	for k, v := range orig {
 		if k == "Content-Length" {
 			continue
 		}
-		fv, ok := final[k]
-		switch {
-		case !ok || len(fv) == 0:
+		switch fv := final[k]; {
+		case len(fv) == 0:
 			dst.Del(k)
+			changed = true
 		case !slices.Equal(v, fv):
-			setHeader(dst, k, fv)
+			set = append(set, k)
 		}
 	}
 	for k, fv := range final {
-		if _, ok := orig[k]; ok || k == "Content-Length" || len(fv) == 0 {
-			continue
+		if _, ok := orig[k]; !ok && k != "Content-Length" && len(fv) > 0 {
+			set = append(set, k)
 		}
-		setHeader(dst, k, fv)
 	}
-}
-
-func setHeader(dst *fasthttp.ResponseHeader, k string, v []string) {
-	dst.Del(k)
-	for _, s := range v {
-		dst.Add(k, s)
+	if !changed && len(set) == 0 {
+		return
+	}
+	// fasthttp deletes a header by swapping the last one into its place,
+	// which reorders the values of a repeated key: they are written again,
+	// in order. (Cookies are kept apart, and stay in order.)
+	for k, fv := range final {
+		if len(fv) > 1 && k != "Set-Cookie" && !slices.Contains(set, k) {
+			set = append(set, k)
+		}
+	}
+	for _, k := range set {
+		dst.Del(k)
+	}
+	for _, k := range set {
+		for _, v := range final[k] {
+			dst.Add(k, v)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -32,6 +33,7 @@ func TestHeaders(t *testing.T) {
 	assert.Empty(t, got.header.Values("Last-Modified"))
 	assert.Len(t, got.header.Values("Set-Cookie"), 2)
 	assert.Equal(t, "kept", got.header.Get("X-Custom"))
+	assert.Equal(t, []string{"1", "2"}, got.header.Values("X-Multi"))
 	assert.Equal(t, "text/html; charset=utf-8", got.header.Get("Content-Type"))
 }
 
@@ -189,4 +191,25 @@ func (r *endlessReader) Read(p []byte) (int, error) {
 func (r *endlessReader) Close() error {
 	r.closed.Store(true)
 	return nil
+}
+
+// TestUnknownFasthttp checks what happens with a fasthttp whose Response
+// the handler does not know: body streams pass through untouched, bodies set
+// whole are still rewritten.
+func TestUnknownFasthttp(t *testing.T) {
+	restore := injectfiberv3.SetStreamDetach(false)
+	defer restore()
+	app := newApp(t, injectfiberv3.New(), fiber.Config{})
+	for _, tt := range []struct {
+		path string
+		tags bool
+	}{{"/stream", false}, {"/file", false}, {"/string", true}} {
+		resp, err := app.Test(httptest.NewRequest(http.MethodGet, tt.path, nil))
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		_, ok := withoutTags(string(body))
+		assert.Equal(t, tt.tags, ok, "%s: %s", tt.path, body)
+	}
 }
