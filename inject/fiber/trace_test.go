@@ -33,7 +33,7 @@ type seen struct {
 func (s *seen) handler(c *fiber.Ctx) error {
 	if sc, ok := tracecontext.FromContext(c.UserContext()); ok {
 		s.mu.Lock()
-		s.spans[c.Path()] = sc
+		s.spans[strings.Clone(c.Path())] = sc // Fiber's strings live as long as the request
 		s.mu.Unlock()
 	}
 	return c.Next()
