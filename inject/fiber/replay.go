@@ -217,11 +217,12 @@ func (s *stream) fail(err error) {
 }
 
 func newResponseWriter(resp *fasthttp.Response) *responseWriter {
+	orig := copyHeader(resp.Header.VisitAll, skipResponseHeader)
 	return &responseWriter{
 		resp:   resp,
 		status: resp.StatusCode(),
-		orig:   copyHeader(resp.Header.VisitAll, skipResponseHeader),
-		header: make(http.Header),
+		orig:   orig,
+		header: make(http.Header, len(orig)+2), // room for the middleware's
 	}
 }
 
