@@ -131,16 +131,19 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	s := rw.stream
+	defer func() {
+		// Closed here, as fasthttp closes the streams it sends, also when
+		// reading it panics.
+		if c, ok := s.src.(io.Closer); ok {
+			if err := c.Close(); err != nil && s.copyErr == nil {
+				s.copyErr = fmt.Errorf("%sclosing the body stream: %w", errPrefix, err)
+			}
+		}
+	}()
 	// Through the middleware's ReadFrom, which reads into its pooled
 	// buffer; readerOnly hides a WriterTo (strings.Reader, bytes.Reader),
 	// which would hand it the whole rest in one string or slice.
-	_, err := io.Copy(w, readerOnly{s.src})
-	if c, ok := s.src.(io.Closer); ok {
-		if cerr := c.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	if _, err := io.Copy(w, readerOnly{s.src}); err != nil {
 		s.copyErr = fmt.Errorf("%sstreaming the body: %w", errPrefix, err)
 	}
 }

@@ -147,8 +147,19 @@ func TestStreamErrors(t *testing.T) {
 		c.Type("html")
 		return c.SendStream(endless)
 	})
+	panicking := &panickingReader{}
+	app.Get("/panic", func(c fiber.Ctx) error {
+		c.Type("html")
+		return c.SendStream(panicking)
+	})
 	base := serve(t, app)
 
+	t.Run("a stream that panics", func(t *testing.T) {
+		got := do(t, http.MethodGet, base+"/panic", nil)
+		assert.Equal(t, http.StatusInternalServerError, got.status, "the error goes to the ErrorHandler")
+		assert.Contains(t, got.body, "replaying the body stream: the disk caught fire")
+		assert.True(t, panicking.closed.Load(), "the stream was closed")
+	})
 	t.Run("broken stream", func(t *testing.T) {
 		resp, err := client.Get(base + "/broken")
 		require.NoError(t, err)
@@ -212,4 +223,14 @@ func TestUnknownFasthttp(t *testing.T) {
 		_, ok := withoutTags(string(body))
 		assert.Equal(t, tt.tags, ok, "%s: %s", tt.path, body)
 	}
+}
+
+// panickingReader panics on its first Read.
+type panickingReader struct{ closed atomic.Bool }
+
+func (r *panickingReader) Read([]byte) (int, error) { panic("the disk caught fire") }
+
+func (r *panickingReader) Close() error {
+	r.closed.Store(true)
+	return nil
 }
