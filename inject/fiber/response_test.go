@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cache"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -234,4 +235,25 @@ func (r *panickingReader) Read([]byte) (int, error) { panic("the disk caught fir
 func (r *panickingReader) Close() error {
 	r.closed.Store(true)
 	return nil
+}
+
+// TestCacheBehind checks the order the README gives for Fiber's cache
+// middleware: behind the handler, a page served from the cache gets fresh
+// tags, of its own request.
+func TestCacheBehind(t *testing.T) {
+	t.Parallel()
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Use(injectfiber.New(), cache.New(cache.Config{Expiration: time.Minute}))
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Type("html")
+		return c.SendString(page)
+	})
+	base := serve(t, app)
+	first := do(t, http.MethodGet, base+"/", nil)
+	second := do(t, http.MethodGet, base+"/", nil)
+	assert.Equal(t, "miss", first.header.Get("X-Cache"))
+	assert.Equal(t, "hit", second.header.Get("X-Cache"))
+	assert.NotEqual(t, tagSpan(t, first.body).SpanID, tagSpan(t, second.body).SpanID, "each request its own tags")
+	rest, _ := withoutTags(second.body)
+	assert.Equal(t, page, rest)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/cache"
 	"github.com/gofiber/fiber/v3/middleware/compress"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -233,4 +234,26 @@ func (r *panickingReader) Read([]byte) (int, error) { panic("the disk caught fir
 func (r *panickingReader) Close() error {
 	r.closed.Store(true)
 	return nil
+}
+
+// TestCacheBehind checks the order the README gives for Fiber's cache
+// middleware: behind the handler, the page it stores has no tags. It marks
+// the pages it serves from the cache "Cache-Control: public", so the handler
+// leaves them without tags too: a cache outside the app may store them.
+func TestCacheBehind(t *testing.T) {
+	t.Parallel()
+	app := fiber.New(fiber.Config{})
+	app.Use(injectfiberv3.New(), cache.New(cache.Config{Expiration: time.Minute}))
+	app.Get("/", func(c fiber.Ctx) error {
+		c.Type("html")
+		return c.SendString(page)
+	})
+	base := serve(t, app)
+	first := do(t, http.MethodGet, base+"/", nil)
+	second := do(t, http.MethodGet, base+"/", nil)
+	assert.Equal(t, "miss", first.header.Get("X-Cache"))
+	tagSpan(t, first.body)
+	assert.Equal(t, "hit", second.header.Get("X-Cache"))
+	assert.Contains(t, second.header.Get("Cache-Control"), "public")
+	assert.Equal(t, page, second.body, "the stored page, without tags")
 }
