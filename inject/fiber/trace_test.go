@@ -193,3 +193,13 @@ func TestNilOptions(t *testing.T) {
 	base, _ := tracedApp(t, nil, h)
 	tagSpan(t, do(t, http.MethodGet, base+"/string", nil).body)
 }
+
+// TestNested checks two handlers, one on the app and one on a group: the
+// page gets one set of tags.
+func TestNested(t *testing.T) {
+	t.Parallel()
+	base, _ := tracedApp(t, []fiber.Handler{injectfiber.New()}, injectfiber.New())
+	for _, path := range []string{"/string", "/writer", "/own"} {
+		tagSpan(t, do(t, http.MethodGet, base+path, nil).body)
+	}
+}
