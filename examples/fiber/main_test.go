@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,14 +17,20 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/getsentry/sentry-go"
+	sentryfiber "github.com/getsentry/sentry-go/fiber"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/examples/internal/browsertest"
 	"github.com/tracemeta/tracemeta/examples/internal/collector"
 	"github.com/tracemeta/tracemeta/examples/internal/pagecheck"
+	"github.com/tracemeta/tracemeta/inject"
+	injectfiber "github.com/tracemeta/tracemeta/inject/fiber"
+	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
+	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
@@ -229,4 +236,37 @@ func TestBrowserPageload(t *testing.T) {
 	assert.Equal(t, "sentry.javascript.browser", pageload.Service)
 	assert.Equal(t, serverRelease, pageload.DSC["release"], "the server's DSC, not the browser's")
 	assert.Equal(t, tx.TraceID, pageload.DSC["trace_id"])
+}
+
+// TestSentryFiberInjectOption checks the one line a gin or echo app adds,
+// inject.WithSource, behind sentryfiber, with a template whose traceMeta
+// reads the default Source: the handler sees sentryfiber's transaction and
+// continues no trace of its own, so the page gets one set of tags, naming
+// that transaction.
+func TestSentryFiberInjectOption(t *testing.T) {
+	coll := collector.New()
+	client := newSentryClient(t, coll)
+	sub, err := fs.Sub(views, "views")
+	require.NoError(t, err)
+	engine := html.NewFileSystem(http.FS(sub), ".html")
+	engine.AddFuncMap(templates.FuncMap()) // the default Source
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, Views: engine})
+	app.Use(func(c *fiber.Ctx) error {
+		sentryfiber.SetHubOnContext(c, sentry.NewHub(client, sentry.NewScope()))
+		return c.Next()
+	})
+	app.Use(sentryfiber.New(sentryfiber.Options{}))
+	app.Use(injectfiber.New(inject.WithSource(sentrygo.Source())))
+	app.Get("/own", func(c *fiber.Ctx) error {
+		return c.Render("own", fiber.Map{"Title": "own", "Ctx": c.UserContext()})
+	})
+	base := serve(t, app)
+
+	_, body, tags := get(t, base+"/own", http.Header{})
+	require.Len(t, tags["sentry-trace"], 1, body)
+	sc, err := tracecontext.ParseSentryTrace(tags["sentry-trace"][0])
+	require.NoError(t, err)
+	tx := serverSpan(t, coll, client, "/own")
+	assert.Equal(t, tx.TraceID, sc.TraceID.String())
+	assert.Equal(t, tx.SpanID, sc.SpanID.String())
 }

@@ -21,9 +21,12 @@
 // (sentry-trace and baggage, or traceparent) when no SDK did, and stores it
 // in c.UserContext(), where templates.FuncMap's traceMeta and the app's
 // handlers find it. Behind sentry-go's Fiber integration (sentryfiber), which
-// puts its transaction into c.UserContext(), [WithSource] with the sentrygo
-// module's Source makes the tags name that transaction:
+// puts its transaction into c.UserContext(), the sentrygo module's Source makes
+// the tags name that transaction, and the handler leaves the trace to it:
 //
 //	app.Use(sentryfiber.New(sentryfiber.Options{}))
-//	app.Use(injectfiber.NewHandler(injectfiber.WithSource(sentrygo.Source())))
+//	app.Use(injectfiber.New(inject.WithSource(sentrygo.Source())))
+//
+// Behind another SDK, give its Source to [WithSource] instead, so that the
+// handler knows to leave the trace to it.
 package injectfiber

@@ -28,9 +28,10 @@ func New(opts ...inject.Option) fiber.Handler {
 // request it:
 //
 //  1. continues the incoming trace (sentry-trace and baggage, or
-//     traceparent), as [tracecontext.Middleware] does, unless the Source
-//     ([WithSource]) already finds a span in [fiber.Ctx.UserContext], where an
-//     SDK in front (sentryfiber) put its transaction; and stores it there
+//     traceparent), as [tracecontext.Middleware] does, unless sentry-go's
+//     Fiber integration (sentryfiber) started a transaction for the request
+//     or the Source ([WithSource]) already finds a span in
+//     [fiber.Ctx.UserContext], where an SDK in front put it; and stores it there
 //     with [tracecontext.NewContext], with a [render.Once], so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.UserContext()) and this handler put exactly one set into the
@@ -74,10 +75,19 @@ type adapter struct {
 	replayer   *replayer
 }
 
+// sentryTransactionKey is the c.Locals key under which sentry-go's Fiber
+// integration (sentryfiber) keeps the transaction it started, as
+// sentryfiber.GetSpanFromContext reads it.
+const sentryTransactionKey = "sentry_transaction"
+
 func (a *adapter) handle(c *fiber.Ctx) error {
 	fctx := c.Context()
 	r := newRequest(fctx)
-	ctx := a.requestContext(c.UserContext(), r)
+	ctx := c.UserContext()
+	// sentryfiber started the trace, and put the transaction into ctx too:
+	// a trace of the handler's own would only be a second one.
+	sdk := c.Locals(sentryTransactionKey) != nil
+	ctx = a.requestContext(ctx, r, sdk)
 	c.SetUserContext(ctx)
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
@@ -91,10 +101,11 @@ func (a *adapter) handle(c *fiber.Ctx) error {
 	return a.replayer.rewrite(fctx, r.WithContext(c.UserContext()))
 }
 
-// requestContext returns ctx with the trace continued from r, unless the
-// Source finds one in ctx, and with a render.Once, unless it has one.
-func (a *adapter) requestContext(ctx context.Context, r *http.Request) context.Context {
-	if _, ok := a.source.SpanContext(ctx); !ok {
+// requestContext returns ctx with the trace continued from r, unless an
+// SDK started one (sdk) or the Source finds one in ctx, and with a
+// render.Once, unless it has one.
+func (a *adapter) requestContext(ctx context.Context, r *http.Request, sdk bool) context.Context {
+	if _, ok := a.source.SpanContext(ctx); !ok && !sdk {
 		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
 	}
 	if render.OnceFromContext(ctx) == nil {

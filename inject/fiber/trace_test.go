@@ -203,3 +203,29 @@ func TestNested(t *testing.T) {
 		tagSpan(t, do(t, http.MethodGet, base+path, nil).body)
 	}
 }
+
+// TestSentryFiberDetected checks the handler behind sentry-go's Fiber
+// integration, given the SDK's Source through inject's own option: it finds
+// the transaction sentryfiber keeps in c.Locals, and continues no trace of its
+// own, so a template reading the default Source renders nothing and the tags
+// name the SDK's span.
+func TestSentryFiberDetected(t *testing.T) {
+	t.Parallel()
+	sdk := tracecontext.Continue(nil)
+	front := func(c *fiber.Ctx) error {
+		c.Locals("sentry_transaction", struct{}{}) // where sentryfiber keeps it
+		c.SetUserContext(context.WithValue(c.UserContext(), spanKey{}, sdk))
+		return c.Next()
+	}
+	src := tracecontext.SourceFunc(func(ctx context.Context) (tracecontext.SpanContext, bool) {
+		sc, ok := ctx.Value(spanKey{}).(tracecontext.SpanContext)
+		return sc, ok
+	})
+	base, s := tracedApp(t, []fiber.Handler{front}, injectfiber.New(inject.WithSource(src)))
+	for _, path := range []string{"/own", "/render"} {
+		got := do(t, http.MethodGet, base+path, nil)
+		assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace(), path)
+		_, ok := s.span(path)
+		assert.False(t, ok, "no trace of the handler's own in %s", path)
+	}
+}
