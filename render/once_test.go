@@ -104,4 +104,12 @@ func TestRequestContextCarriesOnce(t *testing.T) {
 	assert.True(t, render.Claim(got))
 	assert.False(t, render.Claim(got), "one response, one claim")
 	assert.Nil(t, render.OnceFromContext(tracecontext.NewContext(context.Background(), tracecontext.SpanContext{})))
+
+	sc := tracecontext.SpanContext{TraceID: tracecontext.NewTraceID(), SpanID: tracecontext.NewSpanID()}
+	ctx := tracecontext.NewRequestContext(context.Background(), sc)
+	got2, ok := tracecontext.FromContext(ctx)
+	require.True(t, ok)
+	assert.Equal(t, sc, got2)
+	assert.NotNil(t, render.OnceFromContext(ctx), "NewRequestContext carries a Once")
+	assert.NotSame(t, render.OnceFromContext(ctx), render.OnceFromContext(tracecontext.NewRequestContext(context.Background(), sc)), "one per request")
 }

@@ -70,9 +70,15 @@ func (o *Once) Claim() bool {
 // [Once]; render.OnceKey is this type, and package render documents it.
 type OnceKey struct{}
 
-// newRequestContext returns the context of a request served by Middleware:
-// ctx with sc and the response's Once, in one allocation.
-func newRequestContext(ctx context.Context, sc SpanContext) context.Context {
+// NewRequestContext returns a copy of ctx that carries sc, as [NewContext]
+// does, and a new [Once] for the response to the request ctx belongs to, in
+// one allocation: the context [Middleware] gives every request. A framework
+// adapter that continues the trace itself (one without net/http requests)
+// gives it to the request's handlers the same way.
+func NewRequestContext(ctx context.Context, sc SpanContext) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return &spanCtx{Context: ctx, sc: sc, hasOnce: true}
 }
 

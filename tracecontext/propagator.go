@@ -70,7 +70,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 func (p *Propagator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sc := p.ContinueRequest(r)
-		next.ServeHTTP(w, r.WithContext(newRequestContext(r.Context(), sc)))
+		next.ServeHTTP(w, r.WithContext(NewRequestContext(r.Context(), sc)))
 	})
 }
 

@@ -32,7 +32,7 @@ func New(opts ...inject.Option) fiber.Handler {
 //     Fiber integration (sentryfiber) started a transaction for the request
 //     or the Source ([WithSource]) already finds a span in
 //     [fiber.Ctx.UserContext], where an SDK in front put it; and stores it there
-//     with [tracecontext.NewContext], with a [render.Once], so that a
+//     with [tracecontext.NewRequestContext], with a [render.Once], so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.UserContext()) and this handler put exactly one set into the
 //     page;
@@ -106,6 +106,10 @@ func (a *adapter) handle(c *fiber.Ctx) error {
 // render.Once, unless it has one.
 func (a *adapter) requestContext(ctx context.Context, r *http.Request, sdk bool) context.Context {
 	if _, ok := a.source.SpanContext(ctx); !ok && !sdk {
+		if render.OnceFromContext(ctx) == nil {
+			// The span and the response's Once in one allocation.
+			return tracecontext.NewRequestContext(ctx, a.propagator.ContinueRequest(r))
+		}
 		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
 	}
 	if render.OnceFromContext(ctx) == nil {

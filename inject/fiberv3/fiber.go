@@ -31,7 +31,7 @@ func New(opts ...inject.Option) fiber.Handler {
 //     traceparent), as [tracecontext.Middleware] does, unless the Source
 //     ([WithSource]) already finds a span in c.Context(), where an SDK in
 //     front puts its transaction; and stores it there
-//     with [tracecontext.NewContext], with a [render.Once], so that a
+//     with [tracecontext.NewRequestContext], with a [render.Once], so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.Context()) and this handler put exactly one set into the
 //     page;
@@ -95,6 +95,10 @@ func (a *adapter) handle(c fiber.Ctx) error {
 // Source finds one in ctx, and with a render.Once, unless it has one.
 func (a *adapter) requestContext(ctx context.Context, r *http.Request) context.Context {
 	if _, ok := a.source.SpanContext(ctx); !ok {
+		if render.OnceFromContext(ctx) == nil {
+			// The span and the response's Once in one allocation.
+			return tracecontext.NewRequestContext(ctx, a.propagator.ContinueRequest(r))
+		}
 		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
 	}
 	if render.OnceFromContext(ctx) == nil {
