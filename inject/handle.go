@@ -100,12 +100,7 @@ func (h *handle) WriteString(str string) (int, error) {
 	if s == nil {
 		return io.WriteString(h.rw, str)
 	}
-	if (s.phase == phaseInject || s.phase == phasePass) && s.declared < 0 {
-		n, err := io.WriteString(s.rw, str)
-		s.written += int64(n)
-		return n, err
-	}
-	return s.write([]byte(str))
+	return s.writeString(str)
 }
 
 // ReadFrom copies from r through the rewriter, or, after the handler

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -1039,3 +1040,48 @@ func TestMiddlewareOuterEncoding(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	assert.Equal(t, []inject.Reason{inject.ReasonContentEncoding}, s.get())
 }
+
+// TestMiddlewareStringsCostNoCopy checks that a page written with
+// WriteString, or copied from a strings.Reader (whose WriteTo writes
+// strings), is never copied whole into a []byte: the bytes allocated per
+// request stay far below the page's size.
+func TestMiddlewareStringsCostNoCopy(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation figures are not meaningful under -race; run without it")
+	}
+	big := strings.Replace(page, "<p>hello</p>", strings.Repeat("<p>hello</p>", 10000), 1) // ~120 KB
+	for name, write := range map[string]func(w http.ResponseWriter){
+		"WriteString": func(w http.ResponseWriter) { _, _ = io.WriteString(w, big) },
+		"ReadFrom":    func(w http.ResponseWriter) { _, _ = io.Copy(w, strings.NewReader(big)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := withSpan(testSpan(1), inject.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header()["Content-Type"] = contentTypeHTML
+				write(w)
+			})))
+			req := httptest.NewRequest("GET", "/", nil)
+			w := &discardStringWriter{discardWriter{header: http.Header{}}}
+			h.ServeHTTP(w, req) // warm the pools
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			const runs = 20
+			for range runs {
+				clear(w.header)
+				w.n = 0
+				h.ServeHTTP(w, req)
+			}
+			runtime.ReadMemStats(&after)
+			perRequest := (after.TotalAlloc - before.TotalAlloc) / runs
+			t.Logf("%d bytes allocated per request for a %d-byte page", perRequest, len(big))
+			assert.Less(t, perRequest, uint64(8<<10))
+			assert.Equal(t, len(injected(testSpan(1)))-len(page)+len(big), w.n)
+		})
+	}
+}
+
+// discardStringWriter is a discardWriter with WriteString, as net/http's
+// ResponseWriter has.
+type discardStringWriter struct{ discardWriter }
+
+func (d *discardStringWriter) WriteString(s string) (int, error) { d.n += len(s); return len(s), nil }

@@ -310,9 +310,38 @@ func (s *state) lengthKeptByRW(r io.Reader) bool {
 }
 
 // writerOnly hides ReadFrom from io.Copy, which would call it again.
+// It keeps WriteString, so that a strings.Reader's WriteTo does not convert
+// its remainder to a []byte.
 type writerOnly struct{ s *state }
 
-func (w writerOnly) Write(p []byte) (int, error) { return w.s.write(p) }
+func (w writerOnly) Write(p []byte) (int, error)       { return w.s.write(p) }
+func (w writerOnly) WriteString(s string) (int, error) { return w.s.writeString(s) }
+
+// writeString is the handler's WriteString: straight to the wrapped
+// writer's once decided (when no Content-Length must be kept), and through
+// the pooled read buffer in pieces before, never as one []byte copy of str.
+func (s *state) writeString(str string) (n int, err error) {
+	var b *[]byte
+	defer func() { putReadBuf(b) }()
+	for len(str) > 0 {
+		if (s.phase == phaseInject || s.phase == phasePass) && s.declared < 0 {
+			m, err := io.WriteString(s.rw, str)
+			s.written += int64(m)
+			return n + m, err
+		}
+		if b == nil {
+			b = getReadBuf()
+		}
+		k := copy(*b, str)
+		m, err := s.write((*b)[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		str = str[k:]
+	}
+	return n, nil
+}
 
 // hijack is the handler's Hijack. Like net/http, the status and body written
 // so far go out first.
