@@ -1,0 +1,52 @@
+// Package injectcaddy is the Caddy module of tracemeta: the HTTP handler
+// http.handlers.tracemeta and its Caddyfile directive tracemeta, which put the
+// trace meta tags into the <head> of the pages Caddy proxies or serves, so that
+// the browser's pageload continues the trace of the request that served it,
+// whatever the stack behind Caddy.
+//
+//	example.com {
+//		encode gzip zstd
+//		tracemeta {
+//			release        shop@1.4.0
+//			environment    production
+//			public_key     49d0f7386ad645858ae85020e393bef3
+//			sample_rate    0.25
+//			org_id         4505
+//			strict_trace_continuation
+//			formats        sentry-trace baggage traceparent
+//		}
+//		reverse_proxy localhost:3000
+//	}
+//
+// Every subdirective is optional: a bare tracemeta renders sentry-trace and
+// baggage and samples every trace it starts. The directive is ordered after
+// encode, so compression wraps the rewritten page, and before templates,
+// reverse_proxy and file_server, whose output it rewrites; no order line is
+// needed.
+//
+// # The span the tags name
+//
+//   - With Caddy's tracing directive, the OpenTelemetry span of the request
+//     (read through tracemeta's otel adapter), so the pageload becomes a
+//     child of the span Caddy exports.
+//   - Without it, a server span of its own that continues the incoming
+//     sentry-trace and baggage (or traceparent), or starts a trace, as
+//     tracecontext.Middleware does, with the options above.
+//   - When the upstream's response names a span of the same trace (a
+//     Server-Timing entry sentry-trace or traceparent, or a W3C traceresponse
+//     header), that span: the pageload then becomes a child of the
+//     application's own server span.
+//
+// Either way the request to the upstream carries sentry-trace and baggage
+// (and traceparent with the traceparent format) naming Caddy's span, so the
+// application's own SDK continues the same trace.
+//
+// # What is rewritten
+//
+// Exactly what inject.Middleware rewrites: an HTML document for a browser
+// navigation that no shared cache may store. For such a navigation the
+// upstream is asked for an uncompressed body (Accept-Encoding: identity), and
+// a gzip or zstd body it sends anyway is decoded, so that encode compresses
+// the rewritten page. A page whose <head> already holds trace meta tags (an
+// application with a Sentry SDK that renders them) keeps its own set.
+package injectcaddy
