@@ -8,6 +8,8 @@ replace github.com/tracemeta/tracemeta/tracecontext/otel => ../../tracecontext/o
 
 require (
 	github.com/caddyserver/caddy/v2 v2.11.9
+	github.com/klauspost/compress v1.20.1
+	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
 	github.com/tracemeta/tracemeta/tracecontext/otel v0.1.0
 	go.opentelemetry.io/otel/trace v1.47.0
@@ -78,7 +80,6 @@ require (
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/pgx/v5 v5.11.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.2 // indirect
-	github.com/klauspost/compress v1.20.1 // indirect
 	github.com/klauspost/cpuid/v2 v2.4.0 // indirect
 	github.com/libdns/libdns v1.1.1 // indirect
 	github.com/manifoldco/promptui v0.9.0 // indirect
