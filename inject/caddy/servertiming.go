@@ -136,30 +136,33 @@ func isTokenByte(c byte) bool {
 
 // readQuoted reads the quoted-string at s[i:] (s[i] == '"'), returns its
 // content with the quoted-pairs resolved, the index after it, and false when
-// it is not terminated or holds a byte a quoted-string may not.
+// it is not terminated or holds a byte a quoted-string may not (read up to
+// its end all the same, so that the next entry is found).
 func readQuoted(s string, i int) (string, int, bool) {
 	start := i + 1
 	for j := start; j < len(s); j++ {
 		switch c := s[j]; {
 		case c == '"':
 			return s[start:j], j + 1, true
-		case c == '\\':
-			return readQuotedEscaped(s, start)
-		case c < 0x20 && c != '\t', c == 0x7f:
-			return "", j, false
+		case c == '\\', c < 0x20 && c != '\t', c == 0x7f:
+			return readQuotedSlow(s, start)
 		}
 	}
 	return "", len(s), false
 }
 
-// readQuotedEscaped is readQuoted for a string with quoted-pairs, which
-// needs a copy.
-func readQuotedEscaped(s string, start int) (string, int, bool) {
+// readQuotedSlow is readQuoted for a string with quoted-pairs, which needs a
+// copy, or with a byte it may not hold.
+func readQuotedSlow(s string, start int) (string, int, bool) {
 	var b strings.Builder
+	ok := true
 	for j := start; j < len(s); j++ {
 		c := s[j]
 		switch {
 		case c == '"':
+			if !ok {
+				return "", j + 1, false
+			}
 			return b.String(), j + 1, true
 		case c == '\\':
 			j++
@@ -169,9 +172,11 @@ func readQuotedEscaped(s string, start int) (string, int, bool) {
 			c = s[j]
 		}
 		if c < 0x20 && c != '\t' || c == 0x7f {
-			return "", j, false
+			ok = false
 		}
-		b.WriteByte(c)
+		if ok {
+			b.WriteByte(c)
+		}
 	}
 	return "", len(s), false
 }
