@@ -2,6 +2,8 @@ package injectcaddy_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -161,4 +163,14 @@ func TestJSONConfig(t *testing.T) {
 func jsonInt(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// TestExampleCaddyfile adapts the Caddyfile of examples/caddy.
+func TestExampleCaddyfile(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "caddy", "Caddyfile"))
+	require.NoError(t, err)
+	cfg, err := adapt(t, string(src))
+	require.NoError(t, err)
+	assert.Contains(t, string(cfg), `"handler":"tracemeta"`)
+	assert.Contains(t, string(cfg), `"public_key":"49d0f7386ad645858ae85020e393bef3"`)
 }
