@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 
 	"github.com/caddyserver/caddy/v2"
@@ -168,10 +169,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	x := &exchange{Context: tracecontext.NewContext(r.Context(), sc), sc: sc, next: next, logger: h.logger}
 
 	// The upstream continues Caddy's span: the request it gets carries
-	// its sentry-trace and baggage (and traceparent), on a copy of the
-	// headers, so the request Caddy logs is the one that came in.
+	// its sentry-trace and baggage (and traceparent), in a copy of the
+	// header map, so the request Caddy logs is the one that came in. The
+	// copy shares the value slices: Inject and serveNext replace values,
+	// never change them in place.
 	r = r.WithContext(x)
-	r.Header = r.Header.Clone()
+	r.Header = maps.Clone(r.Header)
 	if r.Header == nil {
 		r.Header = http.Header{}
 	}

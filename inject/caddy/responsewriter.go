@@ -17,17 +17,18 @@ const maxHeadScan = 32 << 10
 
 // responseWriter is what the rest of Caddy's chain writes an eligible
 // response to, inside inject.Middleware. At the status it reads the span the
-// upstream names in its headers; then it holds the start of an HTML body
-// until the end of its <head> (or maxHeadScan bytes, or a Flush), and claims
-// the request's render.Once when the upstream rendered trace meta tags of
-// its own, so that inject.Middleware inserts none.
+// upstream names in its headers; then it reads the start of an HTML body up
+// to the end of its <head> (holding it when the head spans several writes,
+// up to maxHeadScan bytes or a Flush), and claims the request's render.Once
+// when the upstream rendered trace meta tags of its own, so that
+// inject.Middleware inserts none.
 type responseWriter struct {
 	http.ResponseWriter // inject.Middleware's
 
 	ctx     context.Context // the request's, with its render.Once
 	x       *exchange
 	status  bool   // a final status was written (or implied by a Write)
-	holding bool   // the body is being held for the scan
+	holding bool   // the head is being read: the body goes to held
 	held    []byte // the start of the body, while holding
 }
 
@@ -36,7 +37,7 @@ func newResponseWriter(w http.ResponseWriter, ctx context.Context, x *exchange) 
 }
 
 // WriteHeader reads the upstream's span from the headers of the final
-// status, and decides whether to scan the body.
+// status, and decides whether to read the head.
 func (w *responseWriter) WriteHeader(code int) {
 	if !w.status && code >= 200 {
 		w.status = true
@@ -49,7 +50,7 @@ func (w *responseWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// Write holds p while scanning, else writes it through.
+// Write reads p while reading the head, and writes it through.
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.status {
 		w.WriteHeader(http.StatusOK)
@@ -57,34 +58,58 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.holding {
 		return w.ResponseWriter.Write(p)
 	}
+	if len(w.held) == 0 {
+		// The whole head in one write, as a proxied page nearly always
+		// comes: decide on p itself, without a copy.
+		if end := headEnd(p); end >= 0 || len(p) >= maxHeadScan {
+			w.holding = false
+			w.claimOwn(p, end)
+			return w.ResponseWriter.Write(p)
+		}
+	}
 	from := max(len(w.held)-len("</head"), 0)
 	w.held = append(w.held, p...)
-	if len(w.held) >= maxHeadScan || headEnds(w.held[from:]) {
-		if err := w.release(); err != nil {
+	end := headEnd(w.held[from:])
+	if end >= 0 {
+		end += from
+	}
+	if end >= 0 || len(w.held) >= maxHeadScan {
+		if err := w.release(end); err != nil {
 			return 0, err
 		}
 	}
 	return len(p), nil
 }
 
-// release ends the scan: it claims the tags for the upstream's own set if
-// the held bytes have one, and writes them through.
-func (w *responseWriter) release() error {
+// claimOwn claims the request's render.Once when the page's head, b up to
+// end (or the first maxHeadScan bytes of b, for -1), holds trace meta tags.
+func (w *responseWriter) claimOwn(b []byte, end int) {
+	if end < 0 {
+		end = min(len(b), maxHeadScan)
+	}
+	if hasTraceMeta(b[:end]) {
+		render.Claim(w.ctx)
+	}
+}
+
+// release ends the reading of the head: it claims the tags for the
+// upstream's own set if the held bytes have one before end (-1: anywhere),
+// and writes them through.
+func (w *responseWriter) release(end int) error {
 	if !w.holding {
 		return nil
 	}
 	w.holding = false
-	if hasTraceMeta(w.held) {
-		render.Claim(w.ctx)
-	}
+	w.claimOwn(w.held, end)
 	_, err := w.ResponseWriter.Write(w.held)
 	w.held = nil
 	return err
 }
 
-// FlushError ends the scan and flushes; http.ResponseController finds it.
+// FlushError writes what is held and flushes; http.ResponseController finds
+// it.
 func (w *responseWriter) FlushError() error {
-	if err := w.release(); err != nil {
+	if err := w.release(-1); err != nil {
 		return err
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
@@ -97,7 +122,7 @@ func (w *responseWriter) Flush() { _ = w.FlushError() }
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // finish writes what is still held, once the handler has returned.
-func (w *responseWriter) finish() error { return w.release() }
+func (w *responseWriter) finish() error { return w.release(-1) }
 
 // mayBeHTML reports whether a response with header h may be an HTML page that
 // inject.Middleware rewrites: its Content-Type is HTML or unset (it sniffs
@@ -113,30 +138,30 @@ func mayBeHTML(h http.Header) bool {
 	return len(ct) > 0 && containsFold(ct[0], "text/html")
 }
 
-// headEnds reports whether b holds the end of a <head>, or the start of the
-// <body>: the upstream's own tags would stand before either.
-func headEnds(b []byte) bool {
+// headEnd returns the index in b of the end of a <head> ("</head"), or of
+// the start of the <body> ("<body"), in any case: the upstream's own tags
+// stand before either. It returns -1 when b holds neither.
+func headEnd(b []byte) int {
 	for i := bytes.IndexByte(b, '<'); i >= 0; {
-		rest := b[i+1:]
-		if equalFoldAt(rest, 0, "/head") || equalFoldAt(rest, 0, "body") {
-			return true
+		if equalFoldAt(b, i+1, "/head") || equalFoldAt(b, i+1, "body") {
+			return i
 		}
-		j := bytes.IndexByte(rest, '<')
+		j := bytes.IndexByte(b[i+1:], '<')
 		if j < 0 {
-			return false
+			return -1
 		}
 		i += 1 + j
 	}
-	return false
+	return -1
 }
 
 // hasTraceMeta reports whether the head of the page in b holds a <meta
 // name="sentry-trace"> or <meta name="traceparent"> element. Pages without
-// either name anywhere are answered without tokenizing; the others are read
-// with an HTML5 tokenizer, so that the names in a comment, a script or an
-// attribute value do not count.
+// either name in lower case, as every SDK writes it, are answered without
+// tokenizing; the others are read with an HTML5 tokenizer, so that the
+// names in a comment, a script or an attribute value do not count.
 func hasTraceMeta(b []byte) bool {
-	if !containsFold(b, "sentry-trace") && !containsFold(b, "traceparent") {
+	if !bytes.Contains(b, []byte("sentry-trace")) && !bytes.Contains(b, []byte("traceparent")) {
 		return false
 	}
 	z := html.NewTokenizer(bytes.NewReader(b))

@@ -67,7 +67,7 @@ func TestHasTraceMeta(t *testing.T) {
 		want bool
 	}{
 		{`<!doctype html><html><head><meta name="sentry-trace" content="x"></head>`, true},
-		{`<head><META NAME="Traceparent" content="x">`, true},
+		{`<head><META NAME="traceparent" content="x">`, true},
 		{`<head><meta charset="utf-8"/><meta name=sentry-trace content=x /></head>`, true},
 		{`<head><title><meta name="sentry-trace"></title></head>`, false},
 		{`<head><script>document.write('<meta name="sentry-trace">')</script></head>`, false},
