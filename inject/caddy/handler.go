@@ -180,6 +180,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	h.prop.Inject(x, r.Header)
 
+	if _, upgrade := r.Header["Upgrade"]; upgrade {
+		// A protocol switch (a WebSocket) has no page to rewrite. It
+		// does not go through inject.Middleware, which finds Hijack on
+		// the writer it wraps only by type assertion, and Caddy's
+		// writers offer it through Unwrap: reverse_proxy's 101 would
+		// be held there while the connection is hijacked past it.
+		return next.ServeHTTP(w, r)
+	}
 	h.handler.ServeHTTP(w, r)
 	return x.err
 }
@@ -197,6 +205,11 @@ type exchange struct {
 
 	entered bool          // serveNext has started: later skips are about the response
 	skipped inject.Reason // why inject.Middleware skips the request, before serveNext
+
+	// once is the response's render.Once, which the exchange carries
+	// itself (under render.OnceKey), so that inject.Middleware needs no
+	// context of its own.
+	once render.Once
 }
 
 // exchangeKey is the context key under which an exchange finds itself.
@@ -204,8 +217,11 @@ type exchangeKey struct{}
 
 // Value implements context.Context.
 func (x *exchange) Value(key any) any {
-	if key == (exchangeKey{}) {
+	switch key {
+	case exchangeKey{}:
 		return x
+	case render.OnceKey{}:
+		return &x.once
 	}
 	return x.Context.Value(key)
 }

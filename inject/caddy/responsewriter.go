@@ -45,7 +45,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		if sc, ok := upstreamSpan(h, w.x.sc); ok {
 			w.x.upstream = sc
 		}
-		w.holding = mayBeHTML(h) && !render.OnceFromContext(w.ctx).Claimed()
+		w.holding = mayBeHTML(h)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
