@@ -35,6 +35,8 @@ func BenchmarkProxy(b *testing.B) {
 	admin off
 	auto_https off
 	persist_config off
+	default_bind 127.0.0.1
+	storage file_system %s
 	log {
 		level ERROR
 	}
@@ -46,7 +48,7 @@ http://127.0.0.1:%d {
 	tracemeta
 	reverse_proxy %s
 }
-`, plain, up, traced, up))
+`, caddyStorage, plain, up, traced, up))
 	require.NoError(b, err)
 	require.NoError(b, caddy.Load(cfg, true))
 	b.Cleanup(func() { _ = caddy.Stop() })

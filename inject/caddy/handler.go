@@ -180,14 +180,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	h.prop.Inject(x, r.Header)
 
-	if _, upgrade := r.Header["Upgrade"]; upgrade {
-		// A protocol switch (a WebSocket) has no page to rewrite. It
-		// does not go through inject.Middleware, which finds Hijack on
-		// the writer it wraps only by type assertion, and Caddy's
-		// writers offer it through Unwrap: reverse_proxy's 101 would
-		// be held there while the connection is hijacked past it.
-		return next.ServeHTTP(w, r)
-	}
 	h.handler.ServeHTTP(w, r)
 	return x.err
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,10 +44,15 @@ func TestMain(m *testing.M) {
 	} {
 		os.Setenv(k, v)
 	}
+	caddyStorage = filepath.Join(dir, "caddy")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// caddyStorage is where the Caddy of the tests keeps its data: Caddy reads
+// its default from the environment before TestMain runs.
+var caddyStorage string
 
 // freePort returns a loopback port that was free a moment ago.
 func freePort(t testing.TB) int {
@@ -76,6 +82,8 @@ func startCaddy(t testing.TB, site string) string {
 	auto_https off
 	persist_config off
 	skip_install_trust
+	default_bind 127.0.0.1
+	storage file_system %s
 	log {
 		level ERROR
 	}
@@ -84,7 +92,7 @@ func startCaddy(t testing.TB, site string) string {
 http://127.0.0.1:%d {
 %s
 }
-`, port, site)
+`, caddyStorage, port, site)
 	cfg, err := adapt(t, caddyfile)
 	require.NoError(t, err, "adapting:\n%s", caddyfile)
 	require.NoError(t, caddy.Load(cfg, true), "loading:\n%s", cfg)
