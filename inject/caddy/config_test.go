@@ -136,7 +136,7 @@ func TestCaddyfile(t *testing.T) {
 func TestJSONConfig(t *testing.T) {
 	port := freePort(t)
 	load := func(handler string) error {
-		cfg := `{"admin":{"disabled":true},"storage":{"module":"file_system","root":"`+caddyStorage+`"},"logging":{"logs":{"default":{"level":"ERROR"}}},"apps":{"http":{"servers":{"s":{"listen":["127.0.0.1:` +
+		cfg := `{"admin":{"disabled":true},"storage":{"module":"file_system","root":"` + caddyStorage + `"},"logging":{"logs":{"default":{"level":"ERROR"}}},"apps":{"http":{"servers":{"s":{"listen":["127.0.0.1:` +
 			jsonInt(port) + `"],"automatic_https":{"disable":true},"routes":[{"handle":[` + handler + `,{"handler":"static_response","body":"<!doctype html><title>x</title>","headers":{"Content-Type":["text/html"]}}]}]}}}}}`
 		err := caddy.Load([]byte(cfg), true)
 		if err == nil {
