@@ -195,8 +195,9 @@ type exchange struct {
 	err      error                    // what next returned
 	logger   *zap.Logger
 
-	entered bool          // serveNext has started: later skips are about the response
-	skipped inject.Reason // why inject.Middleware skips the request, before serveNext
+	identity bool          // the upstream was asked for an uncompressed page
+	entered  bool          // serveNext has started: later skips are about the response
+	skipped  inject.Reason // why inject.Middleware skips the request, before serveNext
 
 	// once is the response's render.Once, which the exchange carries
 	// itself (under render.OnceKey), so that inject.Middleware needs no
@@ -245,6 +246,7 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		// encoding, and then decodes it and drops Content-Length: naming
 		// identity keeps the upstream's length, so the page's stays true.
 		r.Header["Accept-Encoding"] = []string{"identity"}
+		x.identity = true
 	}
 	rw := newResponseWriter(w, r.Context(), x)
 	x.err = x.next.ServeHTTP(rw, r)

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -30,6 +34,8 @@ type responseWriter struct {
 	status  bool   // a final status was written (or implied by a Write)
 	holding bool   // the head is being read: the body goes to held
 	held    []byte // the start of the body, while holding
+
+	dec *decoding // a compressed page held whole to decode it, or nil
 }
 
 func newResponseWriter(w http.ResponseWriter, ctx context.Context, x *exchange) *responseWriter {
@@ -45,6 +51,12 @@ func (w *responseWriter) WriteHeader(code int) {
 		if sc, ok := upstreamSpan(h, w.x.sc); ok {
 			w.x.upstream = sc
 		}
+		if coding := decodable(h); coding != "" && w.x.identity {
+			// Held with the status: whether the page is decoded or
+			// passed through is known only at its end.
+			w.dec = &decoding{code: code, coding: coding}
+			return
+		}
 		w.holding = mayBeHTML(h)
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -54,6 +66,17 @@ func (w *responseWriter) WriteHeader(code int) {
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.status {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.dec != nil {
+		if len(w.dec.buf)+len(p) > maxEncoded {
+			// More than its Content-Length said: not ours to decode.
+			if err := w.passEncoded(); err != nil {
+				return 0, err
+			}
+			return w.ResponseWriter.Write(p)
+		}
+		w.dec.buf = append(w.dec.buf, p...)
+		return len(p), nil
 	}
 	if !w.holding {
 		return w.ResponseWriter.Write(p)
@@ -109,6 +132,12 @@ func (w *responseWriter) release(end int) error {
 // FlushError writes what is held and flushes; http.ResponseController finds
 // it.
 func (w *responseWriter) FlushError() error {
+	if w.dec != nil {
+		// A flush before the end: the page goes out as it came.
+		if err := w.passEncoded(); err != nil {
+			return err
+		}
+	}
 	if err := w.release(-1); err != nil {
 		return err
 	}
@@ -121,8 +150,40 @@ func (w *responseWriter) Flush() { _ = w.FlushError() }
 // Unwrap returns inject.Middleware's writer, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// finish writes what is still held, once the handler has returned.
-func (w *responseWriter) finish() error { return w.release(-1) }
+// finish writes what is still held, once the handler has returned: a
+// compressed page decoded, or as it came when it cannot be.
+func (w *responseWriter) finish() error {
+	if d := w.dec; d != nil {
+		out, err := decodeBody(d.coding, d.buf)
+		if err != nil {
+			w.x.logger.Debug("compressed page passed through", zap.String("coding", d.coding), zap.Error(err))
+			return w.passEncoded()
+		}
+		w.dec = nil
+		h := w.Header()
+		delete(h, "Content-Encoding")
+		h["Content-Length"] = []string{strconv.Itoa(len(out))}
+		if etag := h["Etag"]; len(etag) == 1 && !strings.HasPrefix(etag[0], "W/") {
+			h["Etag"] = []string{"W/" + etag[0]} // the decoded bytes differ
+		}
+		w.holding = mayBeHTML(h)
+		w.ResponseWriter.WriteHeader(d.code)
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+	}
+	return w.release(-1)
+}
+
+// passEncoded gives up decoding: the held status and compressed bytes go
+// out as they came.
+func (w *responseWriter) passEncoded() error {
+	d := w.dec
+	w.dec = nil
+	w.ResponseWriter.WriteHeader(d.code)
+	_, err := w.ResponseWriter.Write(d.buf)
+	return err
+}
 
 // mayBeHTML reports whether a response with header h may be an HTML page that
 // inject.Middleware rewrites: its Content-Type is HTML or unset (it sniffs

@@ -1,0 +1,95 @@
+package injectcaddy_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestStubbornUpstream checks upstreams that compress their page although
+// Caddy asked for identity: a page it can decode whole gets the tags;
+// anything else passes through exactly as it came.
+func TestStubbornUpstream(t *testing.T) {
+	page := "<!doctype html><html><head><title>x</title></head><body>" + strings.Repeat("<p>stubborn</p>", 100) + "</body></html>"
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = zw.Write([]byte(s))
+		_ = zw.Close()
+		return b.Bytes()
+	}
+	zs := func(s string) []byte {
+		zw, _ := zstd.NewWriter(nil)
+		defer zw.Close()
+		return zw.EncodeAll([]byte(s), nil)
+	}
+	for _, tc := range []struct {
+		name, coding string
+		body         []byte
+		length       bool // the upstream sends Content-Length
+		tags         bool // the page gets the tags
+	}{
+		{"gzip", "gzip", gz(page), true, true},
+		{"zstd", "zstd", zs(page), true, true},
+		{"gzip without length", "gzip", gz(page), false, false},
+		{"corrupt gzip", "gzip", append(gz(page)[:40], "garbage"...), true, false},
+		{"brotli", "br", []byte("\x0b\x02\x80hello\x03"), true, false},
+	} {
+		for _, encode := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/encode=%v", tc.name, encode), func(t *testing.T) {
+				up := httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					w.Header().Set("Content-Encoding", tc.coding)
+					w.Header().Set("Etag", `"v1"`)
+					if tc.length {
+						w.Header().Set("Content-Length", fmt.Sprint(len(tc.body)))
+					}
+					if !tc.length {
+						// Streamed: net/http sets no Content-Length
+						// once the handler has flushed.
+						_ = http.NewResponseController(w).Flush()
+					}
+					_, _ = w.Write(tc.body)
+				})
+				site := "\ttracemeta\n\treverse_proxy " + up + "\n"
+				if encode {
+					site = "\tencode gzip\n" + site
+				}
+				base := startCaddy(t, site)
+				req, err := http.NewRequest(http.MethodGet, base+"/", nil)
+				require.NoError(t, err)
+				req.Header.Set("Accept", "text/html")
+				req.Header.Set("Accept-Encoding", "gzip")
+				tr := &http.Transport{DisableCompression: true}
+				defer tr.CloseIdleConnections()
+				res, err := (&http.Client{Transport: tr}).Do(req)
+				require.NoError(t, err)
+				defer res.Body.Close()
+				var raw bytes.Buffer
+				_, err = raw.ReadFrom(res.Body)
+				require.NoError(t, err)
+				if !tc.tags {
+					assert.Equal(t, tc.coding, res.Header.Get("Content-Encoding"))
+					assert.Equal(t, tc.body, raw.Bytes(), "passed through byte for byte")
+					return
+				}
+				body := decode(t, res.Header.Get("Content-Encoding"), raw.Bytes())
+				assert.True(t, pageSpan(t, body).IsValid())
+				if encode {
+					assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"), "encode compresses the decoded page")
+				} else {
+					assert.Empty(t, res.Header.Get("Content-Encoding"))
+					assert.Equal(t, fmt.Sprint(raw.Len()), res.Header.Get("Content-Length"))
+				}
+				assert.NotEqual(t, `"v1"`, res.Header.Get("Etag"), "no strong validator of the compressed bytes")
+			})
+		}
+	}
+}
