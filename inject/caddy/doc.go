@@ -44,9 +44,16 @@
 // # What is rewritten
 //
 // Exactly what inject.Middleware rewrites: an HTML document for a browser
-// navigation that no shared cache may store. For such a navigation the
-// upstream is asked for an uncompressed body (Accept-Encoding: identity), and
-// a gzip or zstd body it sends anyway is decoded, so that encode compresses
-// the rewritten page. A page whose <head> already holds trace meta tags (an
-// application with a Sentry SDK that renders them) keeps its own set.
+// navigation that no shared cache may store. For such a navigation (a request
+// that inject.Middleware does not skip and whose Accept names text/html) the
+// upstream is asked for an uncompressed body (Accept-Encoding: identity, which
+// also keeps Go's transport from asking for gzip itself and dropping
+// Content-Length), so that encode compresses the rewritten page. A gzip or
+// zstd page the upstream sends all the same is decoded when it declares a
+// Content-Length of at most 1 MiB and decodes to at most 8 MiB; any other
+// compressed page passes through untouched. A page whose <head> already holds
+// a <meta name="sentry-trace"> or <meta name="traceparent"> (an application
+// whose Sentry SDK renders them) keeps its own set: the handler reads the head
+// (up to 32 KiB) before inject.Middleware sees it, and claims the response's
+// render.Once.
 package injectcaddy
