@@ -3,6 +3,7 @@ package injectfasthttp
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/valyala/fasthttp"
 
@@ -82,11 +83,19 @@ func Context(fctx *fasthttp.RequestCtx) context.Context {
 
 // Middleware returns a fasthttp handler that inserts the trace meta tags
 // into the HTML pages next serves, configured by opts. For each request it
-// continues the incoming trace ([Adapter.RequestContext]; behind a tracing
-// SDK, give its Source to [WithSource]) and stores the context, for next to
-// read with [Context]; calls next; then, unless next hijacked the
-// connection, rewrites the response ([Adapter.Rewrite]). A body stream that
-// fails before any byte of it is sent is answered with a 500.
+// continues the incoming trace ([Adapter.RequestContext]) and stores the
+// context, for next to read with [Context]; calls next; then, unless next
+// hijacked the connection, rewrites the response ([Adapter.Rewrite]). A
+// body stream that fails before any byte of it is sent is answered with a
+// 500.
+//
+// Behind sentry-go's fasthttp integration (sentryfasthttp), Middleware finds
+// the transaction it keeps in the request's user values, leaves the trace
+// to it and starts from its context; give the sentrygo module's Source to
+// [WithSource], so that the tags name that transaction:
+//
+//	h := sentryfasthttp.New(sentryfasthttp.Options{}).Handle(
+//		injectfasthttp.Middleware(handler, injectfasthttp.WithSource(sentrygo.Source())))
 //
 // Compression must wrap Middleware (fasthttp.CompressHandler(Middleware(h))),
 // so that it sees the HTML before it is compressed; a compressed response
@@ -97,7 +106,8 @@ func Middleware(next fasthttp.RequestHandler, opts ...Option) fasthttp.RequestHa
 		r := NewRequest(fctx)
 		// Not fctx as the parent: a body stream is replayed after the
 		// handler returned, when fasthttp may have reused fctx.
-		ctx := a.RequestContext(context.Background(), r, false)
+		ctx, traced := sdkContext(fctx)
+		ctx = a.RequestContext(ctx, r, traced)
 		fctx.SetUserValue(contextKey{}, ctx)
 		next(fctx)
 		if fctx.Hijacked() {
@@ -107,4 +117,25 @@ func Middleware(next fasthttp.RequestHandler, opts ...Option) fasthttp.RequestHa
 			fctx.Error(fasthttp.StatusMessage(fasthttp.StatusInternalServerError), fasthttp.StatusInternalServerError)
 		}
 	}
+}
+
+// sentryTransactionKey is the user value under which sentry-go's fasthttp
+// integration (sentryfasthttp) keeps the transaction it started, as
+// sentryfasthttp.GetSpanFromContext reads it.
+const sentryTransactionKey = "sentry_transaction"
+
+// sdkContext returns the context of the transaction sentryfasthttp started
+// for fctx's request, and true; or [context.Background] and false.
+func sdkContext(fctx *fasthttp.RequestCtx) (context.Context, bool) {
+	t, ok := fctx.UserValue(sentryTransactionKey).(interface{ Context() context.Context })
+	if !ok {
+		return context.Background(), false
+	}
+	if v := reflect.ValueOf(t); v.Kind() == reflect.Pointer && v.IsNil() {
+		return context.Background(), false
+	}
+	if ctx := t.Context(); ctx != nil {
+		return ctx, true
+	}
+	return context.Background(), false
 }

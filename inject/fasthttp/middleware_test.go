@@ -201,6 +201,59 @@ func TestSourceInFront(t *testing.T) {
 	assert.False(t, ok, "no trace of the middleware's own")
 }
 
+// transaction stands for the span sentryfasthttp keeps in the request's
+// user values: what Middleware reads of it is its Context.
+type transaction struct{ ctx context.Context }
+
+func (t *transaction) Context() context.Context { return t.ctx }
+
+// spanKey is where the fake SDK of TestSentryFasthttpDetected keeps its span.
+type spanKey struct{}
+
+// TestSentryFasthttpDetected checks Middleware behind sentry-go's fasthttp
+// integration: it finds the transaction sentryfasthttp keeps in the user
+// values, continues no trace of its own, and the tags name the SDK's span,
+// read from the transaction's context by the Source given.
+func TestSentryFasthttpDetected(t *testing.T) {
+	t.Parallel()
+	sdk := tracecontext.Continue(nil)
+	src := tracecontext.SourceFunc(func(ctx context.Context) (tracecontext.SpanContext, bool) {
+		if sc, ok := ctx.Value(spanKey{}).(tracecontext.SpanContext); ok {
+			return sc, ok
+		}
+		return tracecontext.ContextSource().SpanContext(ctx) // the SDK's own fallback
+	})
+	s := &seen{spans: map[string]tracecontext.SpanContext{}}
+	h := injectfasthttp.Middleware(pages(s), injectfasthttp.WithSource(src))
+	for _, tt := range []struct {
+		name  string
+		value any
+		sdk   bool
+	}{
+		{name: "transaction", value: &transaction{ctx: context.WithValue(context.Background(), spanKey{}, sdk)}, sdk: true},
+		{name: "nil transaction", value: (*transaction)(nil)},
+		{name: "something else", value: "x"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			base := serve(t, func(fctx *fasthttp.RequestCtx) {
+				fctx.SetUserValue("sentry_transaction", tt.value) // where sentryfasthttp keeps it
+				h(fctx)
+			})
+			for _, path := range []string{"/set", "/stream", "/own"} {
+				got := do(t, http.MethodGet, base+path, nil)
+				sc := tagSpan(t, got.body)
+				if tt.sdk {
+					assert.Equal(t, sdk.SentryTrace(), sc.SentryTrace(), path)
+				} else {
+					assert.NotEqual(t, sdk.TraceID, sc.TraceID, path)
+				}
+			}
+		})
+	}
+	_, ok := s.span("/set")
+	assert.True(t, ok, "a trace of its own without the transaction")
+}
+
 // TestRewriter checks the parts of Middleware used alone, as a framework
 // on fasthttp uses them: NewRequest, a context with the trace, and
 // Rewriter.Rewrite once the handler wrote the response.
