@@ -12,7 +12,7 @@ import (
 )
 
 // Adapter is what a middleware for a framework on fasthttp needs, configured
-// once by [Option]s: the trace continued for each request
+// once by its options ([Option]): the trace continued for each request
 // ([Adapter.RequestContext]) and the response rewritten once the handlers
 // have written it ([Adapter.Rewrite]). [Middleware] is one for plain fasthttp,
 // and the Fiber adapters are built on it. An Adapter is safe for concurrent

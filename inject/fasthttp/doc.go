@@ -25,7 +25,7 @@
 // [NewRequest] builds the net/http request the rules read, [Adapter]
 // continues the trace and rewrites the response, and [Rewriter] only
 // rewrites it. The Fiber adapters (inject/fiber, inject/fiberv3) are built
-// on them, and take the same [Option]s.
+// on them, and take the same options ([Option]).
 //
 // fasthttp gives no way to take a body stream out of a response without
 // closing it; the rewriter takes it out of the response's unexported field,

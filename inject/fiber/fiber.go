@@ -25,7 +25,7 @@ func New(opts ...inject.Option) fiber.Handler {
 //     Fiber integration (sentryfiber) started a transaction for the request
 //     or the Source ([WithSource]) already finds a span in
 //     [fiber.Ctx.UserContext], where an SDK in front put it; and stores it there
-//     with [tracecontext.NewRequestContext], with a [render.Once], so that a
+//     with [tracecontext.NewRequestContext], with a render.Once, so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.UserContext()) and this handler put exactly one set into the
 //     page;

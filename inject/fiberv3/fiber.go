@@ -24,7 +24,7 @@ func New(opts ...inject.Option) fiber.Handler {
 //     traceparent), as [tracecontext.Middleware] does, unless the Source
 //     ([WithSource]) already finds a span in c.Context(), where an SDK in
 //     front puts its transaction; and stores it there
-//     with [tracecontext.NewRequestContext], with a [render.Once], so that a
+//     with [tracecontext.NewRequestContext], with a render.Once, so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.Context()) and this handler put exactly one set into the
 //     page;
