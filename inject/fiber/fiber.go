@@ -1,18 +1,11 @@
 package injectfiber
 
 import (
-	"context"
-	"net/http"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tracemeta/tracemeta/inject"
-	"github.com/tracemeta/tracemeta/render"
-	"github.com/tracemeta/tracemeta/tracecontext"
+	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
 )
-
-// errPrefix starts the errors of this package.
-const errPrefix = "injectfiber: "
 
 // New returns the Fiber handler that inserts the trace meta tags into the
 // HTML pages of the handlers after it, with opts given to
@@ -32,7 +25,7 @@ func New(opts ...inject.Option) fiber.Handler {
 //     Fiber integration (sentryfiber) started a transaction for the request
 //     or the Source ([WithSource]) already finds a span in
 //     [fiber.Ctx.UserContext], where an SDK in front put it; and stores it there
-//     with [tracecontext.NewRequestContext], with a [render.Once], so that a
+//     with [tracecontext.NewRequestContext], with a render.Once, so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.UserContext()) and this handler put exactly one set into the
 //     page;
@@ -56,24 +49,12 @@ func New(opts ...inject.Option) fiber.Handler {
 // so that the handler sees the HTML before it is compressed; a compressed
 // response passes through untouched.
 func NewHandler(opts ...Option) fiber.Handler {
-	cfg := newConfig(opts)
-	a := &adapter{
-		source:     cfg.source,
-		propagator: cfg.propagator,
-		replayer:   newReplayer(cfg.injectOptions()),
-	}
-	if a.source == nil {
-		a.source = tracecontext.ContextSource()
-	}
+	a := &adapter{injectfasthttp.NewAdapter(opts...)}
 	return a.handle
 }
 
 // adapter is what one handler of NewHandler shares between requests.
-type adapter struct {
-	source     tracecontext.Source
-	propagator *tracecontext.Propagator
-	replayer   *replayer
-}
+type adapter struct{ *injectfasthttp.Adapter }
 
 // sentryTransactionKey is the c.Locals key under which sentry-go's Fiber
 // integration (sentryfiber) keeps the transaction it started, as
@@ -82,12 +63,12 @@ const sentryTransactionKey = "sentry_transaction"
 
 func (a *adapter) handle(c *fiber.Ctx) error {
 	fctx := c.Context()
-	r := newRequest(fctx)
+	r := injectfasthttp.NewRequest(fctx)
 	ctx := c.UserContext()
 	// sentryfiber started the trace, and put the transaction into ctx too:
 	// a trace of the handler's own would only be a second one.
 	sdk := c.Locals(sentryTransactionKey) != nil
-	ctx = a.requestContext(ctx, r, sdk)
+	ctx = a.RequestContext(ctx, r, sdk)
 	c.SetUserContext(ctx)
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
@@ -98,22 +79,5 @@ func (a *adapter) handle(c *fiber.Ctx) error {
 	if fctx.Hijacked() {
 		return nil
 	}
-	return a.replayer.rewrite(fctx, r.WithContext(c.UserContext()))
-}
-
-// requestContext returns ctx with the trace continued from r, unless an
-// SDK started one (sdk) or the Source finds one in ctx, and with a
-// render.Once, unless it has one.
-func (a *adapter) requestContext(ctx context.Context, r *http.Request, sdk bool) context.Context {
-	if _, ok := a.source.SpanContext(ctx); !ok && !sdk {
-		if render.OnceFromContext(ctx) == nil {
-			// The span and the response's Once in one allocation.
-			return tracecontext.NewRequestContext(ctx, a.propagator.ContinueRequest(r))
-		}
-		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
-	}
-	if render.OnceFromContext(ctx) == nil {
-		ctx = render.ContextWithOnce(ctx, new(render.Once))
-	}
-	return ctx
+	return a.Rewrite(fctx, r.WithContext(c.UserContext()))
 }

@@ -1,18 +1,11 @@
 package injectfiberv3
 
 import (
-	"context"
-	"net/http"
-
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/tracemeta/tracemeta/inject"
-	"github.com/tracemeta/tracemeta/render"
-	"github.com/tracemeta/tracemeta/tracecontext"
+	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
 )
-
-// errPrefix starts the errors of this package.
-const errPrefix = "injectfiberv3: "
 
 // New returns the Fiber handler that inserts the trace meta tags into the
 // HTML pages of the handlers after it, with opts given to
@@ -31,7 +24,7 @@ func New(opts ...inject.Option) fiber.Handler {
 //     traceparent), as [tracecontext.Middleware] does, unless the Source
 //     ([WithSource]) already finds a span in c.Context(), where an SDK in
 //     front puts its transaction; and stores it there
-//     with [tracecontext.NewRequestContext], with a [render.Once], so that a
+//     with [tracecontext.NewRequestContext], with a render.Once, so that a
 //     template that renders the tags itself (templates.FuncMap's traceMeta
 //     with c.Context()) and this handler put exactly one set into the
 //     page;
@@ -55,29 +48,17 @@ func New(opts ...inject.Option) fiber.Handler {
 // so that the handler sees the HTML before it is compressed; a compressed
 // response passes through untouched.
 func NewHandler(opts ...Option) fiber.Handler {
-	cfg := newConfig(opts)
-	a := &adapter{
-		source:     cfg.source,
-		propagator: cfg.propagator,
-		replayer:   newReplayer(cfg.injectOptions()),
-	}
-	if a.source == nil {
-		a.source = tracecontext.ContextSource()
-	}
+	a := &adapter{injectfasthttp.NewAdapter(opts...)}
 	return a.handle
 }
 
 // adapter is what one handler of NewHandler shares between requests.
-type adapter struct {
-	source     tracecontext.Source
-	propagator *tracecontext.Propagator
-	replayer   *replayer
-}
+type adapter struct{ *injectfasthttp.Adapter }
 
 func (a *adapter) handle(c fiber.Ctx) error {
 	fctx := c.RequestCtx()
-	r := newRequest(fctx)
-	ctx := a.requestContext(c.Context(), r)
+	r := injectfasthttp.NewRequest(fctx)
+	ctx := a.RequestContext(c.Context(), r, false)
 	c.SetContext(ctx)
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
@@ -88,21 +69,5 @@ func (a *adapter) handle(c fiber.Ctx) error {
 	if fctx.Hijacked() {
 		return nil
 	}
-	return a.replayer.rewrite(fctx, r.WithContext(c.Context()))
-}
-
-// requestContext returns ctx with the trace continued from r, unless the
-// Source finds one in ctx, and with a render.Once, unless it has one.
-func (a *adapter) requestContext(ctx context.Context, r *http.Request) context.Context {
-	if _, ok := a.source.SpanContext(ctx); !ok {
-		if render.OnceFromContext(ctx) == nil {
-			// The span and the response's Once in one allocation.
-			return tracecontext.NewRequestContext(ctx, a.propagator.ContinueRequest(r))
-		}
-		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
-	}
-	if render.OnceFromContext(ctx) == nil {
-		ctx = render.ContextWithOnce(ctx, new(render.Once))
-	}
-	return ctx
+	return a.Rewrite(fctx, r.WithContext(c.Context()))
 }

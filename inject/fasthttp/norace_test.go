@@ -1,6 +1,6 @@
 //go:build !race
 
-package injectfiber_test
+package injectfasthttp_test
 
 // raceEnabled reports a -race build; see race_test.go.
 const raceEnabled = false

@@ -1,8 +1,4 @@
-package injectfiberv3
-
-// This file is shared, byte for byte but for the package clause, by
-// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
-// checks it.
+package injectfasthttp
 
 import (
 	"errors"
@@ -21,24 +17,43 @@ import (
 // sending its status, which it never does unless it panicked.
 var errNoStatus = errors.New(errPrefix + "the response ended without a status")
 
-// replayer runs a finished fasthttp response through [inject.Middleware]:
+// errPrefix starts the errors of this package.
+const errPrefix = "injectfasthttp: "
+
+// Rewriter runs finished fasthttp responses through [inject.Middleware]:
 // it replays the status, the headers and the body (or body stream) to the
 // middleware as a net/http handler would write them, into a
-// [http.ResponseWriter] that writes back into the fasthttp response. Every
-// rule of the middleware applies unchanged.
-type replayer struct {
+// [http.ResponseWriter] that writes back into the fasthttp response, so
+// that every rule of the middleware applies unchanged: only HTML documents
+// for a browser navigation that no shared cache may store get the tags, and
+// everything else is left as it was. A Rewriter is safe for concurrent use.
+type Rewriter struct {
 	mw http.Handler // inject.Middleware(opts...) around replay
 }
 
-func newReplayer(opts []inject.Option) *replayer {
-	return &replayer{mw: inject.Middleware(opts...)(http.HandlerFunc(replay))}
+// NewRewriter returns a Rewriter that runs responses through
+// [inject.Middleware] with opts ([inject.WithSource], [inject.WithSkipHook],
+// [inject.WithServerTiming], ...).
+func NewRewriter(opts ...inject.Option) *Rewriter {
+	return &Rewriter{mw: inject.Middleware(opts...)(http.HandlerFunc(replay))}
 }
 
-// rewrite runs the response of fctx through the middleware, for the request
-// r built from fctx's request. A body stream goes on as a stream: the
-// middleware reads it in a goroutine, as fasthttp sends the response, once
-// the status and the headers are decided.
-func (p *replayer) rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
+// Rewrite runs the response that fctx holds through the middleware, for the
+// request r, which [NewRequest] builds from fctx's request, and whose
+// context holds the trace the tags name. Call it once the handlers have
+// written the response, and not for a hijacked connection.
+//
+// A body that is set whole is rewritten into a pooled buffer. A body stream
+// (SetBodyStream, SetBodyStreamWriter) stays a stream: Rewrite reads the
+// start of it until the middleware has decided the status and the headers,
+// then the rest is rewritten in a goroutine as fasthttp sends the response,
+// in constant memory; r must stay usable until then (its context must not
+// be fctx, which fasthttp reuses). A stream that fails later ends the
+// response early, as net/http aborts a handler. The error, for a stream that
+// fails or panics before the status is decided, leaves the response
+// without a body; the caller answers it (a Fiber adapter hands it to the
+// app's ErrorHandler; [Middleware] sends a 500).
+func (p *Rewriter) Rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
 	resp := &fctx.Response
 	if !resp.IsBodyStream() {
 		rw := newResponseWriter(resp)
@@ -78,7 +93,7 @@ func (p *replayer) rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
 // serveStream serves the replay of a body stream, on its own goroutine:
 // the request's goroutine waits for rw.stream.ready, then fasthttp reads
 // the pipe as it sends the response.
-func (p *replayer) serveStream(rw *responseWriter, r *http.Request) {
+func (p *Rewriter) serveStream(rw *responseWriter, r *http.Request) {
 	s := rw.stream
 	defer func() {
 		if v := recover(); v != nil {

@@ -1,4 +1,4 @@
-package injectfiber_test
+package injectfasthttp_test
 
 import (
 	"bytes"
@@ -7,12 +7,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/require"
 	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
-	injectfiber "github.com/tracemeta/tracemeta/inject/fiber"
+	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -45,34 +44,33 @@ func viaNetHTTP(status int, contentType string, body []byte, chunk int, hx bool)
 	return rec.Code, rec.Body.Bytes()
 }
 
-// viaFiber is what the handler makes of the same response in Fiber, set
-// whole or streamed in chunks.
-func viaFiber(t testing.TB, status int, contentType string, body []byte, chunk int, stream, hx bool) (int, []byte) {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(injectfiber.NewHandler(injectfiber.WithSource(fixed)))
-	app.Get("/", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, contentType)
-		c.Status(status)
+// viaFasthttp is what Middleware makes of the same response in fasthttp,
+// set whole or streamed in chunks.
+func viaFasthttp(t testing.TB, status int, contentType string, body []byte, chunk int, stream, hx bool) (int, []byte) {
+	h := injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
+		fctx.Response.Header.SetContentType(contentType)
+		fctx.SetStatusCode(status)
 		if stream {
-			return c.SendStream(&chunkedReader{data: bytes.Clone(body), n: chunk})
+			fctx.SetBodyStream(&chunkedReader{data: bytes.Clone(body), n: chunk}, -1)
+			return
 		}
-		return c.Send(bytes.Clone(body))
-	})
+		fctx.SetBody(bytes.Clone(body))
+	}, injectfasthttp.WithSource(fixed))
 	var ctx fasthttp.RequestCtx
 	ctx.Request.SetRequestURI("/")
 	ctx.Request.Header.SetMethod(fasthttp.MethodGet)
 	if hx {
 		ctx.Request.Header.Set("HX-Request", "true")
 	}
-	app.Handler()(&ctx)
+	h(&ctx)
 	var out bytes.Buffer
 	require.NoError(t, ctx.Response.BodyWriteTo(&out))
 	return ctx.Response.StatusCode(), out.Bytes()
 }
 
-// FuzzDifferential checks that the handler rewrites a response exactly as
-// inject.Middleware rewrites it in net/http, set whole or streamed in any
-// chunks.
+// FuzzDifferential checks that Middleware rewrites a fasthttp response
+// exactly as inject.Middleware rewrites it in net/http, set whole or
+// streamed in any chunks.
 func FuzzDifferential(f *testing.F) {
 	f.Add([]byte(page), "text/html; charset=utf-8", uint8(0), uint8(7), false, false)
 	f.Add([]byte(page), "text/html", uint8(1), uint8(1), true, false)
@@ -89,7 +87,7 @@ func FuzzDifferential(f *testing.F) {
 		code := statuses[int(status)%len(statuses)]
 		n := int(chunk)%64 + 1
 		wantCode, want := viaNetHTTP(code, contentType, body, n, hx)
-		gotCode, got := viaFiber(t, code, contentType, body, n, stream, hx)
+		gotCode, got := viaFasthttp(t, code, contentType, body, n, stream, hx)
 		require.Equal(t, wantCode, gotCode)
 		require.Equal(t, string(want), string(got))
 	})

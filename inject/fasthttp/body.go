@@ -1,8 +1,4 @@
-package injectfiberv3
-
-// This file is shared, byte for byte but for the package clause, by
-// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
-// checks it.
+package injectfasthttp
 
 import (
 	"io"

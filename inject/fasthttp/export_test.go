@@ -1,4 +1,4 @@
-package injectfiberv3
+package injectfasthttp
 
 // SetStreamDetach makes detachBodyStream fail, as with a fasthttp whose
 // Response it does not know, until restore is called.

@@ -1,8 +1,4 @@
-package injectfiberv3
-
-// This file is shared, byte for byte but for the package clause, by
-// inject/fiber and inject/fiberv3; TestSharedFilesInSync in inject/fiberv3
-// checks it.
+package injectfasthttp
 
 import (
 	"net/http"
@@ -11,11 +7,14 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// newRequest returns the net/http request for fctx's request, with the
-// method, URL, protocol, headers, host and remote address, and no body.
-// It copies what it keeps: the request outlives fctx when a body stream is
-// replayed after the handler returned.
-func newRequest(fctx *fasthttp.RequestCtx) *http.Request {
+// NewRequest returns the net/http request for fctx's request, with the
+// method, URL, protocol, headers, host and remote address, and no body: what
+// [inject.Middleware] reads to decide whether a response gets the tags, and
+// what [tracecontext.Propagator.ContinueRequest] continues the trace from.
+// Its context is [context.Background]; give it the request's with
+// [http.Request.WithContext]. It copies what it keeps, so that it outlives
+// fctx, as the replay of a body stream does after the handler returned.
+func NewRequest(fctx *fasthttp.RequestCtx) *http.Request {
 	r := &http.Request{
 		Method:     string(fctx.Method()),
 		Proto:      string(fctx.Request.Header.Protocol()),

@@ -1,0 +1,141 @@
+package injectfasthttp
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// Adapter is what a middleware for a framework on fasthttp needs, configured
+// once by its options ([Option]): the trace continued for each request
+// ([Adapter.RequestContext]) and the response rewritten once the handlers
+// have written it ([Adapter.Rewrite]). [Middleware] is one for plain fasthttp,
+// and the Fiber adapters are built on it. An Adapter is safe for concurrent
+// use.
+type Adapter struct {
+	source     tracecontext.Source
+	propagator *tracecontext.Propagator
+	rewriter   *Rewriter
+}
+
+// NewAdapter returns an Adapter configured by opts.
+func NewAdapter(opts ...Option) *Adapter {
+	cfg := newConfig(opts)
+	a := &Adapter{
+		source:     cfg.source,
+		propagator: cfg.propagator,
+		rewriter:   NewRewriter(cfg.injectOptions()...),
+	}
+	if a.source == nil {
+		a.source = tracecontext.ContextSource()
+	}
+	return a
+}
+
+// RequestContext returns ctx with the trace continued from r (sentry-trace
+// and baggage, or traceparent), as [tracecontext.Middleware] continues it,
+// unless traced reports that an SDK in front started one, or the Source
+// ([WithSource]) finds a span in ctx; and with a [render.Once], unless ctx
+// has one, so that a template that renders the tags itself (templates'
+// traceMeta) and the rewriter put exactly one set into the page. The
+// framework stores it where its handlers find the request's context.
+func (a *Adapter) RequestContext(ctx context.Context, r *http.Request, traced bool) context.Context {
+	if _, ok := a.source.SpanContext(ctx); !ok && !traced {
+		if render.OnceFromContext(ctx) == nil {
+			// The span and the response's Once in one allocation.
+			return tracecontext.NewRequestContext(ctx, a.propagator.ContinueRequest(r))
+		}
+		ctx = tracecontext.NewContext(ctx, a.propagator.ContinueRequest(r))
+	}
+	if render.OnceFromContext(ctx) == nil {
+		ctx = render.ContextWithOnce(ctx, new(render.Once))
+	}
+	return ctx
+}
+
+// Rewrite runs the response fctx holds through [inject.Middleware], with
+// the options of [WithInject] and [WithSource], as [Rewriter.Rewrite] does;
+// r is the request of [NewRequest] with the context of
+// [Adapter.RequestContext].
+func (a *Adapter) Rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
+	return a.rewriter.Rewrite(fctx, r)
+}
+
+// contextKey is the user value under which [Middleware] keeps the request's
+// context.
+type contextKey struct{}
+
+// Context returns the context of fctx's request that [Middleware] stored,
+// with the trace the tags name and the page's [render.Once]: the context to
+// give templates' traceMeta, or [tracecontext.FromContext]. Outside
+// Middleware it returns [context.Background].
+func Context(fctx *fasthttp.RequestCtx) context.Context {
+	if ctx, ok := fctx.UserValue(contextKey{}).(context.Context); ok {
+		return ctx
+	}
+	return context.Background()
+}
+
+// Middleware returns a fasthttp handler that inserts the trace meta tags
+// into the HTML pages next serves, configured by opts. For each request it
+// continues the incoming trace ([Adapter.RequestContext]) and stores the
+// context, for next to read with [Context]; calls next; then, unless next
+// hijacked the connection, rewrites the response ([Adapter.Rewrite]). A
+// body stream that fails before any byte of it is sent is answered with a
+// 500.
+//
+// Behind sentry-go's fasthttp integration (sentryfasthttp), Middleware finds
+// the transaction it keeps in the request's user values, leaves the trace
+// to it and starts from its context; give the sentrygo module's Source to
+// [WithSource], so that the tags name that transaction:
+//
+//	h := sentryfasthttp.New(sentryfasthttp.Options{}).Handle(
+//		injectfasthttp.Middleware(handler, injectfasthttp.WithSource(sentrygo.Source())))
+//
+// Compression must wrap Middleware (fasthttp.CompressHandler(Middleware(h))),
+// so that it sees the HTML before it is compressed; a compressed response
+// passes through untouched.
+func Middleware(next fasthttp.RequestHandler, opts ...Option) fasthttp.RequestHandler {
+	a := NewAdapter(opts...)
+	return func(fctx *fasthttp.RequestCtx) {
+		r := NewRequest(fctx)
+		// Not fctx as the parent: a body stream is replayed after the
+		// handler returned, when fasthttp may have reused fctx.
+		ctx, traced := sdkContext(fctx)
+		ctx = a.RequestContext(ctx, r, traced)
+		fctx.SetUserValue(contextKey{}, ctx)
+		next(fctx)
+		if fctx.Hijacked() {
+			return
+		}
+		if err := a.Rewrite(fctx, r.WithContext(ctx)); err != nil {
+			fctx.Error(fasthttp.StatusMessage(fasthttp.StatusInternalServerError), fasthttp.StatusInternalServerError)
+		}
+	}
+}
+
+// sentryTransactionKey is the user value under which sentry-go's fasthttp
+// integration (sentryfasthttp) keeps the transaction it started, as
+// sentryfasthttp.GetSpanFromContext reads it.
+const sentryTransactionKey = "sentry_transaction"
+
+// sdkContext returns the context of the transaction sentryfasthttp started
+// for fctx's request, and true; or [context.Background] and false.
+func sdkContext(fctx *fasthttp.RequestCtx) (context.Context, bool) {
+	t, ok := fctx.UserValue(sentryTransactionKey).(interface{ Context() context.Context })
+	if !ok {
+		return context.Background(), false
+	}
+	if v := reflect.ValueOf(t); v.Kind() == reflect.Pointer && v.IsNil() {
+		return context.Background(), false
+	}
+	if ctx := t.Context(); ctx != nil {
+		return ctx, true
+	}
+	return context.Background(), false
+}
