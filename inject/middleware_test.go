@@ -1046,8 +1046,12 @@ func TestMiddlewareOuterEncoding(t *testing.T) {
 // strings), is never copied whole into a []byte: the bytes allocated per
 // request stay far below the page's size.
 func TestMiddlewareStringsCostNoCopy(t *testing.T) {
+	// Under -race, sync.Pool drops a quarter of what it is given, so a read
+	// buffer (32 KiB) is allocated now and then: the bound is looser, but a
+	// copy of the whole page still goes past it.
+	bound := uint64(8 << 10)
 	if raceEnabled {
-		t.Skip("allocation figures are not meaningful under -race; run without it")
+		bound = 60 << 10
 	}
 	big := strings.Replace(page, "<p>hello</p>", strings.Repeat("<p>hello</p>", 10000), 1) // ~120 KB
 	for name, write := range map[string]func(w http.ResponseWriter){
@@ -1074,7 +1078,7 @@ func TestMiddlewareStringsCostNoCopy(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			perRequest := (after.TotalAlloc - before.TotalAlloc) / runs
 			t.Logf("%d bytes allocated per request for a %d-byte page", perRequest, len(big))
-			assert.Less(t, perRequest, uint64(8<<10))
+			assert.Less(t, perRequest, bound)
 			assert.Equal(t, len(injected(testSpan(1)))-len(page)+len(big), w.n)
 		})
 	}

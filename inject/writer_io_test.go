@@ -418,9 +418,6 @@ func TestWriterAllocs(t *testing.T) {
 		_ = w.Close()
 	})
 	assert.Equal(t, 1.0, allocs, "a new Writer is one allocation, and a page decided within one Write no more")
-	if raceEnabled {
-		return // sync.Pool drops buffers at random under -race
-	}
 	rd := bytes.NewReader(page)
 	var src io.Reader = struct{ io.Reader }{rd} // no WriteTo: io.Copy calls the Writer's ReadFrom
 	allocs = testing.AllocsPerRun(100, func() {
@@ -429,7 +426,13 @@ func TestWriterAllocs(t *testing.T) {
 		_, _ = io.Copy(w, src)
 		_ = w.Close()
 	})
-	assert.Equal(t, 1.0, allocs, "io.Copy into a new Writer allocates no read buffer per page")
+	if raceEnabled {
+		// sync.Pool drops a quarter of what it is given under -race: a
+		// buffer now and then, never one a page.
+		assert.Less(t, allocs, 1.6, "io.Copy into a new Writer allocates no read buffer per page")
+	} else {
+		assert.Equal(t, 1.0, allocs, "io.Copy into a new Writer allocates no read buffer per page")
+	}
 }
 
 // overcountReader reports reading more than it was given.
