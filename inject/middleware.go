@@ -79,9 +79,11 @@ import (
 //
 // Each request costs two allocations beyond the handler's: the
 // ResponseWriter with the request's context, and the request copy of
-// [http.Request.WithContext]; one more for a raised Content-Length, two more
-// for a sniffed Content-Type. The rewriter and its buffers are pooled, and
-// the tags are rendered into the rewriter's buffer.
+// [http.Request.WithContext]; only the first behind tracecontext.Middleware,
+// whose request context carries the [render.Once] already. One more for a
+// raised Content-Length, two more for a sniffed Content-Type. The rewriter
+// and its buffers are pooled, and the tags are rendered into the rewriter's
+// buffer.
 //
 // An option out of range is left at its default: [NewMiddleware] reports
 // it, and Middleware logs it at warn level ([WithLogger]).
