@@ -312,4 +312,3 @@ func BenchmarkLoopback(b *testing.B) {
 		}
 	}
 }
-

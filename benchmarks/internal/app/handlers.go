@@ -110,8 +110,6 @@ func OneWriteHandler(page []byte) http.Handler {
 	})
 }
 
-
-
 // recorder counts the writes of a response.
 type recorder struct {
 	header http.Header
