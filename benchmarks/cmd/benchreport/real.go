@@ -50,17 +50,6 @@ var realHandlerDesc = map[string]string{
 	smallHandler:   "the 2 KB corpus page in one Write, with Content-Length",
 }
 
-// pageLimit returns the target ratio to the copy for a page of size bytes.
-func pageLimit(size float64) float64 {
-	switch {
-	case size >= 100_000:
-		return targetPage100K
-	case size >= 30_000:
-		return targetPage50K
-	}
-	return targetPage10K
-}
-
 // realPage is one page of the Pages benchmark.
 type realPage struct {
 	name string
@@ -254,7 +243,7 @@ func loopbackTable(b *strings.Builder, rs *results) {
 		cpu, _ := base.median("server-ns/req")
 		q, _ := base.median("req/s")
 		a, _ := base.median("server-allocs/req")
-		fmt.Fprintf(b, "| %s | %s · %.0f · %.1f |", page, fmtDur(cpu/1e9), q, a)
+		fmt.Fprintf(b, "| %s | %s · %.0f · %s |", page, fmtDur(cpu/1e9), q, fmtCount(math.Round(a*10)/10))
 		for _, impl := range []string{implInject, implChain} {
 			res := rs.find(famLoopback, "page", page, "impl", impl)
 			rc, ok := ratio(res, base, "server-ns/req")
