@@ -62,8 +62,9 @@ fi
 # machine hits the copy floor and the methods alike instead of skewing one
 # of them.
 cmd="$bin -test.run '^\$' -test.bench '$bench' -test.benchmem -test.count 1 -test.benchtime $benchtime -test.timeout 1h$short"
-# The loopback server's figures are its own (server-ns/req, server-allocs/req,
-# server-B/req): -benchmem would add the clients' allocations.
+# The loopback server's figures are its own (server-ns/req, which benchstat
+# shows as server-sec/req; server-allocs/req, server-B/req): -benchmem would
+# add the clients' allocations.
 loopback_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkLoopback\$' -test.count 1 -test.benchtime $loopback_benchtime -test.timeout 1h$short"
 stream_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkStream\$' -test.benchmem -test.count 1 -test.benchtime $stream_benchtime -test.timeout 1h$short"
 : > "$out.tmp"
@@ -84,7 +85,7 @@ mv "$out.tmp" "$out"
 {
 	for family in Handler Loopback Pages Rewrite Middleware Server Stream; do
 		echo "## $family"
-		go tool benchstat -filter ".name:$family .unit:(sec/op OR B/op OR allocs/op OR req/s OR peak-heap-B OR server-ns/req OR server-allocs/req OR server-B/req)" -col /impl "$out"
+		go tool benchstat -filter ".name:$family .unit:(sec/op OR B/op OR allocs/op OR req/s OR peak-heap-B OR server-sec/req OR server-allocs/req OR server-B/req)" -col /impl "$out"
 		echo
 	done
 } > "$dir/benchstat.txt"
