@@ -7,16 +7,17 @@
 #
 # Knobs (environment):
 #   COUNT=6            rounds, i.e. runs of each benchmark (benchstat wants >= 6)
-#   BENCHTIME=0.1s     -benchtime of the rewrite, middleware, server, handler
-#                      and pages benchmarks
+#   BENCHTIME=0.1s     -benchtime of the rewrite, middleware and server benchmarks
+#   REAL_BENCHTIME=0.3s  -benchtime of the real handlers (httptest) and pages
 #   LOOPBACK_BENCHTIME=1s  -benchtime of the loopback server benchmark
 #   STREAM_BENCHTIME=3x  -benchtime of the 16 MiB / 1 GiB stream benchmark
-#   BENCH=regexp       run only these benchmarks (the README then lacks the others)
+#   BENCH=regexp       run only these of the rewrite, middleware and server
+#                      benchmarks (the README then lacks the others)
 #   SMOKE=1            one short round (20x, 200 requests, -short: no 1 GiB
 #                      stream) to check that everything runs, in about a
 #                      minute; writes results/smoke/ and leaves README.md alone
 #
-# Takes about 10 minutes with the defaults on 2 CPUs. Keep the machine quiet:
+# Takes about 7 minutes with the defaults on 2 CPUs. Keep the machine quiet:
 # ratios are taken within one run, but a busy machine widens the variance.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +26,7 @@ export GOWORK=off
 if [ -n "${SMOKE:-}" ]; then
 	count=1
 	benchtime=${BENCHTIME:-20x}
+	real_benchtime=${REAL_BENCHTIME:-20x}
 	loopback_benchtime=${LOOPBACK_BENCHTIME:-200x}
 	stream_benchtime=${STREAM_BENCHTIME:-1x}
 	short=" -test.short"
@@ -32,12 +34,13 @@ if [ -n "${SMOKE:-}" ]; then
 else
 	count=${COUNT:-6}
 	benchtime=${BENCHTIME:-0.1s}
+	real_benchtime=${REAL_BENCHTIME:-0.3s}
 	loopback_benchtime=${LOOPBACK_BENCHTIME:-1s}
 	stream_benchtime=${STREAM_BENCHTIME:-3x}
 	short=
 	dir=results
 fi
-bench=${BENCH:-^Benchmark(Rewrite|Middleware|Server|Handler|Pages)$}
+bench=${BENCH:-^Benchmark(Rewrite|Middleware|Server)$}
 
 mkdir -p "$dir"
 out=$dir/bench.txt
@@ -62,6 +65,7 @@ fi
 # machine hits the copy floor and the methods alike instead of skewing one
 # of them.
 cmd="$bin -test.run '^\$' -test.bench '$bench' -test.benchmem -test.count 1 -test.benchtime $benchtime -test.timeout 1h$short"
+real_cmd="$bin -test.run '^\$' -test.bench '^Benchmark(Handler|Pages)\$' -test.benchmem -test.count 1 -test.benchtime $real_benchtime -test.timeout 1h$short"
 # The loopback server's figures are its own (server-ns/req, which benchstat
 # shows as server-sec/req; server-allocs/req, server-B/req): -benchmem would
 # add the clients' allocations.
@@ -71,6 +75,8 @@ stream_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkStream\$' -test.benchmem
 for round in $(seq "$count"); do
 	echo "+ round $round/$count: $cmd" >&2
 	eval "$cmd" | tee -a "$out.tmp"
+	echo "+ round $round/$count: $real_cmd" >&2
+	eval "$real_cmd" | tee -a "$out.tmp"
 	echo "+ round $round/$count: $loopback_cmd" >&2
 	eval "$loopback_cmd" | tee -a "$out.tmp"
 	echo "+ round $round/$count: $stream_cmd" >&2
@@ -91,10 +97,11 @@ mv "$out.tmp" "$out"
 } > "$dir/benchstat.txt"
 
 go run ./cmd/benchreport -in "$out" -benchstat "$dir/benchstat.txt" -readme "$readme" \
-	-cmd "cd benchmarks && ${SMOKE:+SMOKE=1 }${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime LOOPBACK_BENCHTIME=$loopback_benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh   # at tracemeta $rev, $(( SECONDS / 60 )) min $(( SECONDS % 60 )) s
+	-cmd "cd benchmarks && ${SMOKE:+SMOKE=1 }${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime REAL_BENCHTIME=$real_benchtime LOOPBACK_BENCHTIME=$loopback_benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh   # at tracemeta $rev, $(( SECONDS / 60 )) min $(( SECONDS % 60 )) s
 # which builds the benchmarks once and runs these $count times, one round after the other, into $out:
 go test -c -o $bin .
 $cmd
+$real_cmd
 $loopback_cmd
 $stream_cmd"
 echo "run.sh: results written to $readme" >&2
