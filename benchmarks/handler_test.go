@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/tracemeta/tracemeta/inject"
@@ -24,8 +25,9 @@ type realHandler struct {
 
 // realHandlers are an html/template listing executed into the
 // ResponseWriter (thousands of small writes), the same listing as a templ
-// component, and the small corpus page in one Write with its
-// Content-Length.
+// component, the small corpus page in one Write with its Content-Length,
+// and a published page served from its file by http.ServeFile (through the
+// ResponseWriter's ReadFrom).
 func realHandlers() []realHandler {
 	small, ok := corpus.ByName("small-2K")
 	if !ok {
@@ -35,6 +37,7 @@ func realHandlers() []realHandler {
 		{name: "template-60K", h: app.TemplateHandler()},
 		{name: "templ-60K", h: app.TemplHandler()},
 		{name: "onewrite-2K", h: app.OneWriteHandler(small.HTML)},
+		{name: "file-117K", h: app.FileHandler(filepath.Join("testdata", "pages", "rustdoc-partialeq.html"))},
 	}
 }
 

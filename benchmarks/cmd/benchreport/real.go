@@ -41,13 +41,14 @@ const (
 
 // realHandlerPages are the pages of the Handler and Loopback benchmarks,
 // in the order of the tables.
-var realHandlerPages = []string{"template-60K", "templ-60K", smallHandler}
+var realHandlerPages = []string{"template-60K", "templ-60K", smallHandler, "file-117K"}
 
 // realHandlerDesc says what each handler does.
 var realHandlerDesc = map[string]string{
 	"template-60K": "html/template executed into the ResponseWriter: a 60 KB listing, ~3,900 writes",
 	"templ-60K":    "a templ component rendered into the ResponseWriter: the same listing, 4 KB writes",
 	smallHandler:   "the 2 KB corpus page in one Write, with Content-Length",
+	"file-117K":    "`http.ServeFile` of testdata/pages/rustdoc-partialeq.html: `io.CopyN` into the ResponseWriter, i.e. its `ReadFrom` (sendfile on the loopback server when bare)",
 }
 
 // realPage is one page of the Pages benchmark.

@@ -110,6 +110,16 @@ func OneWriteHandler(page []byte) http.Handler {
 	})
 }
 
+// FileHandler serves the HTML file at path with http.ServeFile, as a static
+// page is served: net/http copies the file into the ResponseWriter with
+// io.CopyN, that is through the ResponseWriter's ReadFrom, which on a TCP
+// connection sends it with sendfile.
+func FileHandler(path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, path)
+	})
+}
+
 // recorder counts the writes of a response.
 type recorder struct {
 	header http.Header
