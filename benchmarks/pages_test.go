@@ -9,8 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tracemeta/tracemeta/inject"
 
+	"github.com/tracemeta/tracemeta/benchmarks/internal/check"
+	"github.com/tracemeta/tracemeta/benchmarks/internal/corpus"
 	"github.com/tracemeta/tracemeta/benchmarks/internal/rewrite"
 )
 
@@ -63,7 +68,8 @@ func (r readOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
 //     (its ReadFrom), then Close.
 var pageImpls = []string{"copy", "write", "copy-readfrom", "readfrom"}
 
-func writePage(impl string, sink *rewrite.Sink, tags, page []byte, buf []byte, src *bytes.Reader) error {
+// writePage writes page into sink the way impl says.
+func writePage(impl string, sink io.Writer, tags, page []byte, buf []byte, src *bytes.Reader) error {
 	switch impl {
 	case "copy":
 		for p := page; len(p) > 0; {
@@ -130,4 +136,26 @@ func BenchmarkPages(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestRealPages checks that the Writer, written to and read from, puts the
+// tags once in the head of every real page, and leaves the rest of its bytes
+// alone, so that no figure of BenchmarkPages comes from a page it skipped;
+// and that both copies are copies.
+func TestRealPages(t *testing.T) {
+	tags := rewrite.Tags()
+	for _, page := range realPages(t) {
+		for _, impl := range pageImpls {
+			t.Run(page.name+"/"+impl, func(t *testing.T) {
+				var out bytes.Buffer
+				require.NoError(t, writePage(impl, &out, tags, page.html, make([]byte, pageChunk), bytes.NewReader(nil)))
+				if impl == "copy" || impl == "copy-readfrom" {
+					assert.Equal(t, page.html, out.Bytes(), "the copy is a copy")
+					return
+				}
+				assert.Equal(t, check.OK, check.Judge(page.html, out.Bytes(), tags, corpus.KindHead))
+			})
+		}
+	}
+	assert.GreaterOrEqual(t, len(realPages(t)), 5, "pages from 10 KB to 1 MB")
 }
