@@ -8,8 +8,8 @@
 # Knobs (environment):
 #   COUNT=6            rounds, i.e. runs of each benchmark (benchstat wants >= 6)
 #   BENCHTIME=0.1s     -benchtime of the rewrite, middleware and server benchmarks
-#   REAL_BENCHTIME=0.3s  -benchtime of the real handlers (httptest) and pages
-#   LOOPBACK_BENCHTIME=1s  -benchtime of the loopback server benchmark
+#   REAL_BENCHTIME=0.2s  -benchtime of the real handlers (httptest) and pages
+#   LOOPBACK_BENCHTIME=0.7s  -benchtime of the loopback server benchmark
 #   STREAM_BENCHTIME=3x  -benchtime of the 16 MiB / 1 GiB stream benchmark
 #   BENCH=regexp       run only these of the rewrite, middleware and server
 #                      benchmarks (the README then lacks the others)
@@ -17,7 +17,7 @@
 #                      stream) to check that everything runs, in about a
 #                      minute; writes results/smoke/ and leaves README.md alone
 #
-# Takes about 7 minutes with the defaults on 2 CPUs. Keep the machine quiet:
+# Takes about 8 minutes with the defaults on 2 CPUs. Keep the machine quiet:
 # ratios are taken within one run, but a busy machine widens the variance.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -34,8 +34,8 @@ if [ -n "${SMOKE:-}" ]; then
 else
 	count=${COUNT:-6}
 	benchtime=${BENCHTIME:-0.1s}
-	real_benchtime=${REAL_BENCHTIME:-0.3s}
-	loopback_benchtime=${LOOPBACK_BENCHTIME:-1s}
+	real_benchtime=${REAL_BENCHTIME:-0.2s}
+	loopback_benchtime=${LOOPBACK_BENCHTIME:-0.7s}
 	stream_benchtime=${STREAM_BENCHTIME:-3x}
 	short=
 	dir=results
