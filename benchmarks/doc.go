@@ -1,6 +1,9 @@
-// Package benchmarks measures tracemeta's response rewriter side by side with
-// the alternatives a Go user would otherwise pick, in one run: the same pages,
-// written the same ways, into the same destination.
+// Package benchmarks measures what a request pays for tracemeta, and
+// tracemeta's response rewriter side by side with the alternatives a Go user
+// would otherwise pick, in one run: real handlers (html/template, templ, a
+// page in one Write) bare and wrapped, through httptest and on a loopback
+// server; inject.NewWriter on published pages; and the peers on the same
+// pages, written the same ways, into the same destination.
 //
 // The package has no API; it holds the benchmarks (go test -bench), the tests
 // that keep the comparison fair (every method puts the tags where they belong

@@ -4,18 +4,49 @@
 #
 #   ./profile.sh head-past-cap-100K 4K            # BenchmarkRewrite, inject.Writer
 #   ./profile.sh small-2K 4K Middleware           # BenchmarkMiddleware, inject.Middleware
+#   ./profile.sh handler                          # BenchmarkHandler: the 2 KB one-write page
+#                                                 # through the full chain, CPU and allocations
+#   ./profile.sh handler template-60K inject      # another page or chain of BenchmarkHandler
 #
-# The profile is left in results/<family>-<page>-<write>.prof for
+# The profile is left in results/<family>-<page>-<write>.prof (handler:
+# results/handler-<page>-<impl>.cpu.prof and .mem.prof) for
 # `go tool pprof -list`. BENCHTIME (default 3s) sets the run's length.
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOWORK=off
-page=${1:?usage: profile.sh PAGE WRITE [Rewrite|Middleware]}
-write=${2:?usage: profile.sh PAGE WRITE [Rewrite|Middleware]}
-family=${3:-Rewrite}
+usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]]"
 mkdir -p results
-prof=results/$family-$page-$write.prof
 go test -c -o results/benchmarks.test .
+
+if [ "${1:-}" = handler ]; then
+	page=${2:-onewrite-2K}
+	impl=${3:-chain}
+	cpu=results/handler-$page-$impl.cpu.prof
+	mem=results/handler-$page-$impl.mem.prof
+	# Every allocation is sampled (-test.memprofilerate 1), so the counts
+	# are exact; the CPU profile comes from a second run, without that cost.
+	./results/benchmarks.test -test.run '^$' -test.bench "^BenchmarkHandler\$/^page=$page\$/^impl=$impl\$" \
+		-test.benchmem -test.benchtime "${BENCHTIME:-3s}" -test.cpuprofile "$cpu"
+	./results/benchmarks.test -test.run '^$' -test.bench "^BenchmarkHandler\$/^page=$page\$/^impl=$impl\$" \
+		-test.benchmem -test.benchtime 20000x -test.memprofile "$mem" -test.memprofilerate 1 >/dev/null
+	echo "== CPU, by cumulative time ($cpu)"
+	go tool pprof -top -cum -nodecount=35 results/benchmarks.test "$cpu" 2>/dev/null | sed -n '6,$p'
+	echo
+	echo "== CPU, by own time"
+	go tool pprof -top -nodecount=20 results/benchmarks.test "$cpu" 2>/dev/null | sed -n '6,$p'
+	echo
+	echo "== allocations in the requests: objects (20000 requests), by where they were made ($mem)"
+	go tool pprof -sample_index=alloc_objects -focus BenchmarkHandler.func1 -top -nodecount=25 results/benchmarks.test "$mem" 2>/dev/null | sed -n '5,$p'
+	echo
+	echo "== allocations: bytes"
+	go tool pprof -sample_index=alloc_space -focus BenchmarkHandler.func1 -top -nodecount=25 results/benchmarks.test "$mem" 2>/dev/null | sed -n '5,$p'
+	exit 0
+fi
+
+page=${1:?$usage}
+write=${2:?$usage}
+family=${3:-Rewrite}
+prof=results/$family-$page-$write.prof
 ./results/benchmarks.test -test.run '^$' -test.bench "^Benchmark$family\$/^page=$page\$/^write=$write\$/^impl=tracemeta\$" \
 	-test.benchmem -test.benchtime "${BENCHTIME:-3s}" -test.cpuprofile "$prof"
 go tool pprof -top -cum -nodecount=30 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'

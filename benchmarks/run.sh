@@ -1,28 +1,54 @@
 #!/usr/bin/env bash
 # Runs the benchmarks side by side and writes the results into README.md:
-# ratios to the copy floor, allocations, the per-request and streaming
-# figures, the targets of DESIGN.md, the correctness table, and benchstat's
-# output for the variance. Works from a fresh clone; needs only Go.
+# the targets, the real handlers per request (httptest and a loopback
+# server), the Writer on real pages, ratios to the copy floor, allocations,
+# the per-request and streaming figures, the correctness table, and
+# benchstat's output for the variance. Works from a fresh clone; needs only Go.
 #
 # Knobs (environment):
 #   COUNT=6            rounds, i.e. runs of each benchmark (benchstat wants >= 6)
-#   BENCHTIME=0.3s     -benchtime of the rewrite, middleware and server benchmarks
+#   BENCHTIME=0.1s     -benchtime of the rewrite, middleware and server benchmarks
+#   REAL_BENCHTIME=0.2s  -benchtime of the real handlers (httptest) and pages
+#   LOOPBACK_BENCHTIME=0.7s  -benchtime of the loopback server benchmark
 #   STREAM_BENCHTIME=3x  -benchtime of the 16 MiB / 1 GiB stream benchmark
-#   BENCH=regexp       run only these benchmarks (the README then lacks the others)
+#   BENCH=regexp       run only these of the rewrite, middleware and server
+#                      benchmarks (the README then lacks the others)
+#   SMOKE=1            one short round (20x, 200 requests, -short: no 1 GiB
+#                      stream) to check that everything runs, in about a
+#                      minute; writes results/smoke/ and leaves README.md alone
 #
-# Takes about 15 minutes with the defaults on 2 CPUs. Keep the machine quiet:
+# Takes about 8 minutes with the defaults on 2 CPUs. Keep the machine quiet:
 # ratios are taken within one run, but a busy machine widens the variance.
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOWORK=off
 
-count=${COUNT:-6}
-benchtime=${BENCHTIME:-0.3s}
-stream_benchtime=${STREAM_BENCHTIME:-3x}
+if [ -n "${SMOKE:-}" ]; then
+	count=1
+	benchtime=${BENCHTIME:-20x}
+	real_benchtime=${REAL_BENCHTIME:-20x}
+	loopback_benchtime=${LOOPBACK_BENCHTIME:-200x}
+	stream_benchtime=${STREAM_BENCHTIME:-1x}
+	short=" -test.short"
+	dir=results/smoke
+else
+	count=${COUNT:-6}
+	benchtime=${BENCHTIME:-0.1s}
+	real_benchtime=${REAL_BENCHTIME:-0.2s}
+	loopback_benchtime=${LOOPBACK_BENCHTIME:-0.7s}
+	stream_benchtime=${STREAM_BENCHTIME:-3x}
+	short=
+	dir=results
+fi
 bench=${BENCH:-^Benchmark(Rewrite|Middleware|Server)$}
 
-mkdir -p results
-out=results/bench.txt
+mkdir -p "$dir"
+out=$dir/bench.txt
+readme=README.md
+if [ -n "${SMOKE:-}" ]; then
+	readme=$dir/README.md
+	cp README.md "$readme"
+fi
 
 # Build once: every round runs the same binary, even if the tracemeta
 # sources change during the run, and compile time stays out of it.
@@ -38,12 +64,21 @@ fi
 # benchmark are spread over the whole run, so a burst of load elsewhere on the
 # machine hits the copy floor and the methods alike instead of skewing one
 # of them.
-cmd="$bin -test.run '^\$' -test.bench '$bench' -test.benchmem -test.count 1 -test.benchtime $benchtime -test.timeout 1h"
-stream_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkStream\$' -test.benchmem -test.count 1 -test.benchtime $stream_benchtime -test.timeout 1h"
+cmd="$bin -test.run '^\$' -test.bench '$bench' -test.benchmem -test.count 1 -test.benchtime $benchtime -test.timeout 1h$short"
+real_cmd="$bin -test.run '^\$' -test.bench '^Benchmark(Handler|Pages)\$' -test.benchmem -test.count 1 -test.benchtime $real_benchtime -test.timeout 1h$short"
+# The loopback server's figures are its own (server-ns/req, which benchstat
+# shows as server-sec/req; server-allocs/req, server-B/req): -benchmem would
+# add the clients' allocations.
+loopback_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkLoopback\$' -test.count 1 -test.benchtime $loopback_benchtime -test.timeout 1h$short"
+stream_cmd="$bin -test.run '^\$' -test.bench '^BenchmarkStream\$' -test.benchmem -test.count 1 -test.benchtime $stream_benchtime -test.timeout 1h$short"
 : > "$out.tmp"
 for round in $(seq "$count"); do
 	echo "+ round $round/$count: $cmd" >&2
 	eval "$cmd" | tee -a "$out.tmp"
+	echo "+ round $round/$count: $real_cmd" >&2
+	eval "$real_cmd" | tee -a "$out.tmp"
+	echo "+ round $round/$count: $loopback_cmd" >&2
+	eval "$loopback_cmd" | tee -a "$out.tmp"
 	echo "+ round $round/$count: $stream_cmd" >&2
 	eval "$stream_cmd" | tee -a "$out.tmp"
 done
@@ -54,17 +89,19 @@ fi
 mv "$out.tmp" "$out"
 
 {
-	for family in Rewrite Middleware Server Stream; do
+	for family in Handler Loopback Pages Rewrite Middleware Server Stream; do
 		echo "## $family"
-		go tool benchstat -filter ".name:$family .unit:(sec/op OR B/op OR allocs/op OR req/s OR peak-heap-B)" -col /impl "$out"
+		go tool benchstat -filter ".name:$family .unit:(sec/op OR B/op OR allocs/op OR req/s OR peak-heap-B OR server-sec/req OR server-allocs/req OR server-B/req)" -col /impl "$out"
 		echo
 	done
-} > results/benchstat.txt
+} > "$dir/benchstat.txt"
 
-go run ./cmd/benchreport -in "$out" -benchstat results/benchstat.txt -readme README.md \
-	-cmd "cd benchmarks && ${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh   # at tracemeta $rev
+go run ./cmd/benchreport -in "$out" -benchstat "$dir/benchstat.txt" -readme "$readme" \
+	-cmd "cd benchmarks && ${SMOKE:+SMOKE=1 }${BENCH:+BENCH='$bench' }COUNT=$count BENCHTIME=$benchtime REAL_BENCHTIME=$real_benchtime LOOPBACK_BENCHTIME=$loopback_benchtime STREAM_BENCHTIME=$stream_benchtime ./run.sh   # at tracemeta $rev, $(( SECONDS / 60 )) min $(( SECONDS % 60 )) s
 # which builds the benchmarks once and runs these $count times, one round after the other, into $out:
 go test -c -o $bin .
 $cmd
+$real_cmd
+$loopback_cmd
 $stream_cmd"
-echo "run.sh: results written to README.md" >&2
+echo "run.sh: results written to $readme" >&2

@@ -49,6 +49,29 @@ func report(rs *results, benchstat, cmd string) (string, error) {
 	w("### Targets (DESIGN.md)\n\n")
 	targets(&b, rs)
 
+	w("\n### Targets: what a real request pays\n\n")
+	w("The full chain is `tracecontext.Middleware` continuing the incoming `sentry-trace` and `baggage` around `inject.Middleware`. ")
+	w("Ratios are wrapped / bare (or / copy); allocations and bytes are those beyond the bare handler's.\n\n")
+	realTargets(&b, rs)
+
+	w("\n### Per request: real handlers through httptest\n\n")
+	w("One request per op, made once with `httptest.NewRequest` with `sentry-trace` and `baggage`, into an `httptest.ResponseRecorder` whose body buffer is reused. ")
+	w("**inject**: `inject.Middleware` alone, the span already in the request's context as an SDK's tracing middleware leaves it; **chain**: `tracecontext.Middleware` + `inject.Middleware`. ")
+	w("Time is relative to the bare handler; allocations and bytes are those beyond it.\n\n")
+	handlerTable(&b, rs)
+
+	w("\n### Per request: real handlers on a loopback server\n\n")
+	w("A real `http.Server` on 127.0.0.1 in a process of its own, loaded by four keep-alive clients in the benchmark's process. ")
+	w("Server CPU is the server process's user + system time (getrusage) around b.N requests, garbage collection included, divided by b.N; allocations are the server's heap allocations (runtime/metrics) per request. ")
+	w("Client and server share the machine's CPUs, so req/s is for comparing the methods, not for capacity planning.\n\n")
+	loopbackTable(&b, rs)
+
+	w("\n### Real pages through the Writer\n\n")
+	w("Each page of [testdata/pages](testdata/pages) (published pages, sources and licences there) written per op through a new `inject.NewWriter` in 32 KiB writes (**write**), and with `io.Copy` from a reader that is not a WriterTo into a new Writer, i.e. its `ReadFrom` (**readfrom**); ")
+	w("each against the plain copy of the same bytes into the same sink: the same 32 KiB writes (**copy**), and `io.CopyBuffer` with a reused 32 KiB buffer, as net/http's own `ReadFrom` uses a pooled one (**copy-readfrom**). ")
+	w("`− copy` is the Writer's cost beyond the copy per page.\n\n")
+	pagesTable(&b, rs)
+
 	w("\n### Cost per page, relative to the copy floor\n\n")
 	w("Time to write the page through each method into the same sink, divided by the time of the plain copy of the same writes (the first column, absolute). ")
 	w("**Bold**: the fastest method on that row. Each method's correctness on these pages is in the last table.\n\n")
@@ -164,6 +187,25 @@ func targets(b *strings.Builder, rs *results) {
 	}
 
 	// Faster than every peer on every page and write pattern.
+	what := "faster than every peer on every page"
+	if measured, text, ok := peerTarget(rs); measured {
+		w("| %s | %s | %s |\n", what, text, mark(ok))
+	} else {
+		w("| %s | not measured | |\n", what)
+	}
+
+	// Memory independent of the page size.
+	what = "per-response memory independent of the page size"
+	if measured, text, ok := memoryTarget(rs); measured {
+		w("| %s | %s | %s |\n", what, text, mark(ok))
+	} else {
+		w("| %s | not measured | |\n", what)
+	}
+}
+
+// peerTarget says whether tracemeta is faster than every peer on every page
+// and write pattern of the Rewrite benchmark.
+func peerTarget(rs *results) (measured bool, text string, ok bool) {
 	var losses []string
 	rows, lostRows := 0, 0
 	for _, page := range corpus.Pages() {
@@ -186,15 +228,18 @@ func targets(b *strings.Builder, rs *results) {
 			}
 		}
 	}
-	if rows == 0 {
-		w("| faster than every peer on every page | not measured | |\n")
-	} else if len(losses) == 0 {
-		w("| faster than every peer on every page | fastest on all %d page × write rows | %s |\n", rows, mark(true))
-	} else {
-		w("| faster than every peer on every page | slower than a peer on %d of %d page × write rows: %s | %s |\n", lostRows, rows, strings.Join(losses, "; "), mark(false))
+	switch {
+	case rows == 0:
+		return false, "", false
+	case len(losses) == 0:
+		return true, fmt.Sprintf("fastest on all %d page × write rows", rows), true
 	}
+	return true, fmt.Sprintf("slower than a peer on %d of %d page × write rows: %s", lostRows, rows, strings.Join(losses, "; ")), false
+}
 
-	// Memory independent of the page size.
+// memoryTarget says whether the memory per response stays flat from 16 MiB
+// to 1 GiB streamed, and what the Writer allocates on the corpus pages.
+func memoryTarget(rs *results) (measured bool, text string, ok bool) {
 	var parts []string
 	flat, anyStream := true, false
 	for _, impl := range []string{"tracemeta-middleware", "tracemeta-writer"} {
@@ -221,11 +266,7 @@ func targets(b *strings.Builder, rs *results) {
 	if !math.IsInf(lo, 0) {
 		parts = append(parts, fmt.Sprintf("inject.Writer: %s–%s/op on every corpus page (2 KB to 5 MB)", fmtBytes(lo), fmtBytes(hi)))
 	}
-	if anyStream {
-		w("| per-response memory independent of the page size | %s | %s |\n", strings.Join(parts, "; "), mark(flat))
-	} else {
-		w("| per-response memory independent of the page size | not measured | |\n")
-	}
+	return anyStream, strings.Join(parts, "; "), flat
 }
 
 func implHeader(b *strings.Builder, first string, impls []rewrite.Impl) {

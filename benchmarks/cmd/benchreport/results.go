@@ -16,8 +16,12 @@ type result struct {
 	units  map[string][]float64 // samples by unit: "sec/op", "B/op", "allocs/op", "peak-heap-B"...
 }
 
-// median returns the median sample of unit, and whether there was one.
+// median returns the median sample of unit, and whether there was one. A
+// nil result has none.
 func (r *result) median(unit string) (float64, bool) {
+	if r == nil {
+		return 0, false
+	}
 	s := slices.Clone(r.units[unit])
 	if len(s) == 0 {
 		return 0, false
