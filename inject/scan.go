@@ -273,7 +273,7 @@ func (w *Writer) render() bool {
 	case w.tagsFunc != nil:
 		tags, r = w.tagsFunc(w.tagBuf[:0])
 	case w.cfg.ctx != nil:
-		tags, r = renderFor(w.cfg.ctx, w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
+		tags, r = renderFor(w.cfg.ctx, render.OnceFromContext(w.cfg.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
 	default:
 		return true
 	}
@@ -337,13 +337,14 @@ func (w *Writer) decideEOF() {
 }
 
 // renderFor appends to dst the tags for the span that src finds in ctx,
-// claiming ctx's [render.Once] first, or returns why there are none.
-func renderFor(ctx context.Context, dst []byte, src tracecontext.Source, r render.Renderer) ([]byte, Reason) {
+// claiming the response's once first (nil: none to claim), or returns why
+// there are none. The Writer of WithContext and the Middleware share it.
+func renderFor(ctx context.Context, once *render.Once, dst []byte, src tracecontext.Source, r render.Renderer) ([]byte, Reason) {
 	sc, ok := src.SpanContext(ctx)
 	if !ok || !sc.IsValid() {
 		return dst, ReasonNoSpan
 	}
-	if !render.Claim(ctx) {
+	if !once.Claim() {
 		return dst, ReasonAlreadyRendered
 	}
 	return r.AppendMetaTags(dst, sc), ReasonNone

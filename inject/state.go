@@ -151,14 +151,8 @@ func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
 	if s.hijacking {
 		return dst, ReasonHijacked
 	}
-	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
-	if !ok || !sc.IsValid() {
-		return dst, ReasonNoSpan
-	}
-	if !s.once.Claim() {
-		return dst, ReasonAlreadyRendered
-	}
-	return s.m.cfg.writer.renderer.AppendMetaTags(dst, sc), ReasonNone
+	c := &s.m.cfg.writer
+	return renderFor(s.req.Context(), s.once, dst, c.source, c.renderer)
 }
 
 // report tells the skip hook and the logger, once, why the response was not
