@@ -49,7 +49,7 @@ func TestWriterWithContext(t *testing.T) {
 		var once render.Once
 		ctx := render.ContextWithOnce(tracecontext.NewContext(context.Background(), sc), &once)
 		var out bytes.Buffer
-		w := inject.NewWriter(&out, []byte("<ignored>"), inject.WithContext(ctx), inject.WithRender(tp))
+		w := inject.NewWriter(&out, nil, inject.WithContext(ctx), inject.WithRender(tp))
 		_, err := w.Write([]byte(doc))
 		require.NoError(t, err)
 		require.NoError(t, w.Close())

@@ -385,8 +385,8 @@ func (w *Writer) render() bool {
 	switch {
 	case w.tagsFunc != nil:
 		tags, r = w.tagsFunc(w.tagBuf[:0])
-	case w.cfg.ctx != nil:
-		tags, r = renderFor(w.cfg.ctx, render.OnceFromContext(w.cfg.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
+	case w.ctx != nil && w.tags == nil:
+		tags, r = renderFor(w.ctx, render.OnceFromContext(w.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
 	default:
 		return true
 	}

@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -104,7 +105,8 @@ type Writer struct {
 	// it after NewWriter and after every Reset, which clears it.
 	tagsFunc func(dst []byte) ([]byte, Reason)
 
-	cfg *writerConfig // the options, shared and never changed; kept by Reset
+	cfg *writerConfig   // the options, shared and never changed; kept by Reset
+	ctx context.Context // WithContext's, for this document: the tags are rendered for its span; nil means tags
 
 	stage        stage   // how far the Writer has got; only moves forward until Reset
 	status       Status  // StatusScanning until stage is stagePass
@@ -139,7 +141,7 @@ type Writer struct {
 // NewWriter returns a Writer that writes to dst the bytes written to it,
 // with tags inserted once at the document's insertion point. The Writer
 // keeps tags, which must not change until it has decided; with
-// [WithContext], it renders the tags itself instead.
+// [WithContext] and nil tags, it renders the tags itself instead.
 func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 	if len(opts) == 0 {
 		return newWriter(dst, tags, &defaultConfig)
@@ -150,7 +152,7 @@ func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 		cfg writerConfig
 	}{cfg: newWriterConfig(opts)}
 	wc.cfg.prepare()
-	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, charsetKnown: wc.cfg.charsetKnown}
+	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, ctx: wc.cfg.doc.ctx, charsetKnown: wc.cfg.doc.charsetKnown}
 	return &wc.w
 }
 
@@ -161,14 +163,20 @@ var defaultConfig = defaultWriterConfig()
 // newWriter returns a Writer with the settings cfg, which it shares and
 // never changes.
 func newWriter(dst io.Writer, tags []byte, cfg *writerConfig) *Writer {
-	return &Writer{dst: dst, tags: tags, at: -1, z: cfg.newTokenizer(), cfg: cfg, charsetKnown: cfg.charsetKnown}
+	return &Writer{dst: dst, tags: tags, at: -1, z: cfg.newTokenizer(), cfg: cfg, ctx: cfg.doc.ctx, charsetKnown: cfg.doc.charsetKnown}
 }
 
-// Reset discards the Writer's state, including its held bytes and the
-// tagsFunc hook, and makes it write the next document to dst with tags, as
-// if new from [NewWriter] with the same options. It keeps its buffers, so
-// that Writers can be pooled.
-func (w *Writer) Reset(dst io.Writer, tags []byte) {
+// Reset discards the Writer's state, including its held bytes, the
+// tagsFunc hook and the per-document settings of the last document, and
+// makes it write the next document to dst with tags, as if new from
+// [NewWriter] with the same options but for the per-document ones
+// ([WithContext], [WithContentType]), which are opts. It keeps its buffers,
+// so that Writers can be pooled.
+func (w *Writer) Reset(dst io.Writer, tags []byte, opts ...DocumentOption) {
+	var doc documentConfig
+	if len(opts) > 0 {
+		doc = newDocumentConfig(opts)
+	}
 	buf := w.buf[:0]
 	if cap(buf) > maxKeptHold {
 		buf = nil
@@ -177,12 +185,24 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		dst:          dst,
 		tags:         tags,
 		cfg:          w.cfg,
+		ctx:          doc.ctx,
 		at:           -1,
 		z:            w.cfg.newTokenizer(),
 		buf:          buf,
-		charsetKnown: w.cfg.charsetKnown,
+		charsetKnown: doc.charsetKnown,
 		tagBuf:       w.tagBuf[:0],
 	}
+}
+
+// newDocumentConfig returns the per-document settings opts give; nil
+// options are skipped.
+func newDocumentConfig(opts []DocumentOption) (d documentConfig) {
+	for _, o := range opts {
+		if o != nil {
+			o.applyDocument(&d)
+		}
+	}
+	return d
 }
 
 // Status reports whether the Writer is still looking for the insertion
