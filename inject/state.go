@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,9 @@ const (
 	maxHold = 32 << 10
 	// maxPooledBuf is the largest buffer kept for the next response.
 	maxPooledBuf = 64 << 10
+	// maxPooledSnap is the most headers whose snapshot map is kept for
+	// the next response.
+	maxPooledSnap = 64
 )
 
 // state is one response in flight. It is pooled by its [middleware] with its
@@ -123,7 +127,13 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 func (s *state) release() {
 	s.rw, s.req, s.once, s.outerEncoding = nil, nil, nil, nil
 	s.w.Reset(s.out, nil)
-	clear(s.snap)
+	if len(s.snap) > maxPooledSnap {
+		// A map keeps the room it grew to: a response with thousands of
+		// headers would leave every later one clearing that room.
+		s.snap = make(http.Header)
+	} else {
+		clear(s.snap)
+	}
 	s.hasSnap = false
 	s.sniff = trimBuf(s.sniff)
 	s.held = trimBuf(s.held)
@@ -225,7 +235,13 @@ func (s *state) writeHeader(code int) {
 // snapshot records the headers to send when the response is committed: those
 // of now, when the handler sets the status, as net/http takes them.
 func (s *state) snapshot() {
-	for k, v := range s.rw.Header() {
+	h := s.rw.Header()
+	if len(h) > maxPooledSnap {
+		// Sized once, not grown: the map is not kept for the next
+		// response anyway.
+		s.snap = make(http.Header, len(h))
+	}
+	for k, v := range h {
 		s.snap[k] = v
 	}
 	s.hasSnap = true
@@ -301,14 +317,28 @@ func (s *state) commit() {
 // restoreHeader makes h hold exactly snap, and returns the trailers h held
 // (keys with [http.TrailerPrefix], and those snap's Trailer header declares),
 // to be put back once the headers went out.
+//
+// It costs one pass over h, snap and the declared names: a response with
+// thousands of headers and a Trailer naming thousands (a hostile upstream
+// behind a reverse proxy) costs what it costs net/http, not their product.
 func restoreHeader(h, snap http.Header) (trailers http.Header) {
-	declared := snap["Trailer"]
-	for k, v := range h {
-		if strings.HasPrefix(k, http.TrailerPrefix) || len(declared) > 0 && declares(declared, k) {
-			if trailers == nil {
-				trailers = make(http.Header)
+	// The declared names first, looked up in h before it changes.
+	for _, v := range snap["Trailer"] {
+		for name := range strings.SplitSeq(v, ",") {
+			// Trimmed and canonicalised as net/http reads the Trailer
+			// header (foreachHeaderElement, declareTrailer).
+			if name = textproto.TrimString(name); name == "" {
+				continue
 			}
-			trailers[k] = v
+			k := http.CanonicalHeaderKey(name)
+			if vv, ok := h[k]; ok {
+				trailers = addTrailer(trailers, k, vv)
+			}
+		}
+	}
+	for k, v := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			trailers = addTrailer(trailers, k, v)
 		}
 		if _, ok := snap[k]; !ok {
 			delete(h, k)
@@ -320,16 +350,13 @@ func restoreHeader(h, snap http.Header) (trailers http.Header) {
 	return trailers
 }
 
-// declares reports whether the Trailer header values name the canonical key.
-func declares(values []string, key string) bool {
-	for _, v := range values {
-		for _, name := range strings.Split(v, ",") {
-			if http.CanonicalHeaderKey(strings.TrimSpace(name)) == key {
-				return true
-			}
-		}
+// addTrailer sets key to values in trailers, made on first use.
+func addTrailer(trailers http.Header, key string, values []string) http.Header {
+	if trailers == nil {
+		trailers = make(http.Header)
 	}
-	return false
+	trailers[key] = values
+	return trailers
 }
 
 func (s *state) setServerTiming(h http.Header) {
