@@ -13,7 +13,8 @@ import (
 //
 // Only GET and POST are rewritten: they are the only methods a browser
 // navigates with (links, the address bar and forms), so only their responses
-// become a document whose pageload reads the tags. HEAD has no body.
+// become a document whose pageload reads the tags. HEAD has no body, but the
+// middleware makes its headers those of the GET: see [state.startHead].
 //
 // Requests for a piece of a page are not rewritten: its response is swapped
 // into a document whose pageload already read its own tags.
@@ -31,7 +32,12 @@ func requestReason(r *http.Request) Reason {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return ReasonMethod
 	}
-	h := r.Header
+	return partialReason(r.Header)
+}
+
+// partialReason returns [ReasonPartialRequest] when the request with header
+// h asks for a piece of a page, or ReasonNone: see [requestReason].
+func partialReason(h http.Header) Reason {
 	if strings.EqualFold(headerValue(h, "Hx-Request"), "true") || headerValue(h, "Turbo-Frame") != "" {
 		return ReasonPartialRequest
 	}

@@ -82,6 +82,8 @@ type state struct {
 	reported  bool  // the skip reason was reported
 	eligible  bool  // the headers allowed rewriting: Server-Timing applies
 	hijacking bool  // Hijack is settling the scan: no tags any more
+	head      bool  // a HEAD: its headers are made the GET's, nothing is scanned
+	discard   bool  // the body is dropped, as net/http drops a HEAD's (see startHead)
 	holdLimit int   // the hold bound for this middleware
 }
 
@@ -112,14 +114,16 @@ func newState(m *middleware) *state {
 }
 
 // start readies s for the response to req written to rw.
-func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once) {
+// head is whether req is a HEAD, reported already with [ReasonMethod].
+func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once, head bool) {
 	s.rw, s.req, s.once = rw, req, once
 	s.outerEncoding = rw.Header()["Content-Encoding"]
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
 	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
 	s.declared, s.written = -1, 0
-	s.reported, s.eligible, s.hijacking = false, false, false
+	s.reported, s.eligible, s.hijacking = head, false, false
+	s.head, s.discard = head, false
 }
 
 // release drops every reference to the finished response, so the pooled
@@ -215,7 +219,9 @@ func (s *state) writeHeader(code int) {
 		}
 	}
 	switch {
-	case reason == ReasonContentEncoding:
+	case reason == ReasonContentEncoding && !s.head:
+		// Not for a HEAD: a proxy may ask its upstream for an
+		// uncompressed body for the GET only.
 		s.m.warnCompressed(s.req, headerValue(s.rw.Header(), "Content-Encoding"))
 		_ = s.startPassthrough(reason) // nothing held to write
 		return
@@ -224,12 +230,59 @@ func (s *state) writeHeader(code int) {
 		return
 	case sniff:
 		s.phase = phaseSniff
+		s.snapshot()
 	default:
-		s.phase = phaseScan
-		s.eligible = true
-		s.w.charsetKnown = namesCharset(headerValue(s.rw.Header(), "Content-Type"))
+		s.snapshot()
+		s.startScan(headerValue(s.rw.Header(), "Content-Type"))
 	}
-	s.snapshot()
+}
+
+// startScan makes the decision that the headers, with Content-Type ct, allow
+// rewriting: the body goes through the Writer, or, for a HEAD, the headers
+// are made the GET's.
+func (s *state) startScan(ct string) {
+	s.eligible = true
+	if s.head {
+		_ = s.startHead() // nothing held to write
+		return
+	}
+	s.phase = phaseScan
+	s.w.charsetKnown = namesCharset(ct)
+}
+
+// startHead makes the final decision for a HEAD whose GET would go through
+// the Writer: the headers go out as the GET's would, and the body, if the
+// handler writes one, is dropped.
+//
+// A GET with a span to render gets the tags, unless its body is not a
+// document, and its Content-Length and validators then change
+// ([changeBody]): the HEAD loses them too, not knowing the body, so it
+// carries no length or validator the GET would not. Its body is dropped here
+// rather than by net/http, which would otherwise count it into a
+// Content-Length of the page without the tags. Without a span, the GET
+// passes through untouched, and so does the HEAD.
+func (s *state) startHead() error {
+	if s.hasSpan() {
+		h := s.header()
+		delete(h, "Content-Length")
+		changeBody(h)
+		s.discard = true
+	}
+	return s.startPassthrough(ReasonMethod) // reported already
+}
+
+// hasSpan reports whether the Source gives a span to render the tags for, as
+// [renderFor] asks it. A panic of the Source is logged and counts as no
+// span: the GET would pass through with [ReasonFailed].
+func (s *state) hasSpan() (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.m.logFailure(s.req, fmt.Errorf("inject: recovered from a panic finding the span: %v", v))
+			ok = false
+		}
+	}()
+	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
+	return ok && sc.IsValid()
 }
 
 // snapshot records the headers to send when the response is committed: those
