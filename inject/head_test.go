@@ -5,6 +5,9 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,8 +69,13 @@ func headCases(t *testing.T) []headCase {
 	noSpan := inject.WithSource(tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) {
 		return tracecontext.SpanContext{}, false
 	}))
+	upstream := httptest.NewServer(serveContent(map[string]string{"Etag": `"u1"`}))
+	t.Cleanup(upstream.Close)
+	upstreamURL, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
 	return []headCase{
 		{name: "ServeContent, strong ETag", tags: true, handler: serveContent(map[string]string{"Etag": `"v1"`})},
+		{name: "ServeContent behind httputil.ReverseProxy", tags: true, handler: httputil.NewSingleHostReverseProxy(upstreamURL)},
 		{name: "ServeFile", tags: true, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.ServeFile(w, r, filepath.Join(dir, "page.html"))
 		})},
