@@ -254,3 +254,34 @@ func (r *headRecorder) Write(p []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(p)
 }
+
+// TestHeadStatusAfterHandler checks that a HEAD whose handler returned
+// without a status leaves the status to whoever writes after it, as echo
+// writes its error pages, and still carries no length or validator the
+// GET would not.
+func TestHeadStatusAfterHandler(t *testing.T) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		w.Header().Set("Etag", `"p"`)
+	})
+	for _, status := range []int{0, http.StatusNotFound} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			inner := inject.Middleware()(handler)
+			framework := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				inner.ServeHTTP(w, r)
+				if status != 0 {
+					w.WriteHeader(status) // after the handler returned
+				}
+			})
+			rec := newRecorder()
+			req, err := http.NewRequest(http.MethodHead, "/", nil)
+			require.NoError(t, err)
+			withSpan(testSpan(1), framework).ServeHTTP(rec, req)
+			rec.WriteHeader(http.StatusOK) // as net/http ends a response
+
+			assert.Equal(t, max(status, http.StatusOK), rec.code)
+			assert.Equal(t, http.Header{"Content-Type": {"text/html"}}, rec.sent)
+		})
+	}
+}

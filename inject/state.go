@@ -203,21 +203,8 @@ func (s *state) writeHeader(code int) {
 		return
 	}
 	s.code = code
-	reason := statusReason(code)
-	sniff := false
-	if reason == ReasonNone {
-		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
-	}
-	if reason == ReasonNone {
-		if cl, ok := s.rw.Header()["Content-Length"]; ok {
-			n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
-			if err != nil || n < 0 || len(cl) != 1 {
-				reason = ReasonFailed // a length that cannot be kept true
-			} else {
-				s.declared = n
-			}
-		}
-	}
+	reason, sniff, declared := s.judge(code)
+	s.declared = declared
 	switch {
 	case reason == ReasonContentEncoding && !s.head:
 		// Not for a HEAD: a proxy may ask its upstream for an
@@ -235,6 +222,27 @@ func (s *state) writeHeader(code int) {
 		s.snapshot()
 		s.startScan(headerValue(s.rw.Header(), "Content-Type"))
 	}
+}
+
+// judge returns why a response with status code and the headers the handler
+// set must not be rewritten, or ReasonNone; whether its Content-Type must be
+// sniffed; and the Content-Length the handler set, -1 for none.
+func (s *state) judge(code int) (reason Reason, sniff bool, declared int64) {
+	reason, declared = statusReason(code), -1
+	if reason == ReasonNone {
+		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
+	}
+	if reason == ReasonNone {
+		if cl, ok := s.rw.Header()["Content-Length"]; ok {
+			n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
+			if err != nil || n < 0 || len(cl) != 1 {
+				reason = ReasonFailed // a length that cannot be kept true
+			} else {
+				declared = n
+			}
+		}
+	}
+	return reason, sniff, declared
 }
 
 // startScan makes the decision that the headers, with Content-Type ct, allow
@@ -269,6 +277,27 @@ func (s *state) startHead() error {
 		s.discard = true
 	}
 	return s.startPassthrough(ReasonMethod) // reported already
+}
+
+// finishHead ends a HEAD whose handler returned without a status or a body,
+// the way of a handler that answers HEAD itself with the GET's headers:
+// they are judged as the 200 net/http then sends, and made the GET's as by
+// [state.startHead], in the wrapped writer's header map, with no
+// WriteHeader. A framework that writes its status after the handler
+// returned (echo's error pages) still can.
+func (s *state) finishHead() {
+	reason, sniff, _ := s.judge(http.StatusOK)
+	if reason != ReasonNone || sniff {
+		return // without a body, net/http sends no Content-Type either
+	}
+	if s.hasSpan() {
+		h := s.rw.Header()
+		delete(h, "Content-Length")
+		changeBody(h)
+	}
+	if s.m.cfg.serverTiming {
+		s.setServerTiming(s.rw.Header())
+	}
 }
 
 // hasSpan reports whether the Source gives a span to render the tags for, as

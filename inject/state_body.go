@@ -248,17 +248,15 @@ func flushWriter(rw http.ResponseWriter) error {
 
 // finish ends a response whose handler returned: whatever is held goes out.
 func (s *state) finish() {
-	if s.phase == phaseInit {
+	switch s.phase {
+	case phaseInit:
 		// Neither WriteHeader nor Write: net/http sends 200 with no body.
-		if !s.head {
-			s.report(ReasonEmpty)
+		if s.head {
+			s.finishHead()
 			return
 		}
-		// The way of a handler that answers HEAD itself: the GET's
-		// headers, no body.
-		s.writeHeader(http.StatusOK)
-	}
-	switch s.phase {
+		s.report(ReasonEmpty)
+		return
 	case phaseSniff:
 		if err := s.endSniff(ReasonEmpty); err != nil {
 			s.m.logWriteError(s.req, err)
