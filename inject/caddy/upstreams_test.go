@@ -72,7 +72,8 @@ func (w *prefixWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// startProcess runs cmd until the end of t, stopping it with SIGTERM, and
+// startProcess runs cmd until the end of t, stopping it and its children
+// with SIGTERM, and
 // returns the host:port it serves on: the one it prints as "listening on
 // http://HOST:PORT", or addr when addr is not empty, once it accepts
 // connections.
@@ -81,7 +82,10 @@ func startProcess(t testing.TB, name string, cmd *exec.Cmd, addr string) string 
 	ctx, cancel := context.WithCancel(context.Background())
 	run := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
 	run.Dir, run.Env = cmd.Dir, cmd.Env
-	run.Cancel = func() error { return run.Process.Signal(syscall.SIGTERM) }
+	// A process group of its own, stopped as a whole: PHP's workers are
+	// children of the server.
+	run.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	run.Cancel = func() error { return syscall.Kill(-run.Process.Pid, syscall.SIGTERM) }
 	run.WaitDelay = 5 * time.Second
 	run.Stderr = &prefixWriter{t: t, prefix: name}
 	out, err := run.StdoutPipe()
@@ -122,14 +126,15 @@ func startProcess(t testing.TB, name string, cmd *exec.Cmd, addr string) string 
 }
 
 // phpApp starts PHP's built-in server on testdata/upstreams/php, with the
-// environment env, and returns its host:port.
+// environment env, and returns its host:port. It runs a few workers, so that
+// a connection a browser opens and leaves idle does not hold up the others.
 func phpApp(t testing.TB, env ...string) string {
 	t.Helper()
 	php := needTool(t, "php", "apt-get install php-cli")
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.Command(php, "-S", addr, "router.php")
 	cmd.Dir = filepath.Join(upstreamsDir, "php")
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), "PHP_CLI_SERVER_WORKERS=4"), env...)
 	return startProcess(t, "php", cmd, addr)
 }
 
