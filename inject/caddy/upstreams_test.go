@@ -271,8 +271,10 @@ func b2i(b bool) int {
 // c from an application whose own rendering of it, fetched directly, is
 // direct; res is Caddy's response. It wants exactly one set of tags
 // (sentry-trace and baggage) in the head: the application's own when it
-// rendered them, else Caddy's, naming the span it sent upstream; and the
-// page otherwise as the application sent it.
+// rendered them, else Caddy's, naming the span it sent upstream; the page
+// otherwise as the application sent it; and the page compressed when the
+// client accepts gzip (encode compresses it, or the application did), not
+// when it does not.
 func checkStackPage(c stackCase, res *http.Response, page, direct string) []string {
 	var problems []string
 	if res.StatusCode != http.StatusOK {
@@ -280,7 +282,11 @@ func checkStackPage(c stackCase, res *http.Response, page, direct string) []stri
 	}
 	wantEncoding := map[string]string{"gzip": "gzip", "identity": ""}[c.encoding]
 	if got := res.Header.Get("Content-Encoding"); got != wantEncoding {
-		problems = append(problems, fmt.Sprintf("not compressed (Content-Encoding %q for Accept-Encoding %s)", got, c.encoding))
+		what := "not compressed"
+		if wantEncoding == "" {
+			what = "compressed for a client that accepts no compression"
+		}
+		problems = append(problems, fmt.Sprintf("%s (Content-Encoding %q for Accept-Encoding %s)", what, got, c.encoding))
 	}
 	head, elsewhere, err := traceMetas(page)
 	if err != nil {
