@@ -14,9 +14,12 @@
 // continued with.
 //
 // The collector shows each trace as a waterfall on an HTML page (GET /, or
-// GET /?trace={id} for one trace: one bar per span on the trace's time axis,
-// coloured by service, with the browser span that continued a server span
-// from the page's tags marked), as a tree in JSON (GET /traces and
+// GET /?trace={id} for one trace: one bar per span on a time axis that ends
+// with the pageload and the servers' spans, so that a web vital measured long
+// after the pageload is drawn clipped rather than shrinking the server spans;
+// each service in a colour of its own that it keeps from trace to trace; and
+// the browser span that continued a server span from the page's tags
+// marked), as a tree in JSON (GET /traces and
 // GET /traces/{id}) and, for terminal output, [WriteText].
 // It answers CORS preflights, because the browser SDK posts from the page's
 // origin to the collector's.
