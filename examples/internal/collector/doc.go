@@ -7,7 +7,11 @@
 //     items of type "transaction" (an event with contexts.trace and a spans
 //     list) and type "span" (a single span, or the span v2 container
 //     {"items": [...]} that @sentry/browser streams by default since v10);
-//   - events on the legacy store endpoint (POST /api/{project}/store/).
+//   - events on the legacy store endpoint (POST /api/{project}/store/);
+//   - OTLP/HTTP exports of traces in protobuf, at the path of Sentry's OTLP
+//     endpoint (POST /api/{project}/integration/otlp/v1/traces), so that an
+//     OpenTelemetry exporter such as Caddy's tracing reports to it as it
+//     would to Sentry.
 //
 // The envelope header's "trace" field, the Dynamic Sampling Context, is kept
 // on every span that came with it, so a test can check the DSC the browser
@@ -28,4 +32,5 @@
 //   - envelopes: https://develop.sentry.dev/sdk/foundations/transport/envelopes/
 //   - transactions: https://develop.sentry.dev/sdk/data-model/event-payloads/transaction/
 //   - span v2: https://develop.sentry.dev/sdk/telemetry/spans/span-protocol/
+//   - OTLP: https://opentelemetry.io/docs/specs/otlp/#otlphttp
 package collector
