@@ -19,8 +19,6 @@ Sentry.init({
   tracesSampleRate: 1.0,
   release: process.env.SENTRY_RELEASE || 'shop@1.4.0',
   environment: process.env.SENTRY_ENVIRONMENT || 'production',
-  // The service's name in the trace (the host name by default).
-  serverName: process.env.SENTRY_SERVER_NAME || 'shop',
 });
 
 const http = require('node:http');

@@ -206,11 +206,15 @@ func serviceColors(names []string) map[string]string {
 	return colors
 }
 
-// serviceLabel shortens the service names of browser SDKs
-// ("sentry.javascript.browser") to "browser".
+// serviceLabel shortens the names of Sentry's JavaScript SDKs
+// ("sentry.javascript.browser" to "browser", "sentry.javascript.node" to
+// "node") and the name an OpenTelemetry SDK gives a service that has none
+// ("unknown_service:caddy" to "caddy").
 func serviceLabel(svc string) string {
-	if strings.HasPrefix(svc, "sentry.javascript.") {
-		return "browser"
+	for _, prefix := range []string{"sentry.javascript.", "unknown_service:"} {
+		if short, ok := strings.CutPrefix(svc, prefix); ok && short != "" {
+			return short
+		}
 	}
 	return svc
 }

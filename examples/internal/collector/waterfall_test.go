@@ -167,8 +167,18 @@ func TestNewWaterfallDSC(t *testing.T) {
 			assert.Equal(t, tt.want, newWaterfall(Trace{TraceID: "t", Spans: tt.spans}).DSC)
 		})
 	}
-	assert.Equal(t, "browser", serviceLabel("sentry.javascript.browser"))
-	assert.Equal(t, "orders", serviceLabel("orders"))
+}
+
+func TestServiceLabel(t *testing.T) {
+	for in, want := range map[string]string{
+		"sentry.javascript.browser": "browser",
+		"sentry.javascript.node":    "node",
+		"unknown_service:caddy":     "caddy",
+		"unknown_service:":          "unknown_service:",
+		"orders":                    "orders",
+	} {
+		assert.Equal(t, want, serviceLabel(in), in)
+	}
 }
 
 // vitalTrace is pageTrace with what the browser reports after its pageload:
