@@ -40,7 +40,7 @@ var (
 // after the wrapped handler returned (echo's WrapMiddleware does) has it
 // sent as it wrote it, untouched, as it would be without the middleware.
 type handle struct {
-	s   *state              // nil once the handler returned
+	s   *response           // nil once the handler returned
 	rw  http.ResponseWriter // the wrapped writer
 	ctx requestContext      // the context the handler's request carries
 }

@@ -1,10 +1,7 @@
 package inject
 
 import (
-	"context"
-
 	"github.com/tracemeta/tracemeta/render"
-	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // This file decides where the tags go. It reads the tokens of the document's
@@ -56,7 +53,7 @@ const (
 // scan reads p, the next bytes of the document, until the Writer decides or
 // its lookahead runs out.
 func (w *Writer) scan(p []byte) {
-	for len(p) > 0 && w.stage != stagePass {
+	for len(p) > 0 && w.phase != scanDecided {
 		left := int64(w.cfg.lookahead) - w.z.pos
 		if left <= 0 {
 			break
@@ -66,44 +63,51 @@ func (w *Writer) scan(p []byte) {
 			q = q[:left]
 		}
 		var n int
-		if w.stage == stageBOM {
-			n = w.scanBOM(q)
+		if w.phase == scanBOM {
+			n = w.readBOM(q)
 			w.z.pos += int64(n)
 		} else {
 			var ev event
 			n, ev = w.z.next(q)
 			if ev != evNone {
-				if w.stage == stagePrologue {
+				switch w.phase {
+				case scanPrologue:
 					w.prologue(ev)
-				} else {
+				case scanHead:
 					w.inHead(ev)
+				default:
+					w.checkHead(ev)
 				}
 			}
 		}
 		p = p[n:]
 	}
-	if w.stage != stagePass && w.z.pos >= int64(w.cfg.lookahead) {
+	if w.phase != scanDecided && w.z.pos >= int64(w.cfg.lookahead) {
 		// Out of lookahead. In the head the tags can go here, unless
 		// the Writer is inside a comment, a doctype or a title's text;
 		// before it there is no place for them.
-		if w.stage == stageHead && (w.z.inTag() || w.z.state == stData) {
+		switch {
+		case w.phase == scanCheck:
+			// No tags of the page's own in the head's first bytes.
+			w.insert(w.pending)
+		case w.phase == scanHead && (w.z.inTag() || w.z.state == stData):
 			w.insert(w.safePoint())
-		} else {
+		default:
 			w.skip(ReasonLookahead)
 		}
 	}
 }
 
-// scanBOM reads the first bytes of the document, looking for a byte order
+// readBOM reads the first bytes of the document, looking for a byte order
 // mark, and returns how many of p it consumed. A UTF-8 one stays first, as
 // it must; the others announce UTF-16 (or UTF-32), which the tags, and the
 // tokenizer, are not written in.
-func (w *Writer) scanBOM(p []byte) int {
+func (w *Writer) readBOM(p []byte) int {
 	for i, c := range p {
 		switch w.bomLen {
 		case 0:
 			if c != bomUTF8[0] && c != bomUTF16BE[0] && c != bomUTF16LE[0] {
-				w.stage = stagePrologue
+				w.phase = scanPrologue
 				return i
 			}
 		case 1:
@@ -121,7 +125,7 @@ func (w *Writer) scanBOM(p []byte) int {
 			if c != bomUTF8[2] {
 				w.skip(ReasonFragment)
 			} else {
-				w.stage = stagePrologue
+				w.phase = scanPrologue
 				w.charsetKnown = true // the BOM decides the encoding
 			}
 			return i + 1
@@ -159,7 +163,15 @@ func (w *Writer) prologue(ev event) {
 			}
 		case kindEndTag:
 			switch string(z.tagName()) {
-			case "head", "body", "html", "br":
+			case "head":
+				if w.document {
+					// An empty head: with WithExistingTags, the
+					// head's elements may still come after it.
+					w.found(z.start, ev)
+					return
+				}
+				w.implied(z.start)
+			case "body", "html", "br":
 				w.implied(z.start)
 			default:
 				// Ignored by the parser; a fragment when first.
@@ -182,13 +194,103 @@ func (w *Writer) inHead(ev event) {
 		return
 	case ev == evEnd && (z.kind == kindComment || z.kind == kindDoctype):
 		return
+	case ev == evEnd && z.traceMeta && z.kind == kindStartTag && z.tagIs("meta"):
+		// WithExistingTags, and the page has its own tags.
+		w.skip(ReasonExistingTags)
+		return
 	case ev == evEnd && z.kind == kindStartTag && z.tagIs("meta") && z.charset:
 		w.charsetSeen = true
 		return
 	case w.prescanPasses(ev):
 		return
 	}
-	w.insert(z.start)
+	w.found(z.start, ev)
+}
+
+// found handles the insertion point, right before the token just read (ev),
+// which begins at stream offset at: the Writer inserts the tags there, or
+// with WithExistingTags reads on to the end of the head first, holding the
+// bytes from at on.
+func (w *Writer) found(at int64, ev event) {
+	if !w.cfg.existing {
+		w.insert(at)
+		return
+	}
+	w.phase, w.pending = scanCheck, at
+	w.checkHead(ev)
+}
+
+// checkHead acts on a token read in the head after the insertion point,
+// with WithExistingTags: a trace meta tag of the page's own means no tags;
+// the end of the head without one means the tags at the insertion point.
+// It follows the "in head" and "after head" insertion modes: the text of a
+// title, style, script, noscript or noframes is read past as text (noscript
+// as a browser with scripting reads it); the content of a template is not
+// the head's; after </head>, whitespace, comments and the elements that
+// belong in the head (which the parser puts back into it) may still come;
+// the head ends at </body>, </html>, </br>, text that is not whitespace, or
+// a start tag of an element that does not belong in it.
+func (w *Writer) checkHead(ev event) {
+	z := &w.z
+	switch ev {
+	case evSpace:
+		return
+	case evText:
+		if w.templates == 0 {
+			w.insert(w.pending)
+		}
+		return
+	}
+	switch z.kind {
+	case kindStartTag:
+		name := z.tagName()
+		switch string(name) {
+		case "meta":
+			if z.traceMeta && w.templates == 0 {
+				w.skip(ReasonExistingTags)
+			}
+			return
+		case "html", "head":
+			return // ignored in the head
+		case "noscript":
+			if w.afterHead && w.templates == 0 {
+				w.insert(w.pending) // a body element after </head>
+				return
+			}
+			z.rawText("noscript")
+			return
+		case "title", "style", "script", "noframes":
+			z.rawText(headRawText[string(name)])
+			return
+		case "template":
+			w.templates++
+			return
+		case "textarea", "xmp", "iframe", "noembed":
+			if w.templates > 0 {
+				// Body elements in a template's content: their text
+				// has no markup but their end tag.
+				z.rawText(headRawText[string(name)])
+				return
+			}
+		case "plaintext":
+			// All that follows is its text: no tag of the page's can.
+			w.insert(w.pending)
+			return
+		}
+		if w.templates == 0 && !isHeadElement(name) {
+			w.insert(w.pending)
+		}
+	case kindEndTag:
+		switch {
+		case z.tagIs("template"):
+			w.templates = max(w.templates-1, 0)
+		case w.templates > 0:
+		case z.tagIs("head"):
+			w.afterHead = true
+		case z.tagIs("body"), z.tagIs("html"), z.tagIs("br"):
+			w.insert(w.pending)
+		}
+	}
 }
 
 // prescanPasses reports whether the Writer reads on past the token just read
@@ -221,6 +323,14 @@ func (w *Writer) prescanPasses(ev event) bool {
 	return false
 }
 
+// headRawText maps the names of the elements whose text has no markup but
+// their end tag, and which checkHead may read, to the same names, as constants: rawText keeps
+// the name without a copy.
+var headRawText = map[string]string{
+	"title": "title", "style": "style", "script": "script", "noframes": "noframes",
+	"textarea": "textarea", "xmp": "xmp", "iframe": "iframe", "noembed": "noembed",
+}
+
 // isHeadElement reports whether an element named name goes into the head
 // when it comes before the body ("in head" insertion mode).
 func isHeadElement(name []byte) bool {
@@ -246,7 +356,7 @@ func (w *Writer) implied(at int64) {
 // openHead notes that the head element is open: the tags go in it.
 func (w *Writer) openHead() {
 	w.document = true
-	w.stage = stageHead
+	w.phase = scanHead
 }
 
 // insert decides to put the tags at stream offset at, rendering them with
@@ -256,12 +366,12 @@ func (w *Writer) insert(at int64) {
 	if !w.render() {
 		return
 	}
-	w.stage, w.status, w.at = stagePass, StatusInjected, at
+	w.phase, w.status, w.at = scanDecided, StatusInjected, at
 }
 
 // skip decides to insert nothing.
 func (w *Writer) skip(r Reason) {
-	w.stage, w.status, w.reason, w.at = stagePass, StatusSkipped, r, -1
+	w.phase, w.status, w.reason, w.at = scanDecided, StatusSkipped, r, -1
 }
 
 // render renders the tags with tagsFunc, when set, and reports whether there
@@ -272,8 +382,8 @@ func (w *Writer) render() bool {
 	switch {
 	case w.tagsFunc != nil:
 		tags, r = w.tagsFunc(w.tagBuf[:0])
-	case w.cfg.ctx != nil:
-		tags, r = renderFor(w.cfg.ctx, render.OnceFromContext(w.cfg.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
+	case w.ctx != nil && w.tags == nil:
+		tags, r = renderFor(w.ctx, render.OnceFromContext(w.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
 	default:
 		return true
 	}
@@ -290,14 +400,17 @@ func (w *Writer) render() bool {
 // token as x/net/html would.
 func (w *Writer) decideEOF() {
 	z := &w.z
-	switch w.stage {
-	case stageBOM:
+	switch w.phase {
+	case scanBOM:
 		if w.bomLen > 0 {
 			w.skip(ReasonFragment) // the start of a BOM, so text
 		} else {
 			w.skip(ReasonEmpty)
 		}
-	case stageHead:
+	case scanCheck:
+		// The head ended with the input, without tags of its own.
+		w.insert(w.pending)
+	case scanHead:
 		switch {
 		case z.inTag():
 			// A tag cut short is dropped: the tags can go before it.
@@ -309,7 +422,7 @@ func (w *Writer) decideEOF() {
 			// of input closes: the tags would become part of it.
 			w.skip(ReasonEmpty)
 		}
-	case stagePrologue:
+	case scanPrologue:
 		switch {
 		case z.eof() == kindText:
 			// A "<" or "</" at the end is text.
@@ -334,18 +447,4 @@ func (w *Writer) decideEOF() {
 			w.skip(ReasonEmpty)
 		}
 	}
-}
-
-// renderFor appends to dst the tags for the span that src finds in ctx,
-// claiming the response's once first (nil: none to claim), or returns why
-// there are none. The Writer of WithContext and the Middleware share it.
-func renderFor(ctx context.Context, once *render.Once, dst []byte, src tracecontext.Source, r render.Renderer) ([]byte, Reason) {
-	sc, ok := src.SpanContext(ctx)
-	if !ok || !sc.IsValid() {
-		return dst, ReasonNoSpan
-	}
-	if !once.Claim() {
-		return dst, ReasonAlreadyRendered
-	}
-	return r.AppendMetaTags(dst, sc), ReasonNone
 }
