@@ -2,6 +2,8 @@ package injectgin_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -133,5 +135,66 @@ func TestWebSocket(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// rawExchange sends a GET for path to the server at url over a new
+// connection and returns all it gets back until the server closes it, less
+// the Date header, which differs between two runs.
+func rawExchange(t *testing.T, url, path string) string {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(url, "http://"), 3*time.Second)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(3*time.Second)))
+	_, err = io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n")
+	require.NoError(t, err)
+	b, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	var lines []string
+	for _, line := range strings.SplitAfter(string(b), "\r\n") {
+		if !strings.HasPrefix(line, "Date: ") {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// TestHijackAfterStatus sends a status with WriteHeaderNow, then hijacks the
+// connection and writes on it, as WebSocket libraries do: the client gets
+// what it gets without the middleware, the status line first.
+func TestHijackAfterStatus(t *testing.T) {
+	hijacker := func(status int) gin.HandlerFunc {
+		return func(c *gin.Context) {
+			c.Header("Upgrade", "test")
+			c.Header("Connection", "Upgrade")
+			c.Status(status)
+			c.Writer.WriteHeaderNow()
+			conn, brw, err := c.Writer.Hijack()
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer conn.Close()
+			_, _ = brw.WriteString("raw bytes")
+			_ = brw.Flush()
+		}
+	}
+	serverOf := func(inject bool) string {
+		r := gin.New()
+		r.Use(traced)
+		if inject {
+			r.Use(injectgin.Middleware())
+		}
+		r.GET("/101", hijacker(http.StatusSwitchingProtocols))
+		r.GET("/200", hijacker(http.StatusOK))
+		return serve(t, r)
+	}
+	without, with := serverOf(false), serverOf(true)
+	for _, path := range []string{"/101", "/200"} {
+		t.Run(path, func(t *testing.T) {
+			want := rawExchange(t, without, path)
+			require.True(t, strings.HasPrefix(want, "HTTP/1.1 "+path[1:]), "gin alone sends the status: %q", want)
+			assert.Equal(t, want, rawExchange(t, with, path))
+		})
 	}
 }
