@@ -14,7 +14,7 @@ import (
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
-// An app whose pages get the trace meta tags: injectfiberv3.New goes in front
+// An app whose pages get the trace meta tags: injectfiberv3.Middleware goes in front
 // of the handlers that write them.
 func ExampleMiddleware() {
 	app := fiber.New(fiber.Config{})
