@@ -83,7 +83,9 @@ type adapter struct {
 
 // run is inject's handler around the rest of one gin chain. It is pooled
 // with the handler built around it, so a request allocates no closure; the
-// writer the handlers hold is not pooled (see responseWriter).
+// writer the handlers hold is not pooled (see responseWriter). out is: like
+// gin's writer under it, which gin reuses for its next request, it must not
+// be written once the handler returned.
 type run struct {
 	h   http.Handler // the core's handler, with run as its next; built once
 	c   *gin.Context // the request in flight; nil while pooled
