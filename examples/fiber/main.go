@@ -24,6 +24,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
 
+	"github.com/tracemeta/tracemeta/inject"
 	injectfiber "github.com/tracemeta/tracemeta/inject/fiber"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
@@ -91,7 +92,7 @@ func newApp(cfg config) *fiber.App {
 			return c.Next()
 		})
 		app.Use(sentryfiber.New(sentryfiber.Options{}))
-		app.Use(injectfiber.NewHandler(injectfiber.WithSource(sentrygo.Source())))
+		app.Use(injectfiber.Middleware(inject.WithSource(sentrygo.Source())))
 	} else {
 		app.Use(injectfiber.NewHandler(injectfiber.WithTraceContext(
 			tracecontext.WithPublicKey("your-dsn-public-key"), // the key part of your Sentry DSN

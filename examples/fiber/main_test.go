@@ -256,7 +256,7 @@ func TestSentryFiberInjectOption(t *testing.T) {
 		return c.Next()
 	})
 	app.Use(sentryfiber.New(sentryfiber.Options{}))
-	app.Use(injectfiber.New(inject.WithSource(sentrygo.Source())))
+	app.Use(injectfiber.Middleware(inject.WithSource(sentrygo.Source())))
 	app.Get("/own", func(c *fiber.Ctx) error {
 		return c.Render("own", fiber.Map{"Title": "own", "Ctx": c.UserContext()})
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/template/html/v2"
 
+	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/inject/fiberv3"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
@@ -60,9 +61,9 @@ func newApp(client *sentry.Client) *fiber.App {
 	app := fiber.New(fiber.Config{Views: engine})
 	if client != nil {
 		app.Use(transaction(client))
-		app.Use(injectfiberv3.NewHandler(injectfiberv3.WithSource(sentrygo.Source())))
+		app.Use(injectfiberv3.Middleware(inject.WithSource(sentrygo.Source())))
 	} else {
-		app.Use(injectfiberv3.New())
+		app.Use(injectfiberv3.Middleware())
 	}
 	app.Get("/", func(c fiber.Ctx) error {
 		return c.Render("page", fiber.Map{"Own": c.Query("own") != "", "Ctx": c.Context()})
