@@ -143,7 +143,7 @@ func Context(fctx *fasthttp.RequestCtx) context.Context {
 // [WithSource], so that the tags name that transaction:
 //
 //	h := sentryfasthttp.New(sentryfasthttp.Options{}).Handle(
-//		injectfasthttp.Middleware(handler, injectfasthttp.WithSource(sentrygo.Source())))
+//		injectfasthttp.Middleware(handler, injectfasthttp.WithSource(tmsentrygo.Source())))
 //
 // Compression must wrap Middleware (fasthttp.CompressHandler(Middleware(h))),
 // so that it sees the HTML before it is compressed; a compressed response

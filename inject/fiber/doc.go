@@ -25,7 +25,7 @@
 // the tags name that transaction, and the handler leaves the trace to it:
 //
 //	app.Use(sentryfiber.New(sentryfiber.Options{}))
-//	app.Use(injectfiber.Middleware(inject.WithSource(sentrygo.Source())))
+//	app.Use(injectfiber.Middleware(inject.WithSource(tmsentrygo.Source())))
 //
 // Behind another SDK, give its Source with [inject.WithSource] the same way:
 // the handler then leaves the trace to it too.

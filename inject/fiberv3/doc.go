@@ -26,5 +26,5 @@
 // the trace to the SDK:
 //
 //	app.Use(startTransaction) // c.SetContext(transaction.Context())
-//	app.Use(injectfiberv3.Middleware(inject.WithSource(sentrygo.Source())))
+//	app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
 package injectfiberv3

@@ -17,7 +17,7 @@ import (
 // name the SDK's span, and the handler continues no trace of its own, so
 // that c.Context() holds the SDK's trace alone:
 //
-//	app.Use(injectfiberv3.Middleware(inject.WithSource(sentrygo.Source())))
+//	app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
 func Middleware(opts ...inject.Option) fiber.Handler {
 	return NewHandler(WithInject(opts...))
 }

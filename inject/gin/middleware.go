@@ -18,7 +18,7 @@ import (
 //
 //	r := gin.New()
 //	r.Use(sentrygin.New(sentrygin.Options{}))                         // the tracing middleware first
-//	r.Use(injectgin.Middleware(inject.WithSource(sentrygo.Source()))) // then the injector
+//	r.Use(injectgin.Middleware(inject.WithSource(tmsentrygo.Source()))) // then the injector
 //
 // The handlers after it get a [gin.ResponseWriter] that writes through the
 // rewriter, whichever way gin writes a body (c.HTML, c.Data, c.String,
