@@ -3,11 +3,11 @@ package injectechov5
 import (
 	"net/http"
 	"reflect"
-	"sync"
 
 	"github.com/labstack/echo/v5"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/inject/internal/adapterkit"
 )
 
 // Middleware returns echo middleware that inserts the trace meta tags into
@@ -42,7 +42,8 @@ import (
 // reaches its <head>, the compression so that the rewriter sees plain HTML.
 // Nil options are skipped, as [inject.Middleware] skips them.
 func Middleware(opts ...inject.Option) echo.MiddlewareFunc {
-	return newAdapter(inject.Middleware(opts...)).middleware
+	mw, _ := adapterkit.Core(opts, false)
+	return newAdapter(mw).middleware
 }
 
 // NewMiddleware is [Middleware] that reports invalid options, as
@@ -50,19 +51,13 @@ func Middleware(opts ...inject.Option) echo.MiddlewareFunc {
 // for each option out of range, which is left at its default. The
 // middleware it returns is usable either way.
 func NewMiddleware(opts ...inject.Option) (echo.MiddlewareFunc, error) {
-	mw, err := inject.NewMiddleware(opts...)
+	mw, err := adapterkit.Core(opts, true)
 	return newAdapter(mw).middleware, err
 }
 
 // newAdapter returns the adapter around the core middleware mw.
 func newAdapter(mw func(http.Handler) http.Handler) *adapter {
-	a := &adapter{mw: mw}
-	a.pool.New = func() any {
-		rn := &run{}
-		rn.h = a.mw(rn)
-		return rn
-	}
-	return a
+	return &adapter{runs: adapterkit.NewPool(mw, func() *run { return new(run) })}
 }
 
 // middleware is the echo.MiddlewareFunc.
@@ -72,15 +67,12 @@ func (a *adapter) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 
 // adapter is what every request served by one Middleware shares.
 type adapter struct {
-	mw   func(http.Handler) http.Handler // the core middleware
-	pool sync.Pool                       // of *run
+	runs *adapterkit.Pool[*run]
 }
 
-// run is the core's handler around the rest of one echo chain. It is pooled
-// with the handler built around it, so that a request allocates no closure
-// for it.
+// run is the core's handler around the rest of one echo chain, pooled (see
+// adapterkit.Pool).
 type run struct {
-	h    http.Handler        // the core's handler, with run as its next; built once
 	c    *echo.Context       // the request in flight; nil while pooled
 	next echo.HandlerFunc    // the rest of the chain
 	prev http.ResponseWriter // c.Response() when the middleware was reached
@@ -89,21 +81,23 @@ type run struct {
 
 // serve runs the rest of the chain for c inside the core's handler.
 func (a *adapter) serve(c *echo.Context, next echo.HandlerFunc) error {
-	rn := a.pool.Get().(*run)
+	p := a.runs.Get()
+	rn := p.Run
 	req := c.Request()
 	rn.c, rn.next, rn.prev, rn.err = c, next, c.Response(), nil
-	defer a.done(rn, req)
-	rn.h.ServeHTTP(rn.prev, req)
+	defer a.done(p, req)
+	p.Handler.ServeHTTP(rn.prev, req)
 	return rn.err
 }
 
 // done restores what the middlewares before this one had, for a panic too,
-// and puts rn back.
-func (a *adapter) done(rn *run, req *http.Request) {
+// and puts the run back.
+func (a *adapter) done(p *adapterkit.Pooled[*run], req *http.Request) {
+	rn := p.Run
 	rn.c.SetResponse(rn.prev)
 	rn.c.SetRequest(req)
 	rn.c, rn.next, rn.prev, rn.err = nil, nil, nil, nil
-	a.pool.Put(rn)
+	a.runs.Put(p)
 }
 
 // ServeHTTP runs the rest of the chain with the ResponseWriter and request

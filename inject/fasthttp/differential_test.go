@@ -55,7 +55,7 @@ func viaFasthttp(t testing.TB, status int, contentType string, body []byte, chun
 			return
 		}
 		fctx.SetBody(bytes.Clone(body))
-	}, injectfasthttp.WithSource(fixed))
+	}, inject.WithSource(fixed))
 	var ctx fasthttp.RequestCtx
 	ctx.Request.SetRequestURI("/")
 	ctx.Request.Header.SetMethod(fasthttp.MethodGet)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tracemeta/tracemeta/inject"
 	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -23,7 +24,7 @@ func ExampleMiddleware() {
 		fctx.SetBodyString("<!DOCTYPE html><html><head><title>shop</title></head><body>hi</body></html>")
 	}
 	srv := &fasthttp.Server{Handler: injectfasthttp.Middleware(handler,
-		injectfasthttp.WithTraceContext(tracecontext.WithSampleRate(1)),
+		inject.WithTraceContext(tracecontext.WithSampleRate(1)),
 	)}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -44,28 +45,5 @@ func ExampleMiddleware() {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(strings.Contains(string(body), `<meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-`))
-	// Output: true
-}
-
-// A middleware for a framework on fasthttp: the Adapter continues the
-// trace, the framework keeps the context where its handlers find it, and
-// the response is rewritten once they have written it.
-func ExampleAdapter() {
-	a := injectfasthttp.NewAdapter()
-	handler := func(fctx *fasthttp.RequestCtx) {
-		r := injectfasthttp.NewRequest(fctx)
-		ctx := a.RequestContext(r.Context(), r, false)
-		// ... the framework's handlers run here, with ctx ...
-		fctx.SetContentType("text/html")
-		fctx.SetBodyString("<html><head><title>x</title></head></html>")
-		if err := a.Rewrite(fctx, r.WithContext(ctx)); err != nil {
-			fctx.Error("Internal Server Error", fasthttp.StatusInternalServerError)
-		}
-	}
-
-	var fctx fasthttp.RequestCtx
-	fctx.Request.SetRequestURI("/")
-	handler(&fctx)
-	fmt.Println(strings.Contains(string(fctx.Response.Body()), `<meta name="sentry-trace"`))
 	// Output: true
 }

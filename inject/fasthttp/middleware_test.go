@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net"
@@ -110,7 +111,7 @@ func pages(s *seen) fasthttp.RequestHandler {
 func TestMiddleware(t *testing.T) {
 	t.Parallel()
 	s := &seen{spans: map[string]tracecontext.SpanContext{}}
-	base := serve(t, injectfasthttp.Middleware(pages(s), injectfasthttp.WithTraceContext(
+	base := serve(t, injectfasthttp.Middleware(pages(s), inject.WithTraceContext(
 		tracecontext.WithSampleRate(1),
 		tracecontext.WithPublicKey("pk"),
 	)))
@@ -188,40 +189,63 @@ func TestHeaders(t *testing.T) {
 }
 
 // TestSourceInFront checks Middleware behind a tracing SDK, whose Source is
-// given with WithSource or with inject's own option: it leaves the trace to
-// the SDK, and the tags name its span. Given inject's options without a
-// Source, it continues the trace itself.
+// given with inject.WithSource, or with the deprecated options: it leaves
+// the trace to the SDK, and the tags name its span. Given inject's options
+// without a Source, it continues the trace itself.
 func TestSourceInFront(t *testing.T) {
 	t.Parallel()
 	sdk := tracecontext.Continue(nil)
 	src := tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) { return sdk, true })
 	tests := []struct {
 		name string
-		opts []injectfasthttp.Option
-		own  bool // the middleware continues a trace of its own
+		opts []inject.Option
+		old  []injectfasthttp.Option // the same with the deprecated options
+		own  bool                    // the middleware continues a trace of its own
 	}{
-		{"WithSource", []injectfasthttp.Option{injectfasthttp.WithSource(src)}, false},
-		{"inject.WithSource", []injectfasthttp.Option{injectfasthttp.WithInject(inject.WithSource(src))}, false},
-		{"inject.WithSource among others", []injectfasthttp.Option{
-			injectfasthttp.WithInject(inject.WithServerTiming(true), inject.WithSource(src), inject.WithLookahead(4096)),
-		}, false},
-		{"inject options, no Source", []injectfasthttp.Option{
-			injectfasthttp.WithInject(inject.WithServerTiming(true), inject.WithSource(nil)),
-		}, true},
+		{"inject.WithSource", []inject.Option{inject.WithSource(src)},
+			[]injectfasthttp.Option{injectfasthttp.WithSource(src)}, false},
+		{"inject.WithSource among others", []inject.Option{inject.WithServerTiming(true), inject.WithSource(src), inject.WithLookahead(4096)},
+			[]injectfasthttp.Option{injectfasthttp.WithInject(inject.WithServerTiming(true), inject.WithSource(src), inject.WithLookahead(4096))}, false},
+		{"inject options, no Source", []inject.Option{inject.WithServerTiming(true), inject.WithSource(nil)},
+			[]injectfasthttp.Option{injectfasthttp.WithInject(inject.WithServerTiming(true), inject.WithSource(nil))}, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := &seen{spans: map[string]tracecontext.SpanContext{}}
-			base := serve(t, injectfasthttp.Middleware(pages(s), tt.opts...))
-			got := do(t, http.MethodGet, base+"/set", nil)
-			own, ok := s.span("/set")
-			require.Equal(t, tt.own, ok, "a trace of the middleware's own: %s", own.SentryTrace())
-			if tt.own {
-				assert.Equal(t, own.SentryTrace(), tagSpan(t, got.body).SentryTrace())
-				return
-			}
-			assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace())
-		})
+		for _, deprecated := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/deprecated=%v", tt.name, deprecated), func(t *testing.T) {
+				s := &seen{spans: map[string]tracecontext.SpanContext{}}
+				h := injectfasthttp.Middleware(pages(s), tt.opts...)
+				if deprecated {
+					h = deprecatedMiddleware(pages(s), tt.old...)
+				}
+				base := serve(t, h)
+				got := do(t, http.MethodGet, base+"/set", nil)
+				if deprecated {
+					// Context is Middleware's: the deprecated Adapter's
+					// trace is seen in the tags alone.
+					assert.Equal(t, !tt.own, sdk.SentryTrace() == tagSpan(t, got.body).SentryTrace())
+					return
+				}
+				own, ok := s.span("/set")
+				require.Equal(t, tt.own, ok, "a trace of the middleware's own: %s", own.SentryTrace())
+				if tt.own {
+					assert.Equal(t, own.SentryTrace(), tagSpan(t, got.body).SentryTrace())
+					return
+				}
+				assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace())
+			})
+		}
+	}
+}
+
+// deprecatedMiddleware is Middleware as a framework built it with the
+// deprecated Adapter.
+func deprecatedMiddleware(next fasthttp.RequestHandler, opts ...injectfasthttp.Option) fasthttp.RequestHandler {
+	a := injectfasthttp.NewAdapter(opts...)
+	return func(fctx *fasthttp.RequestCtx) {
+		r := injectfasthttp.NewRequest(fctx)
+		ctx := a.RequestContext(context.Background(), r, false)
+		next(fctx)
+		_ = a.Rewrite(fctx, r.WithContext(ctx))
 	}
 }
 
@@ -248,7 +272,7 @@ func TestSentryFasthttpDetected(t *testing.T) {
 		return tracecontext.ContextSource().SpanContext(ctx) // the SDK's own fallback
 	})
 	s := &seen{spans: map[string]tracecontext.SpanContext{}}
-	h := injectfasthttp.Middleware(pages(s), injectfasthttp.WithSource(src))
+	h := injectfasthttp.Middleware(pages(s), inject.WithSource(src))
 	for _, tt := range []struct {
 		name  string
 		value any
@@ -447,27 +471,6 @@ func (r *panickingReader) Read([]byte) (int, error) { panic("the disk caught fir
 func (r *panickingReader) Close() error {
 	r.closed.Store(true)
 	return nil
-}
-
-// TestUnknownFasthttp checks what happens with a fasthttp whose Response
-// the rewriter does not know: body streams pass through untouched, bodies
-// set whole are still rewritten.
-func TestUnknownFasthttp(t *testing.T) {
-	restore := injectfasthttp.SetStreamDetach(false)
-	defer restore()
-	h := injectfasthttp.Middleware(pages(&seen{spans: map[string]tracecontext.SpanContext{}}))
-	for _, tt := range []struct {
-		path string
-		tags bool
-	}{{"/stream", false}, {"/writer", false}, {"/set", true}} {
-		var fctx fasthttp.RequestCtx
-		fctx.Request.SetRequestURI(tt.path)
-		h(&fctx)
-		var out strings.Builder
-		require.NoError(t, fctx.Response.BodyWriteTo(&out))
-		_, ok := withoutTags(out.String())
-		assert.Equal(t, tt.tags, ok, "%s: %s", tt.path, out.String())
-	}
 }
 
 // TestContextOutside checks Context for a request Middleware did not see.

@@ -27,6 +27,7 @@ require (
 	github.com/rivo/uniseg v0.2.0 // indirect
 	github.com/tinylib/msgp v1.2.5 // indirect
 	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
@@ -34,3 +35,5 @@ require (
 )
 
 replace github.com/tracemeta/tracemeta/inject/fasthttp => ../fasthttp
+
+replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../internal/fasthttpkit

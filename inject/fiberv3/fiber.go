@@ -1,84 +1,82 @@
 package injectfiberv3
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v3"
+	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
-	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
+	"github.com/tracemeta/tracemeta/inject/internal/fasthttpkit"
 )
 
 // Middleware returns the Fiber handler that inserts the trace meta tags into
-// the HTML pages of the handlers after it, with opts given to
-// [inject.Middleware]. It is [NewHandler] with [WithInject](opts...):
+// the HTML pages of the handlers after it, with [inject.Middleware] and the
+// same options: the eligibility rules, the Source, the render options, the
+// skip hook and the logger are the core's.
 //
 //	app.Use(injectfiberv3.Middleware())
+//
+// For each request it:
+//
+//  1. continues the incoming trace (sentry-trace and baggage, or
+//     traceparent), as [tracecontext.Middleware] does, with the options of
+//     [inject.WithTraceContext], unless the Source finds a span in
+//     c.Context(), where an SDK in front puts its transaction, or the
+//     Source is an SDK's; and stores it there with a
+//     render.Once, so that a template that renders the tags itself
+//     (templates.FuncMap's traceMeta with c.Context()) and this handler
+//     put exactly one set into the page;
+//  2. calls the next handler; an error it returns goes to the app's
+//     ErrorHandler at once, as Fiber's logger does, so that the error page
+//     is rewritten too, and the handlers in front see nil;
+//  3. replays the response (status, headers, and the body or the body
+//     stream) through inject's middleware, so that every rule of it
+//     applies: only HTML documents for a browser navigation that no shared
+//     cache may store are rewritten, and everything else is left as it was.
 //
 // Behind a tracing SDK, give its Source with [inject.WithSource]: the tags
 // name the SDK's span, and the handler continues no trace of its own, so
 // that c.Context() holds the SDK's trace alone:
 //
 //	app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
-func Middleware(opts ...inject.Option) fiber.Handler {
-	return NewHandler(WithInject(opts...))
-}
-
-// New is [Middleware].
-//
-// Deprecated: use [Middleware], the name every tracemeta adapter has.
-func New(opts ...inject.Option) fiber.Handler { return Middleware(opts...) }
-
-// NewHandler returns the Fiber handler that inserts the trace meta tags into
-// the HTML pages of the handlers after it, configured by opts. For each
-// request it:
-//
-//  1. continues the incoming trace (sentry-trace and baggage, or
-//     traceparent), as [tracecontext.Middleware] does, unless the Source
-//     ([WithSource]) already finds a span in c.Context(), where an SDK in
-//     front puts its transaction; and stores it there
-//     with [tracecontext.NewRequestContext], with a render.Once, so that a
-//     template that renders the tags itself (templates.FuncMap's traceMeta
-//     with c.Context()) and this handler put exactly one set into the
-//     page;
-//  2. calls the next handler; an error it returns goes to the app's
-//     ErrorHandler at once, as Fiber's logger does, so that the error page
-//     is rewritten too, and the handlers in front see nil;
-//  3. replays the response (status, headers, and the body or the body
-//     stream) through [inject.Middleware] into the fasthttp response, with
-//     a net/http request built from the fasthttp one, so that every rule of
-//     the middleware applies: only HTML documents for a browser navigation
-//     that no shared cache may store are rewritten, and everything else is
-//     left as it was.
 //
 // A body stream (c.SendStream, c.SendStreamWriter, c.SendFile) stays a
-// stream: once the middleware has decided the status and the headers from
-// the start of it, the rest is rewritten in a goroutine as fasthttp sends it,
-// in constant memory. A body that is set whole is rewritten into a pooled
-// buffer.
-//
-// Compression must run in front of the handler (app.Use it before this one),
-// so that the handler sees the HTML before it is compressed; a compressed
-// response passes through untouched.
-func NewHandler(opts ...Option) fiber.Handler {
-	a := &adapter{injectfasthttp.NewAdapter(opts...)}
-	return a.handle
+// stream, rewritten as fasthttp sends it, in constant memory; a body set
+// whole is rewritten into a pooled buffer, or left where it is. Compression
+// must run in front of the handler (app.Use it before this one), so that the
+// handler sees the HTML before it is compressed; a compressed response
+// passes through untouched. Nil options are skipped.
+func Middleware(opts ...inject.Option) fiber.Handler {
+	k, _ := fasthttpkit.New(opts, nil, false)
+	return handler(k)
 }
 
-// adapter is what one handler of NewHandler shares between requests.
-type adapter struct{ *injectfasthttp.Adapter }
+// NewMiddleware is [Middleware] that reports invalid options, as
+// [inject.NewMiddleware] does: an error wrapping [inject.ErrInvalidOption]
+// for each option out of range (inject.WithTraceContext's included), which
+// is left at its default. The handler it returns is usable either way.
+func NewMiddleware(opts ...inject.Option) (fiber.Handler, error) {
+	k, err := fasthttpkit.New(opts, nil, true)
+	return handler(k), err
+}
 
-func (a *adapter) handle(c fiber.Ctx) error {
-	fctx := c.RequestCtx()
-	r := injectfasthttp.NewRequest(fctx)
-	ctx := a.RequestContext(c.Context(), r, false)
-	c.SetContext(ctx)
-	if err := c.Next(); err != nil {
+// handler is the Fiber handler of one Middleware.
+func handler(k *fasthttpkit.Kit) fiber.Handler {
+	return func(c fiber.Ctx) error { return fasthttpkit.Serve(k, &framework, c) }
+}
+
+// framework is how the kit runs a request of Fiber v3.
+var framework = fasthttpkit.Framework[fiber.Ctx]{
+	RequestCtx: func(c fiber.Ctx) *fasthttp.RequestCtx { return c.RequestCtx() },
+	Context:    func(c fiber.Ctx) context.Context { return c.Context() },
+	SetContext: func(c fiber.Ctx, ctx context.Context) { c.SetContext(ctx) },
+	Traced:     func(fiber.Ctx) bool { return false }, // an SDK in front puts its span into c.Context()
+	Next:       func(c fiber.Ctx) error { return c.Next() },
+	HandleError: func(c fiber.Ctx, err error) {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
 			// As Fiber itself answers an error of its ErrorHandler.
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
-	}
-	if fctx.Hijacked() {
-		return nil
-	}
-	return a.Rewrite(fctx, r.WithContext(c.Context()))
+	},
 }

@@ -27,6 +27,7 @@ require (
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/tinylib/msgp v1.6.3 // indirect
 	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
@@ -35,3 +36,5 @@ require (
 )
 
 replace github.com/tracemeta/tracemeta/inject/fasthttp => ../fasthttp
+
+replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../internal/fasthttpkit

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"net"
 	"net/http"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/inject/internal/adapterkit"
 )
 
 // Middleware returns gin middleware that inserts the trace meta tags into
@@ -52,7 +52,8 @@ import (
 // so that gin.Recovery before this middleware writes its 500 page directly.
 // Nil options are skipped, as [inject.Middleware] skips them.
 func Middleware(opts ...inject.Option) gin.HandlerFunc {
-	return newAdapter(inject.Middleware(opts...)).handle
+	mw, _ := adapterkit.Core(opts, false)
+	return newAdapter(mw).handle
 }
 
 // NewMiddleware is [Middleware] that reports invalid options, as
@@ -60,34 +61,26 @@ func Middleware(opts ...inject.Option) gin.HandlerFunc {
 // for each option out of range, which is left at its default. The
 // middleware it returns is usable either way.
 func NewMiddleware(opts ...inject.Option) (gin.HandlerFunc, error) {
-	mw, err := inject.NewMiddleware(opts...)
+	mw, err := adapterkit.Core(opts, true)
 	return newAdapter(mw).handle, err
 }
 
 // newAdapter returns the adapter around the core middleware mw.
 func newAdapter(mw func(http.Handler) http.Handler) *adapter {
-	a := &adapter{mw: mw}
-	a.pool.New = func() any {
-		rn := &run{}
-		rn.h = a.mw(rn)
-		return rn
-	}
-	return a
+	return &adapter{runs: adapterkit.NewPool(mw, func() *run { return new(run) })}
 }
 
 // adapter is what every request served by one Middleware shares.
 type adapter struct {
-	mw   func(http.Handler) http.Handler // the core middleware
-	pool sync.Pool                       // of *run
+	runs *adapterkit.Pool[*run]
 }
 
-// run is inject's handler around the rest of one gin chain. It is pooled
-// with the handler built around it, so a request allocates no closure; the
-// writer the handlers hold is not pooled (see responseWriter). out is: like
+// run is inject's handler around the rest of one gin chain, pooled (see
+// adapterkit.Pool); the writer the handlers hold is not pooled (see
+// responseWriter). out is: like
 // gin's writer under it, which gin reuses for its next request, it must not
 // be written once the handler returned.
 type run struct {
-	h   http.Handler // the core's handler, with run as its next; built once
 	c   *gin.Context // the request in flight; nil while pooled
 	out sentWriter   // gin's writer of the request in flight, as the core's handler writes to it
 }
@@ -136,22 +129,23 @@ func (w *sentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // handle is the gin.HandlerFunc.
 func (a *adapter) handle(c *gin.Context) {
-	rn := a.pool.Get().(*run)
+	p := a.runs.Get()
+	rn := p.Run
 	rn.c = c
 	orig, req := c.Writer, c.Request
 	rn.out = sentWriter{ResponseWriter: orig}
-	defer a.done(rn, orig, req)
-	rn.h.ServeHTTP(&rn.out, req)
+	defer a.done(p, orig, req)
+	p.Handler.ServeHTTP(&rn.out, req)
 	rn.out.send()
 }
 
 // done restores what the middlewares before this one had, for a panic too,
 // and puts rn back.
-func (a *adapter) done(rn *run, orig gin.ResponseWriter, req *http.Request) {
-	c := rn.c
+func (a *adapter) done(p *adapterkit.Pooled[*run], orig gin.ResponseWriter, req *http.Request) {
+	c := p.Run.c
 	c.Writer, c.Request = orig, req
-	rn.c = nil
-	a.pool.Put(rn)
+	p.Run.c = nil
+	a.runs.Put(p)
 }
 
 // ServeHTTP runs the rest of the chain with the ResponseWriter and request

@@ -1,6 +1,6 @@
 //go:build !race
 
-package injectfasthttp_test
+package fasthttpkit_test
 
 // raceEnabled reports a -race build; see race_test.go.
 const raceEnabled = false

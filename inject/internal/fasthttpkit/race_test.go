@@ -1,6 +1,6 @@
 //go:build race
 
-package injectfasthttp_test
+package fasthttpkit_test
 
 // raceEnabled reports a -race build, in which sync.Pool drops a quarter of
 // what it is given on purpose, so the memory of pooled code varies.

@@ -1,4 +1,4 @@
-package injectfasthttp
+package fasthttpkit
 
 import (
 	"bytes"

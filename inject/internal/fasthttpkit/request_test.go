@@ -1,4 +1,4 @@
-package injectfasthttp_test
+package fasthttpkit_test
 
 import (
 	"bufio"
@@ -17,7 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
-	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
+	"github.com/tracemeta/tracemeta/inject/internal/fasthttpkit"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -75,7 +75,7 @@ func TestNewRequest(t *testing.T) {
 			require.NoError(t, req.Read(bufioReader(tt.raw)))
 			var fctx fasthttp.RequestCtx
 			fctx.Init(&req, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 4711}, nil)
-			r := injectfasthttp.NewRequest(&fctx)
+			r := fasthttpkit.NewRequest(&fctx)
 			assert.Equal(t, tt.method, r.Method)
 			assert.Equal(t, tt.proto, r.Proto)
 			assert.Equal(t, tt.protoMajor, r.ProtoMajor)
@@ -104,7 +104,7 @@ func FuzzNewRequest(f *testing.F) {
 		if err := fctx.Request.Read(bufioReader(raw)); err != nil {
 			return // not a request fasthttp serves
 		}
-		r := injectfasthttp.NewRequest(&fctx)
+		r := fasthttpkit.NewRequest(&fctx)
 		require.NotNil(t, r.URL)
 		require.NotNil(t, r.Header)
 		require.GreaterOrEqual(t, r.ProtoMajor, 1)
@@ -149,7 +149,7 @@ func TestNewRequestMemory(t *testing.T) {
 			require.NoError(t, req.Read(br))
 			var fctx fasthttp.RequestCtx
 			fctx.Init(&req, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 4711}, nil)
-			perRequest := allocatedBytes(20, func() { injectfasthttp.NewRequest(&fctx) })
+			perRequest := allocatedBytes(20, func() { fasthttpkit.NewRequest(&fctx) })
 			t.Logf("%d bytes of headers: %d bytes allocated per request", size, perRequest)
 			limit := uint64(maxRequestBytes)
 			if raceEnabled {
@@ -210,7 +210,7 @@ func TestNewRequestDecidesAsTheWholeHeader(t *testing.T) {
 			require.NoError(t, req.Read(br))
 			var fctx fasthttp.RequestCtx
 			fctx.Init(&req, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 4711}, nil)
-			kept := injectfasthttp.NewRequest(&fctx)
+			kept := fasthttpkit.NewRequest(&fctx)
 			whole := kept.Clone(kept.Context())
 			whole.Header = http.Header{}
 			req.Header.VisitAll(func(k, v []byte) {
@@ -257,3 +257,5 @@ func TestNewRequestDecidesAsTheWholeHeader(t *testing.T) {
 		})
 	}
 }
+
+func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }

@@ -1,4 +1,4 @@
-package injectfasthttp
+package fasthttpkit
 
 import (
 	"errors"
@@ -35,7 +35,15 @@ type Rewriter struct {
 // [inject.Middleware] with opts ([inject.WithSource], [inject.WithSkipHook],
 // [inject.WithServerTiming], ...).
 func NewRewriter(opts ...inject.Option) *Rewriter {
-	return &Rewriter{mw: inject.Middleware(opts...)(http.HandlerFunc(replay))}
+	p, _ := newRewriter(opts, false)
+	return p
+}
+
+// newRewriter returns the Rewriter for opts, and with validate the error of
+// [inject.NewMiddleware].
+func newRewriter(opts []inject.Option, validate bool) (*Rewriter, error) {
+	mw, err := coreMiddleware(opts, validate, http.HandlerFunc(replay))
+	return &Rewriter{mw: mw}, err
 }
 
 // Rewrite runs the response that fctx holds through the middleware, for the

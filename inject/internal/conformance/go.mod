@@ -1,0 +1,14 @@
+module github.com/tracemeta/tracemeta/inject/internal/conformance
+
+go 1.26.0
+
+replace github.com/tracemeta/tracemeta => ../../..
+
+require (
+	github.com/coder/websocket v1.8.15
+	github.com/gorilla/websocket v1.5.3
+	github.com/stretchr/testify v1.12.1
+	github.com/tracemeta/tracemeta v0.1.0
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

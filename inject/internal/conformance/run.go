@@ -1,0 +1,308 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	coderws "github.com/coder/websocket"
+	gorillaws "github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// Target is an adapter under test.
+type Target struct {
+	// Serve starts a server whose every path is served by app (with
+	// [App.ServeHTTP], or fastapp.Serve), behind the adapter built with
+	// opts when adapter is true, and returns its base URL. A Fail step
+	// goes to the framework's error path. With NeedWriterState, a
+	// middleware in front of the adapter and one behind it (between it and
+	// the handler) file the writer's state once the rest of the chain
+	// returned, with [App.RecordState] ("front", "behind") under the
+	// request's [RequestIDHeader].
+	Serve func(t *testing.T, app *App, adapter bool, opts []inject.Option) string
+	// Has is what the framework can do; the cases that need more are
+	// left out (and named in the test's log).
+	Has Need
+}
+
+// Span is the span the tags of every case name, from the Source the suite
+// gives the adapter with inject.WithSource.
+var Span = func() tracecontext.SpanContext {
+	sc, err := tracecontext.ParseSentryTrace("0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1")
+	if err != nil {
+		panic(err)
+	}
+	return sc
+}()
+
+// Source reads Span whatever the context.
+var Source = tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) { return Span, true })
+
+// Tags are the tags rendered for Span.
+var Tags = render.AppendMetaTags(nil, Span)
+
+// Run runs every case the target can serve: each against a server with the
+// adapter and one without, with the same app; the response with the
+// adapter must be the one without, plus the tags where the case is a page
+// (the body as inject.Writer rewrites it, Content-Length adjusted or
+// dropped, the rest of the headers equal), and where the framework keeps
+// writer state, the middlewares in front and behind must see what they see
+// without the adapter (in front, the tags counted in Size).
+func Run(t *testing.T, target Target) {
+	cases := Cases()
+	app := newApp(cases)
+	var skipped atomic.Int32
+	opts := []inject.Option{inject.WithSource(Source)}
+	base := target.Serve(t, app, false, nil)
+	got := target.Serve(t, app, true, opts)
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			if c.Need&^target.Has != 0 {
+				skipped.Add(1)
+				t.Logf("not for this framework: needs %b, has %b", c.Need, target.Has)
+				return
+			}
+			t.Parallel()
+			runCase(t, app, target, c, base, got)
+		})
+	}
+}
+
+var requestIDs atomic.Int64
+
+func newID(name string, adapter bool) string {
+	return fmt.Sprintf("%s-%v-%d", name, adapter, requestIDs.Add(1))
+}
+
+func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL string) {
+	switch {
+	case c.WebSocket != "":
+		b := dialWebSocket(t, c, baseURL)
+		g := dialWebSocket(t, c, gotURL)
+		assert.Equal(t, b, g, "the WebSocket echo, with the adapter and without")
+		assert.Equal(t, "ping", g)
+		return
+	case c.Stream == clientLeaves:
+		for _, u := range []string{baseURL, gotURL} {
+			id := newID(c.Name, u == gotURL)
+			leave(t, c, u, id)
+			var ran time.Duration
+			require.Eventually(t, func() bool {
+				var ok bool
+				ran, ok = app.endlessRan(id)
+				return ok
+			}, 12*time.Second, 20*time.Millisecond, "the app never stopped writing")
+			assert.Less(t, ran, 5*time.Second, "%s: the app wrote on %v after the client left", u, ran)
+		}
+		return
+	}
+	baseID, gotID := newID(c.Name, false), newID(c.Name, true)
+	b := fetch(t, app, c, baseURL, baseID)
+	g := fetch(t, app, c, gotURL, gotID)
+	wantTags := c.Tags && strings.HasPrefix(b.Header.Get("Content-Type"), "text/html")
+	compare(t, b, g, wantTags, c.Method == http.MethodHead)
+	if c.Check != nil {
+		c.Check(t, b, g)
+	}
+	if target.Has&NeedWriterState != 0 && c.Need&NeedNetHTTP == 0 {
+		bs, gs := app.stateOf(baseID), app.stateOf(gotID)
+		require.Contains(t, gs, "front", "the target files no state in front")
+		assert.Equal(t, bs["behind"], gs["behind"], "the state behind the adapter")
+		want := bs["front"]
+		if wantTags && want.Size >= 0 {
+			want.Size += len(Tags)
+		}
+		assert.Equal(t, want, gs["front"], "the state in front of the adapter")
+	}
+}
+
+// Response is what a client received.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func request(t *testing.T, c Case, url, id string) *http.Request {
+	method := c.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequest(method, url+"/"+c.Name, nil)
+	require.NoError(t, err)
+	req.Header = Navigation()
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	req.Header.Set(RequestIDHeader, id)
+	return req
+}
+
+// Navigation returns the request headers of a browser navigation.
+func Navigation() http.Header {
+	return http.Header{
+		"Accept":         {"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+		"Sec-Fetch-Dest": {"document"},
+		"Sec-Fetch-Mode": {"navigate"},
+	}
+}
+
+// client does not follow redirects, and keeps no connection alive between
+// the two servers' requests.
+var client = &http.Client{
+	Transport:     &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Timeout:       30 * time.Second,
+}
+
+func fetch(t *testing.T, app *App, c Case, url, id string) Response {
+	res, err := client.Do(request(t, c, url, id))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var body []byte
+	if c.Stream == progressive {
+		body = readProgressive(t, app, res.Body, id)
+	} else {
+		body, err = io.ReadAll(res.Body)
+		require.NoError(t, err, "the body must arrive whole")
+	}
+	h := res.Header.Clone()
+	h.Del("Date")
+	if res.ContentLength >= 0 && h.Get("Content-Length") == "" && c.Method != http.MethodHead {
+		h.Set("Content-Length", strconv.FormatInt(res.ContentLength, 10))
+	}
+	return Response{Status: res.StatusCode, Header: h, Body: string(body)}
+}
+
+// readProgressive reads until the page's shell has arrived, then lets the
+// app go on, and reads the rest.
+func readProgressive(t *testing.T, app *App, body io.Reader, id string) []byte {
+	var got []byte
+	buf := make([]byte, 4096)
+	for !bytes.Contains(got, []byte("<div id=app>")) {
+		n, err := body.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			close(app.gate(id))
+			t.Fatalf("the shell never arrived before the app went on: %q (%v)", got, err)
+		}
+	}
+	close(app.gate(id))
+	rest, err := io.ReadAll(body)
+	require.NoError(t, err)
+	return append(got, rest...)
+}
+
+// compare checks got against base: equal, but for the tags where wantTags.
+// The Content-Length of a HEAD describes the GET's page, which gets the
+// tags: it may be gone.
+func compare(t *testing.T, base, got Response, wantTags, head bool) {
+	t.Helper()
+	assert.Equal(t, base.Status, got.Status, "status")
+	want := base.Body
+	if wantTags {
+		want = Insert(base.Body, base.Header.Get("Content-Type"))
+		require.NotEqual(t, base.Body, want, "the page has no insertion point")
+	}
+	assert.Equal(t, want, got.Body, "body")
+	bh, gh := base.Header.Clone(), got.Header.Clone()
+	if head && gh.Get("Content-Length") == "" {
+		bh.Del("Content-Length")
+	}
+	if wantTags {
+		if cl := bh.Get("Content-Length"); cl != "" {
+			n, _ := strconv.Atoi(cl)
+			if v := gh.Get("Content-Length"); v != "" {
+				assert.Equal(t, strconv.Itoa(n+len(Tags)), v, "Content-Length")
+			}
+		}
+		bh.Del("Content-Length")
+		gh.Del("Content-Length")
+	}
+	assert.Equal(t, bh, gh, "headers")
+}
+
+// Insert returns page with Tags inserted as inject.Writer inserts them.
+func Insert(page, contentType string) string {
+	var out strings.Builder
+	w := inject.NewWriter(&out, Tags, inject.WithContentType(contentType))
+	_, _ = io.WriteString(w, page)
+	_ = w.Close()
+	return out.String()
+}
+
+// leave reads the start of an endless page and closes the connection.
+func leave(t *testing.T, c Case, url, id string) {
+	res, err := client.Do(request(t, c, url, id))
+	require.NoError(t, err)
+	buf := make([]byte, 1024)
+	_, err = io.ReadFull(res.Body, buf)
+	require.NoError(t, err)
+	// Close without draining: the transport drops the connection.
+	require.NoError(t, res.Body.Close())
+}
+
+func dialWebSocket(t *testing.T, c Case, url string) string {
+	url = strings.Replace(url, "http://", "ws://", 1) + "/" + c.Name
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var msg string
+	var err error
+	if c.WebSocket == "coder" {
+		msg, err = coderClient(ctx, url, c.Header)
+	} else {
+		msg, err = gorillaClient(ctx, url, c.Header)
+	}
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return msg
+}
+
+func coderClient(ctx context.Context, url string, header http.Header) (string, error) {
+	conn, res, err := coderws.Dial(ctx, url, &coderws.DialOptions{HTTPHeader: header})
+	if res != nil && res.Body != nil {
+		defer res.Body.Close()
+	}
+	if err != nil {
+		return "", err
+	}
+	defer conn.CloseNow()
+	if err := conn.Write(ctx, coderws.MessageText, []byte("ping")); err != nil {
+		return "", err
+	}
+	_, msg, err := conn.Read(ctx)
+	return string(msg), err
+}
+
+func gorillaClient(ctx context.Context, url string, header http.Header) (string, error) {
+	conn, res, err := gorillaws.DefaultDialer.DialContext(ctx, url, header)
+	if res != nil && res.Body != nil {
+		defer res.Body.Close()
+	}
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetReadDeadline(deadline)
+	}
+	if err := conn.WriteMessage(gorillaws.TextMessage, []byte("ping")); err != nil {
+		return "", err
+	}
+	_, msg, err := conn.ReadMessage()
+	return string(msg), err
+}
