@@ -12,6 +12,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -51,7 +52,7 @@ func viaFasthttp(t testing.TB, status int, contentType string, body []byte, chun
 		fctx.Response.Header.SetContentType(contentType)
 		fctx.SetStatusCode(status)
 		if stream {
-			fctx.SetBodyStream(&chunkedReader{data: bytes.Clone(body), n: chunk}, -1)
+			fctx.SetBodyStream(&conformance.ChunkedReader{Data: bytes.Clone(body), N: chunk}, -1)
 			return
 		}
 		fctx.SetBody(bytes.Clone(body))

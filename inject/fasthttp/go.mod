@@ -12,12 +12,20 @@ require (
 )
 
 require (
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
+)
+
+require (
 	github.com/a-h/templ v0.3.977 // indirect
 	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/klauspost/compress v1.17.0 // indirect
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
 	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
 
 replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../internal/fasthttpkit
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../internal/conformance

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -111,7 +112,7 @@ func pages(s *seen) fasthttp.RequestHandler {
 func TestMiddleware(t *testing.T) {
 	t.Parallel()
 	s := &seen{spans: map[string]tracecontext.SpanContext{}}
-	base := serve(t, injectfasthttp.Middleware(pages(s), inject.WithTraceContext(
+	base := serveFast(t, injectfasthttp.Middleware(pages(s), inject.WithTraceContext(
 		tracecontext.WithSampleRate(1),
 		tracecontext.WithPublicKey("pk"),
 	)))
@@ -131,9 +132,9 @@ func TestMiddleware(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := do(t, http.MethodGet, base+tt.path, tt.header)
-			require.Equal(t, http.StatusOK, got.status)
-			sc := tagSpan(t, got.body)
+			got := conformance.Do(t, http.MethodGet, base+tt.path, tt.header)
+			require.Equal(t, http.StatusOK, got.Status)
+			sc := conformance.TagSpan(t, got.Body)
 			handler, ok := s.span(tt.path)
 			require.True(t, ok, "the handler found the trace with Context")
 			assert.Equal(t, handler.SentryTrace(), sc.SentryTrace(), "the tags name the handler's span")
@@ -142,10 +143,10 @@ func TestMiddleware(t *testing.T) {
 				assert.Equal(t, upstreamSpan, handler.ParentSpanID.String())
 			}
 			if tt.header == nil { // a new trace's baggage, not the upstream's
-				assert.Contains(t, metaTags(t, got.body)["baggage"][0], "sentry-public_key=pk")
+				assert.Contains(t, conformance.MetaTags(t, got.Body)["baggage"][0], "sentry-public_key=pk")
 			}
 			if tt.path != "/own" {
-				rest, ok := withoutTags(got.body)
+				rest, ok := conformance.WithoutTags(got.Body)
 				require.True(t, ok)
 				assert.Equal(t, page, rest, "every other byte as written")
 			}
@@ -165,9 +166,9 @@ func TestMiddleware(t *testing.T) {
 			{http.MethodGet, "/missing", nil, http.StatusNotFound, "not found"},
 			{http.MethodHead, "/set", nil, http.StatusOK, ""},
 		} {
-			got := do(t, tt.method, base+tt.path, tt.header)
-			assert.Equal(t, tt.status, got.status, "%s %s", tt.method, tt.path)
-			assert.Equal(t, tt.body, got.body, "%s %s", tt.method, tt.path)
+			got := conformance.Do(t, tt.method, base+tt.path, tt.header)
+			assert.Equal(t, tt.status, got.Status, "%s %s", tt.method, tt.path)
+			assert.Equal(t, tt.body, got.Body, "%s %s", tt.method, tt.path)
 		}
 	})
 }
@@ -177,15 +178,15 @@ func TestMiddleware(t *testing.T) {
 // belong to this request), the cookies and the other headers stay.
 func TestHeaders(t *testing.T) {
 	t.Parallel()
-	base := serve(t, injectfasthttp.Middleware(pages(&seen{spans: map[string]tracecontext.SpanContext{}})))
-	got := do(t, http.MethodGet, base+"/validators", nil)
-	tagSpan(t, got.body)
-	assert.Empty(t, got.header.Values("ETag"))
-	assert.Empty(t, got.header.Values("Last-Modified"))
-	assert.Len(t, got.header.Values("Set-Cookie"), 2)
-	assert.Equal(t, "kept", got.header.Get("X-Custom"))
-	assert.Equal(t, []string{"1", "2"}, got.header.Values("X-Multi"))
-	assert.Equal(t, "text/html", got.header.Get("Content-Type"))
+	base := serveFast(t, injectfasthttp.Middleware(pages(&seen{spans: map[string]tracecontext.SpanContext{}})))
+	got := conformance.Do(t, http.MethodGet, base+"/validators", nil)
+	conformance.TagSpan(t, got.Body)
+	assert.Empty(t, got.Header.Values("ETag"))
+	assert.Empty(t, got.Header.Values("Last-Modified"))
+	assert.Len(t, got.Header.Values("Set-Cookie"), 2)
+	assert.Equal(t, "kept", got.Header.Get("X-Custom"))
+	assert.Equal(t, []string{"1", "2"}, got.Header.Values("X-Multi"))
+	assert.Equal(t, "text/html", got.Header.Get("Content-Type"))
 }
 
 // TestSourceInFront checks Middleware behind a tracing SDK, whose Source is
@@ -217,21 +218,21 @@ func TestSourceInFront(t *testing.T) {
 				if deprecated {
 					h = deprecatedMiddleware(pages(s), tt.old...)
 				}
-				base := serve(t, h)
-				got := do(t, http.MethodGet, base+"/set", nil)
+				base := serveFast(t, h)
+				got := conformance.Do(t, http.MethodGet, base+"/set", nil)
 				if deprecated {
 					// Context is Middleware's: the deprecated Adapter's
 					// trace is seen in the tags alone.
-					assert.Equal(t, !tt.own, sdk.SentryTrace() == tagSpan(t, got.body).SentryTrace())
+					assert.Equal(t, !tt.own, sdk.SentryTrace() == conformance.TagSpan(t, got.Body).SentryTrace())
 					return
 				}
 				own, ok := s.span("/set")
 				require.Equal(t, tt.own, ok, "a trace of the middleware's own: %s", own.SentryTrace())
 				if tt.own {
-					assert.Equal(t, own.SentryTrace(), tagSpan(t, got.body).SentryTrace())
+					assert.Equal(t, own.SentryTrace(), conformance.TagSpan(t, got.Body).SentryTrace())
 					return
 				}
-				assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace())
+				assert.Equal(t, sdk.SentryTrace(), conformance.TagSpan(t, got.Body).SentryTrace())
 			})
 		}
 	}
@@ -283,13 +284,13 @@ func TestSentryFasthttpDetected(t *testing.T) {
 		{name: "something else", value: "x"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			base := serve(t, func(fctx *fasthttp.RequestCtx) {
+			base := serveFast(t, func(fctx *fasthttp.RequestCtx) {
 				fctx.SetUserValue("sentry_transaction", tt.value) // where sentryfasthttp keeps it
 				h(fctx)
 			})
 			for _, path := range []string{"/set", "/stream", "/own"} {
-				got := do(t, http.MethodGet, base+path, nil)
-				sc := tagSpan(t, got.body)
+				got := conformance.Do(t, http.MethodGet, base+path, nil)
+				sc := conformance.TagSpan(t, got.Body)
 				if tt.sdk {
 					assert.Equal(t, sdk.SentryTrace(), sc.SentryTrace(), path)
 				} else {
@@ -308,7 +309,7 @@ func TestSentryFasthttpDetected(t *testing.T) {
 func TestRewriter(t *testing.T) {
 	t.Parallel()
 	rw := injectfasthttp.NewRewriter(inject.WithSource(fixed), inject.WithServerTiming(true))
-	base := serve(t, func(fctx *fasthttp.RequestCtx) {
+	base := serveFast(t, func(fctx *fasthttp.RequestCtx) {
 		r := injectfasthttp.NewRequest(fctx)
 		fctx.SetContentType("text/html")
 		fctx.SetBodyString(page)
@@ -316,16 +317,16 @@ func TestRewriter(t *testing.T) {
 			fctx.Error(err.Error(), fasthttp.StatusInternalServerError)
 		}
 	})
-	got := do(t, http.MethodGet, base+"/", nil)
+	got := conformance.Do(t, http.MethodGet, base+"/", nil)
 	sc, _ := fixed.SpanContext(context.Background())
-	assert.Equal(t, sc.SentryTrace(), tagSpan(t, got.body).SentryTrace())
-	assert.Contains(t, got.header.Get("Server-Timing"), sc.TraceID.String())
+	assert.Equal(t, sc.SentryTrace(), conformance.TagSpan(t, got.Body).SentryTrace())
+	assert.Contains(t, got.Header.Get("Server-Timing"), sc.TraceID.String())
 }
 
 // TestHijacked checks that Middleware leaves a hijacked connection alone.
 func TestHijacked(t *testing.T) {
 	t.Parallel()
-	base := serve(t, injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
+	base := serveFast(t, injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
 		fctx.SetContentType("text/html")
 		fctx.SetBodyString(page)
 		fctx.HijackSetNoResponse(true)
@@ -333,8 +334,8 @@ func TestHijacked(t *testing.T) {
 			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 4\r\nConnection: close\r\n\r\nmine")
 		})
 	}))
-	got := do(t, http.MethodGet, base+"/", nil)
-	assert.Equal(t, "mine", got.body)
+	got := conformance.Do(t, http.MethodGet, base+"/", nil)
+	assert.Equal(t, "mine", got.Body)
 }
 
 // TestLargeStream streams a page far larger than any buffer through
@@ -343,7 +344,7 @@ func TestHijacked(t *testing.T) {
 func TestLargeStream(t *testing.T) {
 	const size = 64 << 20
 	chunk := strings.Repeat("<p>lorem ipsum dolor sit amet</p>\n", 1000)
-	base := serve(t, injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
+	base := serveFast(t, injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
 		fctx.SetContentType("text/html")
 		fctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 			_, _ = w.WriteString(page[:strings.Index(page, "<body>")])
@@ -355,12 +356,12 @@ func TestLargeStream(t *testing.T) {
 			_, _ = w.WriteString("</body></html>\n")
 		})
 	}))
-	do(t, http.MethodGet, base+"/large", nil) // warm the pools
+	conformance.Do(t, http.MethodGet, base+"/large", nil) // warm the pools
 
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	resp, err := client.Get(base + "/large")
+	resp, err := conformance.Client().Get(base + "/large")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	head := make([]byte, 512)
@@ -375,7 +376,7 @@ func TestLargeStream(t *testing.T) {
 	allocated := after.TotalAlloc - before.TotalAlloc
 	t.Logf("%d MiB streamed, %d KiB allocated", (n+512)>>20, allocated>>10)
 	limit := uint64(4 << 20)
-	if raceEnabled {
+	if conformance.RaceEnabled {
 		limit = size / 2 // pools drop buffers on purpose; still less than the page
 	}
 	assert.Less(t, allocated, limit, "allocations grow with the page")
@@ -387,10 +388,10 @@ func TestLargeStream(t *testing.T) {
 // client that goes away ends the replay, and the stream is closed.
 func TestStreamErrors(t *testing.T) {
 	t.Parallel()
-	broken := &chunkedReader{data: []byte(page[:len(page)/2]), n: 16, err: errors.New("disk gone")}
+	broken := &conformance.ChunkedReader{Data: []byte(page[:len(page)/2]), N: 16, Err: errors.New("disk gone")}
 	endless := &endlessReader{}
 	panicking := &panickingReader{}
-	base := serve(t, injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
+	base := serveFast(t, injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
 		fctx.SetContentType("text/html")
 		switch string(fctx.Path()) {
 		case "/broken":
@@ -403,29 +404,29 @@ func TestStreamErrors(t *testing.T) {
 	}))
 
 	t.Run("a stream that panics", func(t *testing.T) {
-		got := do(t, http.MethodGet, base+"/panic", nil)
-		assert.Equal(t, http.StatusInternalServerError, got.status)
-		assert.Equal(t, "Internal Server Error", got.body, "no detail to the client")
+		got := conformance.Do(t, http.MethodGet, base+"/panic", nil)
+		assert.Equal(t, http.StatusInternalServerError, got.Status)
+		assert.Equal(t, "Internal Server Error", got.Body, "no detail to the client")
 		assert.True(t, panicking.closed.Load(), "the stream was closed")
 	})
 	t.Run("broken stream", func(t *testing.T) {
-		resp, err := client.Get(base + "/broken")
+		resp, err := conformance.Client().Get(base + "/broken")
 		require.NoError(t, err)
 		defer resp.Body.Close()
 		body, err := io.ReadAll(resp.Body)
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the response ends early")
 		assert.Contains(t, string(body), `<meta name="sentry-trace"`)
-		assert.True(t, broken.closed, "the stream was closed")
+		assert.True(t, broken.IsClosed(), "the stream was closed")
 	})
 	t.Run("client gone", func(t *testing.T) {
-		resp, err := client.Get(base + "/endless")
+		resp, err := conformance.Client().Get(base + "/endless")
 		require.NoError(t, err)
 		head := make([]byte, 4096)
 		_, err = io.ReadFull(resp.Body, head)
 		require.NoError(t, err)
 		assert.Contains(t, string(head), `<meta name="sentry-trace"`)
 		require.NoError(t, resp.Body.Close())
-		client.CloseIdleConnections()
+		conformance.Client().CloseIdleConnections()
 		assert.Eventually(t, endless.closed.Load, 10*time.Second, 10*time.Millisecond, "the stream was closed")
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -36,7 +37,7 @@ func ExampleMiddleware() {
 		req.Header.Set("sentry-trace", "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1")
 		rec := httptest.NewRecorder()
 		handler.ServeHTTP(rec, req)
-		tags, _ := metaTagsOf(rec.Body.String())
+		tags, _ := conformance.MetaTagsOf(rec.Body.String())
 		fmt.Printf("%s: %d sentry-trace and %d baggage tag, Content-Length true: %t\n", path,
 			len(tags["sentry-trace"]), len(tags["baggage"]),
 			rec.Header().Get("Content-Length") == strconv.Itoa(rec.Body.Len()))

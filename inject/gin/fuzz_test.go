@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 )
 
 // FuzzWriteSequence writes a page through the gin writer in pieces, each
@@ -59,7 +60,7 @@ func FuzzWriteSequence(f *testing.F) {
 		require.Equal(t, http.StatusOK, rec.Code)
 		require.Equal(t, len(doc), size, "Size counts the handler's bytes")
 		body := rec.Body.String()
-		tags := string(renderTestTags())
+		tags := string(conformance.Tags)
 		require.LessOrEqual(t, strings.Count(body, tags), 1, "at most one set of tags")
 		require.Equal(t, doc, strings.Replace(body, tags, "", 1), "the page, byte for byte")
 	})
@@ -72,8 +73,8 @@ func TestNested(t *testing.T) {
 	r.Use(traced, injectgin.Middleware())
 	g := r.Group("/g", injectgin.Middleware())
 	g.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(page)) })
-	res := get(t, serve(t, r)+"/g/")
-	require.Equal(t, http.StatusOK, res.status)
-	requireTags(t, res.body)
-	require.Equal(t, page, stripTags(t, res.body))
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/g/")
+	require.Equal(t, http.StatusOK, res.Status)
+	conformance.RequireTags(t, res.Body)
+	require.Equal(t, page, conformance.StripTags(t, res.Body))
 }

@@ -9,6 +9,7 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
 	golang.org/x/net v0.62.0
 )
 
@@ -46,3 +47,5 @@ require (
 )
 
 replace github.com/tracemeta/tracemeta => ../..
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../internal/conformance

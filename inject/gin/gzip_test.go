@@ -14,6 +14,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 )
 
 // TestCompression runs the real gin-contrib/gzip, which sets
@@ -82,18 +83,18 @@ func TestCompression(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var reasons reasons
+			var reasons conformance.Reasons
 			r := gin.New()
-			r.Use(tt.chain(injectgin.Middleware(reasons.option()))...)
+			r.Use(tt.chain(injectgin.Middleware(reasons.Option()))...)
 			r.NoRoute(htmlPage(http.StatusNotFound))
 			r.GET("/", tt.handler)
-			req, err := http.NewRequest(http.MethodGet, serve(t, r)+cmp(tt.path, "/"), nil)
+			req, err := http.NewRequest(http.MethodGet, conformance.ServeHandler(t, r)+cmp(tt.path, "/"), nil)
 			require.NoError(t, err)
 			req.Header.Set("Accept-Encoding", "gzip")
 			for k, v := range tt.header {
 				req.Header[k] = v
 			}
-			res, err := client.Do(req)
+			res, err := conformance.Client().Do(req)
 			require.NoError(t, err)
 			defer res.Body.Close()
 			require.Equal(t, tt.status, res.StatusCode)
@@ -109,12 +110,12 @@ func TestCompression(t *testing.T) {
 			b, err := io.ReadAll(body)
 			require.NoError(t, err)
 			if tt.tags {
-				requireTags(t, string(b))
-				assert.Equal(t, page, stripTags(t, string(b)))
+				conformance.RequireTags(t, string(b))
+				assert.Equal(t, page, conformance.StripTags(t, string(b)))
 			} else {
 				assert.Equal(t, page, string(b))
 			}
-			assert.Equal(t, tt.reason, reasons.get())
+			assert.Equal(t, tt.reason, reasons.Get())
 		})
 	}
 }
@@ -127,22 +128,22 @@ func TestHandlerEncoding(t *testing.T) {
 	zw := gzip.NewWriter(&zipped)
 	_, _ = zw.Write([]byte(page))
 	require.NoError(t, zw.Close())
-	var reasons reasons
+	var reasons conformance.Reasons
 	r := gin.New()
-	r.Use(func(c *gin.Context) { c.Header("Content-Encoding", "identity") }, traced, injectgin.Middleware(reasons.option()))
+	r.Use(func(c *gin.Context) { c.Header("Content-Encoding", "identity") }, traced, injectgin.Middleware(reasons.Option()))
 	r.GET("/", func(c *gin.Context) {
 		c.Header("Content-Encoding", "gzip")
 		c.Data(http.StatusOK, "text/html", zipped.Bytes())
 	})
-	req, err := http.NewRequest(http.MethodGet, serve(t, r)+"/", nil)
+	req, err := http.NewRequest(http.MethodGet, conformance.ServeHandler(t, r)+"/", nil)
 	require.NoError(t, err)
 	req.Header.Set("Accept-Encoding", "gzip")
-	res, err := client.Do(req)
+	res, err := conformance.Client().Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	assert.Equal(t, zipped.Bytes(), b)
-	assert.Equal(t, []inject.Reason{inject.ReasonContentEncoding}, reasons.get())
+	assert.Equal(t, []inject.Reason{inject.ReasonContentEncoding}, reasons.Get())
 }

@@ -20,7 +20,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
-	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/templates"
 )
 
@@ -156,27 +156,19 @@ func TestWritePaths(t *testing.T) {
 			r.SetHTMLTemplate(tmpl)
 			r.Use(traced, injectgin.Middleware())
 			r.GET("/", tt.handler)
-			res := get(t, serve(t, r)+"/")
+			res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
 
-			assert.Equal(t, tt.status, res.status)
-			requireTags(t, res.body)
-			assert.Equal(t, tt.want, stripTags(t, res.body), "the page is kept byte for byte")
+			assert.Equal(t, tt.status, res.Status)
+			conformance.RequireTags(t, res.Body)
+			assert.Equal(t, tt.want, conformance.StripTags(t, res.Body), "the page is kept byte for byte")
 			if tt.length {
-				assert.Equal(t, int64(len(tt.want)+tagLen), res.length, "the declared Content-Length counts the tags")
-			} else if res.length >= 0 {
-				assert.Equal(t, int64(len(res.body)), res.length, "net/http's Content-Length")
+				assert.Equal(t, int64(len(tt.want)+len(conformance.Tags)), res.Length, "the declared Content-Length counts the tags")
+			} else if res.Length >= 0 {
+				assert.Equal(t, int64(len(res.Body)), res.Length, "net/http's Content-Length")
 			}
-			assert.Empty(t, res.header.Get("Last-Modified"), "an injected page keeps no validator")
+			assert.Empty(t, res.Header.Get("Last-Modified"), "an injected page keeps no validator")
 		})
 	}
-}
-
-// stripTags returns body without the tags inserted for the test span.
-func stripTags(t *testing.T, body string) string {
-	t.Helper()
-	tags := string(renderTestTags())
-	require.Equal(t, 1, strings.Count(body, tags), "one set of tags in %q", body)
-	return strings.Replace(body, tags, "", 1)
 }
 
 // TestPassThrough checks the responses the core leaves alone: gin's own
@@ -241,25 +233,25 @@ func TestPassThrough(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var reasons reasons
+			var reasons conformance.Reasons
 			r := gin.New()
-			r.Use(traced, injectgin.Middleware(reasons.option()))
+			r.Use(traced, injectgin.Middleware(reasons.Option()))
 			var writer string
 			r.Handle(cmp(tt.method, http.MethodGet), "/", func(c *gin.Context) {
 				writer = typeString(c.Writer)
 				tt.handler(c)
 			})
-			res := do(t, cmp(tt.method, http.MethodGet), serve(t, r)+"/", tt.header)
+			res := conformance.Do(t, cmp(tt.method, http.MethodGet), conformance.ServeHandler(t, r)+"/", tt.header)
 
-			assert.Equal(t, tt.status, res.status)
-			assert.Equal(t, tt.body, res.body)
+			assert.Equal(t, tt.status, res.Status)
+			assert.Equal(t, tt.body, res.Body)
 			if tt.reason == inject.ReasonPartialRequest {
 				assert.Equal(t, "*gin.responseWriter", writer, "gin's own writer for a request the core does not rewrite")
 			}
 			if tt.method == http.MethodHead {
-				assert.Equal(t, int64(-1), res.length, "HEAD has no length: the GET's page gets the tags")
+				assert.Equal(t, int64(-1), res.Length, "HEAD has no length: the GET's page gets the tags")
 			}
-			assert.Equal(t, []inject.Reason{tt.reason}, reasons.get())
+			assert.Equal(t, []inject.Reason{tt.reason}, reasons.Get())
 		})
 	}
 }
@@ -272,8 +264,6 @@ func cmp(s, def string) string {
 }
 
 func typeString(v any) string { return fmt.Sprintf("%T", v) }
-
-func renderTestTags() []byte { return render.AppendMetaTags(nil, testSpan()) }
 
 // TestErrorAndAbortPaths checks gin's error and abort paths: a status set
 // and never written is sent, an HTML error page gets the tags, and gin's own
@@ -391,14 +381,14 @@ func TestErrorAndAbortPaths(t *testing.T) {
 			r := gin.New()
 			r.Use(traced, injectgin.Middleware())
 			tt.setup(r)
-			res := do(t, cmp(tt.method, http.MethodGet), serve(t, r)+cmp(tt.path, "/"), nil)
-			assert.Equal(t, tt.status, res.status)
+			res := conformance.Do(t, cmp(tt.method, http.MethodGet), conformance.ServeHandler(t, r)+cmp(tt.path, "/"), nil)
+			assert.Equal(t, tt.status, res.Status)
 			if tt.tags {
-				requireTags(t, res.body)
-				assert.Equal(t, tt.body, stripTags(t, res.body))
+				conformance.RequireTags(t, res.Body)
+				assert.Equal(t, tt.body, conformance.StripTags(t, res.Body))
 				return
 			}
-			assert.Equal(t, tt.body, res.body)
+			assert.Equal(t, tt.body, res.Body)
 		})
 	}
 }
@@ -413,9 +403,9 @@ func TestRecoveryBefore(t *testing.T) {
 		_, _ = c.Writer.WriteString("<!DOCTYPE html><html>")
 		panic("boom")
 	})
-	res := get(t, serve(t, r)+"/")
-	assert.Equal(t, http.StatusInternalServerError, res.status)
-	assert.Empty(t, res.body, "the bytes held before the panic are dropped, as net/http drops a panicking handler's")
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
+	assert.Equal(t, http.StatusInternalServerError, res.Status)
+	assert.Empty(t, res.Body, "the bytes held before the panic are dropped, as net/http drops a panicking handler's")
 }
 
 // TestWriterBookkeeping checks that gin.ResponseWriter tells the truth on
@@ -449,13 +439,13 @@ func TestWriterBookkeeping(t *testing.T) {
 		_, _ = c.Writer.WriteString(page)
 		got.afterStatus, got.afterWritten, got.afterSize = c.Writer.Status(), c.Writer.Written(), c.Writer.Size()
 	})
-	res := get(t, serve(t, r)+"/")
-	require.Equal(t, http.StatusCreated, res.status)
-	requireTags(t, res.body)
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
+	require.Equal(t, http.StatusCreated, res.Status)
+	conformance.RequireTags(t, res.Body)
 	assert.Equal(t, seen{
 		status: http.StatusCreated, written: false, size: -1,
 		afterStatus: http.StatusCreated, afterWritten: true, afterSize: len(page),
-		outerStatus: http.StatusCreated, outerSize: len(page) + tagLen,
+		outerStatus: http.StatusCreated, outerSize: len(page) + len(conformance.Tags),
 		outerWriterIs: "*gin.responseWriter",
 	}, got)
 }
@@ -480,7 +470,7 @@ func TestStreamsBeforeTheEnd(t *testing.T) {
 			return false
 		})
 	})
-	res, err := http.Get(serve(t, r) + "/")
+	res, err := http.Get(conformance.ServeHandler(t, r) + "/")
 	require.NoError(t, err)
 	defer res.Body.Close()
 	buf := make([]byte, 4096)
@@ -491,11 +481,11 @@ func TestStreamsBeforeTheEnd(t *testing.T) {
 		head.Write(buf[:n])
 		require.NoError(t, err)
 	}
-	assert.Contains(t, head.String(), `<meta name="sentry-trace" content="`+sentryTrace+`">`, "the tags came with the first flush")
+	assert.Contains(t, head.String(), `<meta name="sentry-trace" content="`+conformance.Span.SentryTrace()+`">`, "the tags came with the first flush")
 	close(release)
 	rest, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
-	requireTags(t, head.String()+string(rest))
+	conformance.RequireTags(t, head.String()+string(rest))
 }
 
 // TestTemplateFuncMapOnce checks the exactly-once flag across entry points:
@@ -506,12 +496,12 @@ func TestTemplateFuncMapOnce(t *testing.T) {
 	r := gin.New()
 	r.SetHTMLTemplate(template.Must(template.New("page.html").Funcs(templates.FuncMap()).Parse(
 		`<!DOCTYPE html><html><head><meta charset="utf-8">{{traceMeta .}}<title>Shop</title></head><body></body></html>`)))
-	var reasons reasons
-	r.Use(traced, injectgin.Middleware(reasons.option()))
+	var reasons conformance.Reasons
+	r.Use(traced, injectgin.Middleware(reasons.Option()))
 	r.GET("/", func(c *gin.Context) { c.HTML(http.StatusOK, "page.html", c.Request.Context()) })
-	res := get(t, serve(t, r)+"/")
-	requireTags(t, res.body)
-	assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered}, reasons.get())
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
+	conformance.RequireTags(t, res.Body)
+	assert.Equal(t, []inject.Reason{inject.ReasonAlreadyRendered}, reasons.Get())
 }
 
 // TestNilOption checks that a nil option is skipped, as the core skips it.
@@ -519,20 +509,20 @@ func TestNilOption(t *testing.T) {
 	r := gin.New()
 	r.Use(traced, injectgin.Middleware(nil, inject.WithLookahead(1024), nil))
 	r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(page)) })
-	requireTags(t, get(t, serve(t, r)+"/").body)
+	conformance.RequireTags(t, conformance.Get(t, conformance.ServeHandler(t, r)+"/").Body)
 }
 
 // TestNoSpan checks that without a tracing middleware in front the page
 // passes through, and says why.
 func TestNoSpan(t *testing.T) {
-	var reasons reasons
+	var reasons conformance.Reasons
 	r := gin.New()
-	r.Use(injectgin.Middleware(reasons.option()))
+	r.Use(injectgin.Middleware(reasons.Option()))
 	r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(page)) })
-	res := get(t, serve(t, r)+"/")
-	assert.Equal(t, page, res.body)
-	assert.Equal(t, int64(len(page)), res.length)
-	assert.Equal(t, []inject.Reason{inject.ReasonNoSpan}, reasons.get())
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
+	assert.Equal(t, page, res.Body)
+	assert.Equal(t, int64(len(page)), res.Length)
+	assert.Equal(t, []inject.Reason{inject.ReasonNoSpan}, reasons.Get())
 }
 
 // TestNewMiddleware checks that invalid options are reported, as the core
@@ -543,7 +533,7 @@ func TestNewMiddleware(t *testing.T) {
 	r := gin.New()
 	r.Use(traced, mw)
 	r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(page)) })
-	requireTags(t, get(t, serve(t, r)+"/").body)
+	conformance.RequireTags(t, conformance.Get(t, conformance.ServeHandler(t, r)+"/").Body)
 
 	_, err = injectgin.NewMiddleware(inject.WithLookahead(1024))
 	require.NoError(t, err)

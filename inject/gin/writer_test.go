@@ -13,6 +13,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -20,10 +21,10 @@ import (
 // byte it works and the response is the handler's alone; after a body byte
 // it is refused, as gin refuses it.
 func TestHijack(t *testing.T) {
-	var reasons reasons
+	var reasons conformance.Reasons
 	var lateErr error
 	r := gin.New()
-	r.Use(traced, injectgin.Middleware(reasons.option()))
+	r.Use(traced, injectgin.Middleware(reasons.Option()))
 	r.GET("/raw", func(c *gin.Context) {
 		conn, rw, err := c.Writer.Hijack()
 		if !assert.NoError(t, err) {
@@ -38,15 +39,15 @@ func TestHijack(t *testing.T) {
 		_, _ = c.Writer.WriteString(page)
 		_, _, lateErr = c.Writer.Hijack()
 	})
-	url := serve(t, r)
+	url := conformance.ServeHandler(t, r)
 
-	res := get(t, url+"/raw")
-	assert.Equal(t, http.StatusOK, res.status)
-	assert.Equal(t, page, res.body, "the hijacked connection's bytes, untouched")
-	assert.Equal(t, []inject.Reason{inject.ReasonHijacked}, reasons.get())
+	res := conformance.Get(t, url+"/raw")
+	assert.Equal(t, http.StatusOK, res.Status)
+	assert.Equal(t, page, res.Body, "the hijacked connection's bytes, untouched")
+	assert.Equal(t, []inject.Reason{inject.ReasonHijacked}, reasons.Get())
 
-	res = get(t, url+"/late")
-	requireTags(t, res.body)
+	res = conformance.Get(t, url+"/late")
+	conformance.RequireTags(t, res.Body)
 	assert.Error(t, lateErr)
 }
 
@@ -64,21 +65,21 @@ func TestResponseController(t *testing.T) {
 		flushErr = rc.Flush()
 		_, _ = c.Writer.WriteString(page[20:])
 	})
-	res := get(t, serve(t, r)+"/")
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
 	require.NoError(t, deadlineErr)
 	require.NoError(t, flushErr)
-	requireTags(t, res.body)
+	conformance.RequireTags(t, res.Body)
 }
 
 // TestSSEvent checks that an event stream passes through untouched.
 func TestSSEvent(t *testing.T) {
-	var reasons reasons
+	var reasons conformance.Reasons
 	r := gin.New()
-	r.Use(traced, injectgin.Middleware(reasons.option()))
+	r.Use(traced, injectgin.Middleware(reasons.Option()))
 	r.GET("/", func(c *gin.Context) { c.SSEvent("page", "<html><head></head></html>") })
-	res := get(t, serve(t, r)+"/")
-	assert.Equal(t, "event:page\ndata:<html><head></head></html>\n\n", res.body)
-	assert.Equal(t, []inject.Reason{inject.ReasonEventStream}, reasons.get())
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
+	assert.Equal(t, "event:page\ndata:<html><head></head></html>\n\n", res.Body)
+	assert.Equal(t, []inject.Reason{inject.ReasonEventStream}, reasons.Get())
 }
 
 // TestLateHeaders checks headers set after the status went out: gin on
@@ -94,10 +95,10 @@ func TestLateHeaders(t *testing.T) {
 		c.Header("X-Late", "1")
 		_, _ = c.Writer.WriteString(page)
 	})
-	res := get(t, serve(t, r)+"/")
-	requireTags(t, res.body)
-	assert.Equal(t, page, stripTags(t, res.body))
-	assert.Empty(t, res.header.Get("X-Late"))
+	res := conformance.Get(t, conformance.ServeHandler(t, r)+"/")
+	conformance.RequireTags(t, res.Body)
+	assert.Equal(t, page, conformance.StripTags(t, res.Body))
+	assert.Empty(t, res.Header.Get("X-Late"))
 }
 
 // TestConcurrentRequests serves requests in parallel, each with its own
@@ -123,7 +124,7 @@ func TestConcurrentRequests(t *testing.T) {
 		}
 		c.Data(http.StatusOK, "text/html", []byte(page))
 	})
-	url := serve(t, r)
+	url := conformance.ServeHandler(t, r)
 	var wg sync.WaitGroup
 	for g := range 16 {
 		wg.Go(func() {
@@ -133,7 +134,7 @@ func TestConcurrentRequests(t *testing.T) {
 				if i%2 == 1 {
 					path = "/?stream=1"
 				}
-				tags, err := fetchTags(url+path, http.Header{"X-Span": {span}})
+				tags, err := conformance.FetchTags(url+path, http.Header{"X-Span": {span}})
 				if assert.NoError(t, err) {
 					assert.Equal(t, []string{span}, tags["sentry-trace"])
 				}

@@ -85,9 +85,8 @@ func Core(opts []inject.Option, validate bool) (func(http.Handler) http.Handler,
 // itself (fasthttp, Fiber), when no SDK in front did. It is safe for
 // concurrent use.
 type Continuation struct {
-	source     tracecontext.Source
+	source     tracecontext.Source // the one the tags are rendered from
 	propagator *tracecontext.Propagator
-	sdkTraces  bool // the Source is an SDK's, given with inject.WithSource: no trace is continued
 }
 
 // NewContinuation returns the Continuation for inject options opts: the
@@ -97,7 +96,7 @@ type Continuation struct {
 // default; the Continuation is usable either way.
 func NewContinuation(opts []inject.Option, p *tracecontext.Propagator) (*Continuation, error) {
 	s := SettingsOf(opts)
-	c := &Continuation{source: s.Source, propagator: p, sdkTraces: s.Source != nil}
+	c := &Continuation{source: s.Source, propagator: p}
 	if c.source == nil {
 		c.source = tracecontext.ContextSource()
 	}
@@ -113,15 +112,12 @@ func NewContinuation(opts []inject.Option, p *tracecontext.Propagator) (*Continu
 
 // Context returns ctx with the trace continued from r (sentry-trace and
 // baggage, or traceparent), as [tracecontext.Middleware] continues it,
-// unless traced reports that an SDK in front started one, or the Source
-// finds a span in ctx, or the Source is an SDK's (inject.WithSource), whose
+// unless traced reports that an SDK in front started one, or the Source the
+// tags are rendered from (inject.WithSource) finds a span in ctx, whose
 // trace is then the only one; and with a [render.Once], unless ctx has one,
 // so that a template that renders the tags itself and the rewriter put
 // exactly one set into the page.
 func (c *Continuation) Context(ctx context.Context, r *http.Request, traced bool) context.Context {
-	if c.sdkTraces {
-		traced = true
-	}
 	if _, ok := c.source.SpanContext(ctx); !ok && !traced {
 		if render.OnceFromContext(ctx) == nil {
 			// The span and the response's Once in one allocation.

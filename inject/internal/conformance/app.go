@@ -25,18 +25,18 @@ type Kind uint8
 // The steps an app is made of. A framework serves them with its own API:
 // net/http's family with [App.ServeHTTP], fasthttp's with fastapp.Serve.
 const (
-	SetHeader   Kind = iota // set header Key to Value
-	Status                  // set the status Code (net/http: WriteHeader)
-	Write                   // write Data (fasthttp: the body set whole)
-	WriteString             // write Data as a string (fasthttp: SetBodyString)
-	Copy                    // io.Copy from a reader of Data (fasthttp: a body stream)
-	Flush                   // flush (fasthttp: the stream writer's Flush)
-	AwaitClient             // wait until the client has read what was flushed
-	Endless                 // write and flush until a write fails, or 10 s
-	Fail                    // the framework's error path with Code (gin: AbortWithStatus, echo: an HTTPError)
-	Hijack                  // take the connection and write Data on it (net/http's family)
-	CoderWebSocket          // accept a WebSocket with coder/websocket and echo a message
-	GorillaWebSocket        // accept a WebSocket with gorilla/websocket and echo a message
+	SetHeader        Kind = iota // set header Key to Value
+	Status                       // set the status Code (net/http: WriteHeader)
+	Write                        // write Data (fasthttp: the body set whole)
+	WriteString                  // write Data as a string (fasthttp: SetBodyString)
+	Copy                         // io.Copy from a reader of Data (fasthttp: a body stream)
+	Flush                        // flush (fasthttp: the stream writer's Flush)
+	AwaitClient                  // wait until the client has read what was flushed
+	Endless                      // write and flush until a write fails, or 10 s
+	Fail                         // the framework's error path with Code (gin: AbortWithStatus, echo: an HTTPError)
+	Hijack                       // take the connection and write Data on it (net/http's family)
+	CoderWebSocket               // accept a WebSocket with coder/websocket and echo a message
+	GorillaWebSocket             // accept a WebSocket with gorilla/websocket and echo a message
 )
 
 // Step is one thing an app does.
@@ -54,8 +54,9 @@ type App struct {
 	steps map[string][]Step
 
 	mu      sync.Mutex
-	gates   map[string]chan struct{}   // AwaitClient: opened by the client, by request id
-	endless map[string]time.Duration   // Endless: how long it ran, by request id
+	gates   map[string]chan struct{}    // AwaitClient: opened by the client, by request id
+	endless map[string]time.Duration    // Endless: how long it ran, by request id
+	late    map[string]bool             // AwaitClient: the client did not come in time, by request id
 	states  map[string]map[string]State // writer state by request id and where
 }
 
@@ -68,6 +69,7 @@ func newApp(cases []Case) *App {
 		steps:   map[string][]Step{},
 		gates:   map[string]chan struct{}{},
 		endless: map[string]time.Duration{},
+		late:    map[string]bool{},
 		states:  map[string]map[string]State{},
 	}
 	for _, c := range cases {
@@ -110,8 +112,17 @@ func (a *App) Await(id string) bool {
 	case <-a.gate(id):
 		return true
 	case <-time.After(5 * time.Second):
+		a.mu.Lock()
+		a.late[id] = true
+		a.mu.Unlock()
 		return false
 	}
+}
+
+func (a *App) waitedInVain(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.late[id]
 }
 
 func (a *App) gate(id string) chan struct{} {
@@ -225,4 +236,3 @@ func rawResponse(body string) string {
 	return "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
 		fmt.Sprint(len(body)) + "\r\nConnection: close\r\n\r\n" + body
 }
-

@@ -10,8 +10,23 @@ import (
 // Page is the HTML page of the cases: a head with a title, a body.
 const Page = "<!DOCTYPE html><html><head><title>Shop</title></head><body><h1>Shop</h1></body></html>"
 
+// Document is a page as a template writes it, over several lines.
+const Document = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>page</title>
+</head>
+<body><h1>page</h1></body>
+</html>
+`
+
 // Shell is the start of a progressive page, flushed before the rest.
 const Shell = "<!DOCTYPE html><html><head><meta charset=utf-8><title>Shop</title><link rel=stylesheet href=/app.css></head><body><div id=app>"
+
+// OpenHead is the start of Shell up to its <head>, after which a charset
+// meta may still come.
+const OpenHead = "<!DOCTYPE html><html><head>"
 
 // Rest is what a progressive page writes after its shell.
 const Rest = "<p>the slow part</p></div></body></html>"
@@ -45,6 +60,12 @@ type Case struct {
 	// Stream: the client reads the first flush, then opens the app's gate
 	// (AwaitClient), and expects it in time; or leaves (Endless).
 	Stream streamKind
+	// Mark is what the client waits for of a progressive page before it
+	// lets the app go on.
+	Mark string
+	// Raw: the exchange is compared byte for byte, on a connection of its
+	// own (a hijack after a status was sent).
+	Raw bool
 	// WebSocket: the client dials the path with coder/websocket's or
 	// gorilla/websocket's client.
 	WebSocket string
@@ -58,7 +79,7 @@ const (
 	clientLeaves            // the client reads a little and closes
 )
 
-func html(steps ...Step) []Step {
+func htmlPage(steps ...Step) []Step {
 	return append([]Step{{Kind: SetHeader, Key: "Content-Type", Value: "text/html; charset=utf-8"}}, steps...)
 }
 
@@ -73,46 +94,51 @@ func Cases() []Case {
 	raw := rawResponse(Page)
 	return []Case{
 		// Page kinds and write paths.
-		{Name: "page-write", Steps: html(Step{Kind: Write, Data: Page}), Tags: true},
-		{Name: "page-write-string", Steps: html(Step{Kind: WriteString, Data: Page}), Tags: true},
-		{Name: "page-copy", Steps: html(Step{Kind: Copy, Data: Page}), Tags: true},
-		{Name: "page-chunks", Steps: html(chunked...), Tags: true},
-		{Name: "page-status-first", Steps: html(Step{Kind: Status, Code: http.StatusCreated}, Step{Kind: Write, Data: Page}), Tags: true},
-		{Name: "page-content-length", Steps: html(Step{Kind: SetHeader, Key: "Content-Length", Value: strconv.Itoa(len(Page))}, Step{Kind: Write, Data: Page}), Tags: true},
-		{Name: "page-big", Steps: html(Step{Kind: Copy, Data: big}), Tags: true},
-		{Name: "page-past-lookahead", Steps: html(Step{Kind: Write, Data: noHead})},
-		{Name: "page-flushed", Steps: html(Step{Kind: Write, Data: Shell}, Step{Kind: Flush}, Step{Kind: Write, Data: Rest}), Tags: true},
-		{Name: "page-flush-first", Steps: html(Step{Kind: Flush}, Step{Kind: Write, Data: Page}), Tags: true},
-		{Name: "page-progressive", Steps: html(Step{Kind: Write, Data: Shell}, Step{Kind: Flush}, Step{Kind: AwaitClient}, Step{Kind: Write, Data: Rest}), Tags: true, Stream: progressive},
-		{Name: "page-empty", Steps: html()},
+		{Name: "page-write", Steps: htmlPage(Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "page-write-string", Steps: htmlPage(Step{Kind: WriteString, Data: Page}), Tags: true},
+		{Name: "page-copy", Steps: htmlPage(Step{Kind: Copy, Data: Page}), Tags: true},
+		{Name: "page-chunks", Steps: htmlPage(chunked...), Tags: true},
+		{Name: "page-status-first", Steps: htmlPage(Step{Kind: Status, Code: http.StatusCreated}, Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "page-content-length", Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Length", Value: strconv.Itoa(len(Page))}, Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "page-big", Steps: htmlPage(Step{Kind: Copy, Data: big}), Tags: true},
+		{Name: "page-past-lookahead", Steps: htmlPage(Step{Kind: Write, Data: noHead})},
+		{Name: "page-flushed", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: Flush}, Step{Kind: Write, Data: Rest}), Tags: true},
+		{Name: "page-flush-first", Steps: htmlPage(Step{Kind: Flush}, Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "page-progressive", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: Flush}, Step{Kind: AwaitClient}, Step{Kind: Write, Data: Rest}), Tags: true, Stream: progressive, Mark: "<div id=app>"},
+		// The flush comes before the insertion point is known (a charset
+		// meta may follow <head>): the head so far reaches the client.
+		{Name: "page-progressive-undecided", Steps: htmlPage(Step{Kind: Write, Data: OpenHead}, Step{Kind: Flush}, Step{Kind: AwaitClient}, Step{Kind: Write, Data: Shell[len(OpenHead):] + Rest}), Tags: true, Stream: progressive, Mark: OpenHead},
+		{Name: "page-empty", Steps: htmlPage()},
 		// Responses that are not pages, or not to be rewritten.
 		{Name: "json", Steps: []Step{{Kind: SetHeader, Key: "Content-Type", Value: "application/json"}, {Kind: Write, Data: `{"page":"<head>"}`}}},
-		{Name: "fragment-htmx", Header: http.Header{"Hx-Request": {"true"}}, Steps: html(Step{Kind: Write, Data: Page})},
-		{Name: "fragment-fetch", Header: http.Header{"Sec-Fetch-Dest": {"empty"}}, Steps: html(Step{Kind: Write, Data: Page})},
-		{Name: "cacheable", Steps: html(Step{Kind: SetHeader, Key: "Cache-Control", Value: "public, max-age=60"}, Step{Kind: Write, Data: Page})},
-		{Name: "encoded", Steps: html(Step{Kind: SetHeader, Key: "Content-Encoding", Value: "br"}, Step{Kind: Write, Data: "\x1b\x00\x00not really"})},
-		{Name: "attachment", Steps: html(Step{Kind: SetHeader, Key: "Content-Disposition", Value: "attachment; filename=a.html"}, Step{Kind: Write, Data: Page})},
-		{Name: "no-content", Steps: html(Step{Kind: Status, Code: http.StatusNoContent})},
-		{Name: "not-modified", Steps: html(Step{Kind: Status, Code: http.StatusNotModified})},
-		{Name: "head", Method: http.MethodHead, Steps: html(Step{Kind: SetHeader, Key: "Content-Length", Value: strconv.Itoa(len(Page))}, Step{Kind: Write, Data: Page})},
+		{Name: "fragment-htmx", Header: http.Header{"Hx-Request": {"true"}}, Steps: htmlPage(Step{Kind: Write, Data: Page})},
+		{Name: "fragment-fetch", Header: http.Header{"Sec-Fetch-Dest": {"empty"}}, Steps: htmlPage(Step{Kind: Write, Data: Page})},
+		{Name: "cacheable", Steps: htmlPage(Step{Kind: SetHeader, Key: "Cache-Control", Value: "public, max-age=60"}, Step{Kind: Write, Data: Page})},
+		{Name: "encoded", Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Encoding", Value: "br"}, Step{Kind: Write, Data: "\x1b\x00\x00not really"})},
+		{Name: "attachment", Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Disposition", Value: "attachment; filename=a.html"}, Step{Kind: Write, Data: Page})},
+		{Name: "no-content", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNoContent})},
+		{Name: "not-modified", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNotModified})},
+		{Name: "head", Method: http.MethodHead, Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Length", Value: strconv.Itoa(len(Page))}, Step{Kind: Write, Data: Page})},
 		// Error pages.
-		{Name: "error-page", Steps: html(Step{Kind: Status, Code: http.StatusInternalServerError}, Step{Kind: Write, Data: Page}), Tags: true},
-		{Name: "not-found-page", Steps: html(Step{Kind: Status, Code: http.StatusNotFound}, Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "error-page", Steps: htmlPage(Step{Kind: Status, Code: http.StatusInternalServerError}, Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "not-found-page", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNotFound}, Step{Kind: Write, Data: Page}), Tags: true},
 		{Name: "status-only", Steps: []Step{{Kind: Status, Code: http.StatusServiceUnavailable}}},
 		{Name: "fail", Steps: []Step{{Kind: Fail, Code: http.StatusServiceUnavailable}}},
-		{Name: "fail-after-header", Steps: html(Step{Kind: Fail, Code: http.StatusBadGateway})},
+		{Name: "fail-after-header", Steps: htmlPage(Step{Kind: Fail, Code: http.StatusBadGateway})},
 		// Late headers and statuses: as the framework treats them alone.
-		{Name: "late-header", Steps: html(Step{Kind: Write, Data: Shell}, Step{Kind: SetHeader, Key: "X-Late", Value: "1"}, Step{Kind: Write, Data: Rest}), Tags: true},
-		{Name: "late-status", Steps: html(Step{Kind: Write, Data: Shell}, Step{Kind: Status, Code: http.StatusTeapot}, Step{Kind: Write, Data: Rest}), Tags: true},
+		{Name: "late-header", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: SetHeader, Key: "X-Late", Value: "1"}, Step{Kind: Write, Data: Rest}), Tags: true},
+		{Name: "late-status", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: Status, Code: http.StatusTeapot}, Step{Kind: Write, Data: Rest}), Tags: true},
 		{Name: "late-content-type", Steps: []Step{{Kind: Write, Data: Shell}, {Kind: SetHeader, Key: "Content-Type", Value: "text/plain"}, {Kind: Write, Data: Rest}}, Tags: true},
 		// Hostile request headers: the page as any other, within the
 		// core's bound (what the server accepts of them is the framework's).
-		{Name: "hostile-headers", Header: hostileHeader(), Steps: html(Step{Kind: Write, Data: Page}), Tags: true},
+		{Name: "hostile-headers", Header: hostileHeader(), Steps: htmlPage(Step{Kind: Write, Data: Page}), Tags: true},
 		// The client leaves an endless stream: the app notices.
-		{Name: "client-gone", Steps: html(Step{Kind: Write, Data: Shell}, Step{Kind: Endless}), Stream: clientLeaves},
+		{Name: "client-gone", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: Endless}), Stream: clientLeaves},
 		// Hijacks and upgrades.
 		{Name: "hijack", Steps: []Step{{Kind: Hijack, Data: raw}}, Need: NeedNetHTTP},
-		{Name: "hijack-after-header", Steps: html(Step{Kind: Hijack, Data: raw}), Need: NeedNetHTTP},
+		{Name: "hijack-after-header", Steps: htmlPage(Step{Kind: Hijack, Data: raw}), Need: NeedNetHTTP},
+		{Name: "hijack-after-status", Steps: []Step{{Kind: SetHeader, Key: "Upgrade", Value: "test"}, {Kind: SetHeader, Key: "Connection", Value: "Upgrade"}, {Kind: Status, Code: http.StatusSwitchingProtocols}, {Kind: Flush}, {Kind: Hijack, Data: "raw bytes"}}, Need: NeedNetHTTP, Raw: true},
+		{Name: "hijack-after-ok", Steps: []Step{{Kind: SetHeader, Key: "Upgrade", Value: "test"}, {Kind: SetHeader, Key: "Connection", Value: "Upgrade"}, {Kind: Status, Code: http.StatusOK}, {Kind: Flush}, {Kind: Hijack, Data: "raw bytes"}}, Need: NeedNetHTTP, Raw: true},
 		{Name: "websocket-coder", Steps: []Step{{Kind: CoderWebSocket}}, Need: NeedNetHTTP, WebSocket: "coder"},
 		{Name: "websocket-coder-browser", Header: http.Header{"Sec-Fetch-Dest": {"websocket"}}, Steps: []Step{{Kind: CoderWebSocket}}, Need: NeedNetHTTP, WebSocket: "coder"},
 		{Name: "websocket-gorilla", Steps: []Step{{Kind: GorillaWebSocket}}, Need: NeedNetHTTP, WebSocket: "gorilla"},

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/inject/internal/fasthttpkit"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -152,7 +153,7 @@ func TestNewRequestMemory(t *testing.T) {
 			perRequest := allocatedBytes(20, func() { fasthttpkit.NewRequest(&fctx) })
 			t.Logf("%d bytes of headers: %d bytes allocated per request", size, perRequest)
 			limit := uint64(maxRequestBytes)
-			if raceEnabled {
+			if conformance.RaceEnabled {
 				limit *= 2 // the pooled scratch buffer is dropped now and then
 			}
 			assert.LessOrEqual(t, perRequest, limit)

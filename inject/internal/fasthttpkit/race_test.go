@@ -1,7 +1,0 @@
-//go:build race
-
-package fasthttpkit_test
-
-// raceEnabled reports a -race build, in which sync.Pool drops a quarter of
-// what it is given on purpose, so the memory of pooled code varies.
-const raceEnabled = true
