@@ -10,10 +10,16 @@ require (
 )
 
 require (
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
+)
+
+require (
 	github.com/a-h/templ v0.3.977 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
 	github.com/mattn/go-isatty v0.0.22 // indirect
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
@@ -24,3 +30,5 @@ require (
 )
 
 replace github.com/tracemeta/tracemeta => ../..
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../internal/conformance

@@ -8,12 +8,19 @@ require (
 	golang.org/x/net v0.62.0
 )
 
-require github.com/a-h/templ v0.3.977 // indirect
+require (
+	github.com/a-h/templ v0.3.977 // indirect
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
+)
 
 require (
 	github.com/labstack/echo/v5 v5.4.4
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
 
 replace github.com/tracemeta/tracemeta => ../..
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../internal/conformance

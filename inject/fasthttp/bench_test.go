@@ -1,76 +1,21 @@
 package injectfasthttp_test
 
 import (
-	"io"
-	"strings"
 	"testing"
 
 	"github.com/valyala/fasthttp"
 
 	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
+	"github.com/tracemeta/tracemeta/inject/internal/conformance/fastapp"
 )
 
-// BenchmarkMiddleware measures a request served by a handler without
-// Middleware (bare) and with it, calling the handler directly, for a page
-// set whole, a page streamed, and JSON, which passes through. The response
-// is read out as fasthttp would send it.
+// BenchmarkMiddleware measures a request served without Middleware (bare)
+// and with it.
 func BenchmarkMiddleware(b *testing.B) {
-	body := strings.Replace(page, "<h1>page</h1>", strings.Repeat("<p>lorem ipsum dolor sit amet</p>\n", 3000), 1) // 100 KB
-	handler := func(fctx *fasthttp.RequestCtx) {
-		switch string(fctx.Path()) {
-		case "/set":
-			fctx.SetContentType("text/html")
-			fctx.SetBodyString(body)
-		case "/stream":
-			fctx.SetContentType("text/html")
-			fctx.SetBodyStream(strings.NewReader(body), len(body))
-		case "/json":
-			fctx.SetContentType("application/json")
-			fctx.SetBodyString(`{"ok":true}`)
+	fastapp.Bench(b, func(adapter bool) fasthttp.RequestHandler {
+		if adapter {
+			return injectfasthttp.Middleware(fastapp.BenchServe)
 		}
-	}
-	for _, path := range []string{"/set", "/stream", "/json"} {
-		for _, mode := range []struct {
-			name string
-			h    fasthttp.RequestHandler
-		}{{"bare", handler}, {"middleware", injectfasthttp.Middleware(handler)}} {
-			b.Run(strings.TrimPrefix(path, "/")+"/"+mode.name, func(b *testing.B) {
-				var ctx fasthttp.RequestCtx
-				ctx.Request.SetRequestURI(path)
-				ctx.Request.Header.SetMethod(fasthttp.MethodGet)
-				for k, v := range browserHeaders {
-					ctx.Request.Header.Set(k, v)
-				}
-				b.ReportAllocs()
-				if path != "/json" {
-					b.SetBytes(int64(len(body)))
-				}
-				for b.Loop() {
-					ctx.Response.Reset()
-					mode.h(&ctx)
-					if err := ctx.Response.BodyWriteTo(io.Discard); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
-	}
-}
-
-// browserHeaders are the headers Chromium sends with a navigation.
-var browserHeaders = map[string]string{
-	"Host":                      "shop.example",
-	"Accept":                    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
-	"Accept-Encoding":           "gzip, deflate, br, zstd",
-	"Accept-Language":           "en-US,en;q=0.9",
-	"Cache-Control":             "max-age=0",
-	"Sec-Ch-Ua":                 `"Chromium";v="131", "Not_A Brand";v="24"`,
-	"Sec-Ch-Ua-Mobile":          "?0",
-	"Sec-Ch-Ua-Platform":        `"Linux"`,
-	"Sec-Fetch-Dest":            "document",
-	"Sec-Fetch-Mode":            "navigate",
-	"Sec-Fetch-Site":            "none",
-	"Sec-Fetch-User":            "?1",
-	"Upgrade-Insecure-Requests": "1",
-	"User-Agent":                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+		return fastapp.BenchServe
+	})
 }

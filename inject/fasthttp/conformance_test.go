@@ -1,6 +1,7 @@
 package injectfasthttp_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -14,9 +15,13 @@ import (
 // TestConformance runs the adapters' suite against Middleware.
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Target{
+		NewMiddleware: func(opts ...inject.Option) error {
+			_, err := injectfasthttp.NewMiddleware(func(*fasthttp.RequestCtx) {}, opts...)
+			return err
+		},
 		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
 			h := func(fctx *fasthttp.RequestCtx) {
-				if code := fastapp.Serve(app, fctx); code != 0 {
+				if code := fastapp.Serve(app, fctx, injectfasthttp.Context(fctx)); code != 0 {
 					fctx.Error(fasthttp.StatusMessage(code), code)
 				}
 			}
@@ -37,3 +42,23 @@ func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
 
 // page is the document the handlers write.
 const page = conformance.Document
+
+// TestContinuation runs the suite's checks of the trace Middleware
+// continues, behind a stand-in for sentryfasthttp, which keeps its
+// transaction in the request's user values.
+func TestContinuation(t *testing.T) {
+	conformance.RunContinuation(t, conformance.ContinuationTarget{
+		Serve: func(t *testing.T, app *conformance.App, sdk bool, opts []inject.Option) string {
+			h := injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
+				fastapp.Serve(app, fctx, injectfasthttp.Context(fctx))
+			}, opts...)
+			if !sdk {
+				return serveFast(t, h)
+			}
+			return serveFast(t, func(fctx *fasthttp.RequestCtx) {
+				fctx.SetUserValue("sentry_transaction", &transaction{ctx: conformance.WithSDKSpan(context.Background())})
+				h(fctx)
+			})
+		},
+	})
+}

@@ -10,7 +10,12 @@ require (
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
 	github.com/valyala/fasthttp v1.51.0
-	golang.org/x/net v0.62.0
+)
+
+require (
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
+	golang.org/x/net v0.62.0 // indirect
 )
 
 require (
@@ -27,6 +32,7 @@ require (
 	github.com/rivo/uniseg v0.2.0 // indirect
 	github.com/tinylib/msgp v1.2.5 // indirect
 	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
 	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
@@ -37,3 +43,5 @@ require (
 replace github.com/tracemeta/tracemeta/inject/fasthttp => ../fasthttp
 
 replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../internal/fasthttpkit
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../internal/conformance

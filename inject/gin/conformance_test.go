@@ -1,6 +1,7 @@
 package injectgin_test
 
 import (
+	"io"
 	"os"
 	"testing"
 
@@ -16,10 +17,14 @@ import (
 // middleware in front of it and one behind that read gin's writer.
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Target{
-		Has: conformance.NeedNetHTTP | conformance.NeedWriterState,
+		Has: conformance.NeedNetHTTP | conformance.NeedWriterState | conformance.NeedRecovery,
+		NewMiddleware: func(opts ...inject.Option) error {
+			_, err := injectgin.NewMiddleware(opts...)
+			return err
+		},
 		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
 			r := gin.New()
-			r.Use(recordState(app, "front"))
+			r.Use(gin.RecoveryWithWriter(io.Discard), recordState(app, "front"))
 			if adapter {
 				r.Use(injectgin.Middleware(opts...))
 			}
@@ -35,12 +40,14 @@ func TestConformance(t *testing.T) {
 }
 
 // recordState files what gin's writer reports once the rest of the chain
-// returned.
+// returned, a panic too.
 func recordState(app *conformance.App, where string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		defer func() {
+			w := c.Writer
+			app.RecordState(c.GetHeader(conformance.RequestIDHeader), where, conformance.State{Written: w.Written(), Size: w.Size(), Status: w.Status()})
+		}()
 		c.Next()
-		w := c.Writer
-		app.RecordState(c.GetHeader(conformance.RequestIDHeader), where, conformance.State{Written: w.Written(), Size: w.Size(), Status: w.Status()})
 	}
 }
 

@@ -17,6 +17,9 @@ import (
 
 	coderws "github.com/coder/websocket"
 	gorillaws "github.com/gorilla/websocket"
+
+	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // Kind is what a Step of an app does.
@@ -37,6 +40,9 @@ const (
 	Hijack                       // take the connection and write Data on it (net/http's family)
 	CoderWebSocket               // accept a WebSocket with coder/websocket and echo a message
 	GorillaWebSocket             // accept a WebSocket with gorilla/websocket and echo a message
+	RecordSpan                   // file the span the request's context holds (App.RecordContext)
+	OwnTags                      // write Page with the tags it renders itself, if it may claim them
+	Panic                        // panic, for a recovery middleware in front of the adapter
 )
 
 // Step is one thing an app does.
@@ -54,10 +60,11 @@ type App struct {
 	steps map[string][]Step
 
 	mu      sync.Mutex
-	gates   map[string]chan struct{}    // AwaitClient: opened by the client, by request id
-	endless map[string]time.Duration    // Endless: how long it ran, by request id
-	late    map[string]bool             // AwaitClient: the client did not come in time, by request id
-	states  map[string]map[string]State // writer state by request id and where
+	gates   map[string]chan struct{}            // AwaitClient: opened by the client, by request id
+	endless map[string]time.Duration            // Endless: how long it ran, by request id
+	late    map[string]bool                     // AwaitClient: the client did not come in time, by request id
+	spans   map[string]tracecontext.SpanContext // RecordSpan: by request id
+	states  map[string]map[string]State         // writer state by request id and where
 }
 
 // RequestIDHeader carries the id the suite gives each request, by which the
@@ -187,6 +194,12 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) (fail int) {
 			a.RunEndless(id, func(s string) error { _, err := io.WriteString(w, s); return err }, rc.Flush)
 		case Fail:
 			return s.Code
+		case RecordSpan:
+			a.RecordContext(id, r.Context())
+		case OwnTags:
+			_, _ = io.WriteString(w, PageWithOwnTags(r.Context()))
+		case Panic:
+			panic("conformance: the handler panics")
 		case Hijack:
 			conn, buf, err := http.NewResponseController(w).Hijack()
 			if err != nil {
@@ -229,6 +242,15 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) (fail int) {
 		}
 	}
 	return 0
+}
+
+// PageWithOwnTags is Page with the tags the app renders itself for ctx,
+// when it may claim them (render.Claim): a template's traceMeta.
+func PageWithOwnTags(ctx context.Context) string {
+	if !render.Claim(ctx) {
+		return Page
+	}
+	return strings.Replace(Page, "<head>", "<head>"+string(render.AppendMetaTags(nil, OwnSpan)), 1)
 }
 
 // rawResponse is what a Hijack step writes: a whole HTTP/1.1 response.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tracemeta/tracemeta/inject"
 )
 
 // Page is the HTML page of the cases: a head with a title, a body.
@@ -41,6 +43,9 @@ const (
 	// NeedWriterState is a framework whose writer reports Written, Size
 	// and Status to middlewares (gin, echo).
 	NeedWriterState
+	// NeedRecovery is a target with the framework's panic recovery in
+	// front of the adapter.
+	NeedRecovery
 )
 
 // Case is one request of the suite, served by the same steps with and
@@ -54,6 +59,9 @@ type Case struct {
 	// without it is text/html (a framework may default to another type).
 	Tags bool
 	Need Need
+	// Reason is what the adapter's skip hook hears for the case, when it
+	// is not ReasonNone; a page with the tags hears nothing.
+	Reason inject.Reason
 	// Check, when set, checks more than the differential; base and got are
 	// the responses without and with the adapter.
 	Check func(t *testing.T, base, got Response)
@@ -110,15 +118,21 @@ func Cases() []Case {
 		{Name: "page-progressive-undecided", Steps: htmlPage(Step{Kind: Write, Data: OpenHead}, Step{Kind: Flush}, Step{Kind: AwaitClient}, Step{Kind: Write, Data: Shell[len(OpenHead):] + Rest}), Tags: true, Stream: progressive, Mark: OpenHead},
 		{Name: "page-empty", Steps: htmlPage()},
 		// Responses that are not pages, or not to be rewritten.
-		{Name: "json", Steps: []Step{{Kind: SetHeader, Key: "Content-Type", Value: "application/json"}, {Kind: Write, Data: `{"page":"<head>"}`}}},
-		{Name: "fragment-htmx", Header: http.Header{"Hx-Request": {"true"}}, Steps: htmlPage(Step{Kind: Write, Data: Page})},
-		{Name: "fragment-fetch", Header: http.Header{"Sec-Fetch-Dest": {"empty"}}, Steps: htmlPage(Step{Kind: Write, Data: Page})},
-		{Name: "cacheable", Steps: htmlPage(Step{Kind: SetHeader, Key: "Cache-Control", Value: "public, max-age=60"}, Step{Kind: Write, Data: Page})},
+		{Name: "json", Steps: []Step{{Kind: SetHeader, Key: "Content-Type", Value: "application/json"}, {Kind: Write, Data: `{"page":"<head>"}`}}, Reason: inject.ReasonContentType},
+		{Name: "fragment-htmx", Header: http.Header{"Hx-Request": {"true"}}, Steps: htmlPage(Step{Kind: Write, Data: Page}), Reason: inject.ReasonPartialRequest},
+		{Name: "fragment-fetch", Header: http.Header{"Sec-Fetch-Dest": {"empty"}}, Steps: htmlPage(Step{Kind: Write, Data: Page}), Reason: inject.ReasonPartialRequest},
+		{Name: "cacheable", Steps: htmlPage(Step{Kind: SetHeader, Key: "Cache-Control", Value: "public, max-age=60"}, Step{Kind: Write, Data: Page}), Reason: inject.ReasonCacheable},
+		// The page renders its own tags (a template's traceMeta): it keeps
+		// them, and gets no second set.
+		{Name: "own-tags", Steps: htmlPage(Step{Kind: OwnTags}), Reason: inject.ReasonAlreadyRendered},
+		// A panic reaches the framework's recovery in front as it would
+		// without the adapter.
+		{Name: "panic-before-write", Steps: htmlPage(Step{Kind: Panic}), Need: NeedRecovery},
 		{Name: "encoded", Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Encoding", Value: "br"}, Step{Kind: Write, Data: "\x1b\x00\x00not really"})},
 		{Name: "attachment", Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Disposition", Value: "attachment; filename=a.html"}, Step{Kind: Write, Data: Page})},
 		{Name: "no-content", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNoContent})},
 		{Name: "not-modified", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNotModified})},
-		{Name: "head", Method: http.MethodHead, Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Length", Value: strconv.Itoa(len(Page))}, Step{Kind: Write, Data: Page})},
+		{Name: "head", Method: http.MethodHead, Steps: htmlPage(Step{Kind: SetHeader, Key: "Content-Length", Value: strconv.Itoa(len(Page))}, Step{Kind: Write, Data: Page}), Reason: inject.ReasonMethod},
 		// Error pages.
 		{Name: "error-page", Steps: htmlPage(Step{Kind: Status, Code: http.StatusInternalServerError}, Step{Kind: Write, Data: Page}), Tags: true},
 		{Name: "not-found-page", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNotFound}, Step{Kind: Write, Data: Page}), Tags: true},

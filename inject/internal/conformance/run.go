@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ type Target struct {
 	// Has is what the framework can do; the cases that need more are
 	// left out (and named in the test's log).
 	Has Need
+	// NewMiddleware builds the adapter's validating constructor with opts
+	// and returns its error.
+	NewMiddleware func(opts ...inject.Option) error
 }
 
 // Span is the span the tags of every case name, from the Source the suite
@@ -52,6 +56,15 @@ var Span = func() tracecontext.SpanContext {
 // Source reads Span whatever the context.
 var Source = tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) { return Span, true })
 
+// OwnSpan is the span of the tags a page renders itself (OwnTags).
+var OwnSpan = func() tracecontext.SpanContext {
+	sc, err := tracecontext.ParseSentryTrace("4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1")
+	if err != nil {
+		panic(err)
+	}
+	return sc
+}()
+
 // Tags are the tags rendered for Span.
 var Tags = render.AppendMetaTags(nil, Span)
 
@@ -65,9 +78,11 @@ var Tags = render.AppendMetaTags(nil, Span)
 func Run(t *testing.T, target Target) {
 	cases := Cases()
 	app := newApp(cases)
-	opts := []inject.Option{inject.WithSource(Source)}
+	reasons := &pathReasons{byPath: map[string][]inject.Reason{}}
+	opts := []inject.Option{inject.WithSource(Source), reasons.option()}
 	base := target.Serve(t, app, false, nil)
 	got := target.Serve(t, app, true, opts)
+	t.Run("options", func(t *testing.T) { checkOptions(t, target) })
 	var notFor []string
 	for _, c := range cases {
 		if c.Need&^target.Has != 0 {
@@ -76,7 +91,10 @@ func Run(t *testing.T, target Target) {
 		}
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			runCase(t, app, target, c, base, got)
+			wantTags := runCase(t, app, target, c, base, got)
+			if c.WebSocket == "" && c.Stream != clientLeaves && !c.Raw {
+				checkReason(t, c, wantTags, reasons.get("/"+c.Name))
+			}
 		})
 	}
 	if len(notFor) > 0 {
@@ -90,19 +108,20 @@ func newID(name string, adapter bool) string {
 	return fmt.Sprintf("%s-%v-%d", name, adapter, requestIDs.Add(1))
 }
 
-func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL string) {
+// runCase runs c and reports whether the page got the tags.
+func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL string) (wantTags bool) {
 	switch {
 	case c.WebSocket != "":
 		b := dialWebSocket(t, c, baseURL)
 		g := dialWebSocket(t, c, gotURL)
 		assert.Equal(t, b, g, "the WebSocket echo, with the adapter and without")
 		assert.Equal(t, "ping", g)
-		return
+		return false
 	case c.Raw:
 		want := rawExchange(t, c, baseURL)
 		require.True(t, strings.HasPrefix(want, "HTTP/1.1 "), "the framework alone sends a status: %q", want)
 		assert.Equal(t, want, rawExchange(t, c, gotURL))
-		return
+		return false
 	case c.Stream == clientLeaves:
 		for _, u := range []string{baseURL, gotURL} {
 			id := newID(c.Name, u == gotURL)
@@ -115,12 +134,12 @@ func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL stri
 			}, 12*time.Second, 20*time.Millisecond, "the app never stopped writing")
 			assert.Less(t, ran, 5*time.Second, "%s: the app wrote on %v after the client left", u, ran)
 		}
-		return
+		return false
 	}
 	baseID, gotID := newID(c.Name, false), newID(c.Name, true)
 	b := fetch(t, app, c, baseURL, baseID)
 	g := fetch(t, app, c, gotURL, gotID)
-	wantTags := c.Tags && strings.HasPrefix(b.Header.Get("Content-Type"), "text/html")
+	wantTags = c.Tags && strings.HasPrefix(b.Header.Get("Content-Type"), "text/html")
 	compare(t, b, g, wantTags, c.Method == http.MethodHead)
 	if c.Check != nil {
 		c.Check(t, b, g)
@@ -140,6 +159,7 @@ func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL stri
 		}
 		assert.Equal(t, want, gs["front"], "the state in front of the adapter")
 	}
+	return wantTags
 }
 
 // Response is what a client received.
@@ -340,4 +360,47 @@ func rawExchange(t *testing.T, c Case, url string) string {
 		}
 	}
 	return strings.Join(lines, "")
+}
+
+// pathReasons records what the adapter's skip hook hears, by path.
+type pathReasons struct {
+	mu     sync.Mutex
+	byPath map[string][]inject.Reason
+}
+
+func (p *pathReasons) option() inject.Option {
+	return inject.WithSkipHook(func(r *http.Request, reason inject.Reason) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.byPath[r.URL.Path] = append(p.byPath[r.URL.Path], reason)
+	})
+}
+
+func (p *pathReasons) get(path string) []inject.Reason {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]inject.Reason(nil), p.byPath[path]...)
+}
+
+// checkReason checks that the skip hook heard the case's reason, once, or
+// nothing for a page with the tags.
+func checkReason(t *testing.T, c Case, wantTags bool, heard []inject.Reason) {
+	switch {
+	case wantTags:
+		assert.Empty(t, heard, "the skip hook of a page with the tags")
+	case c.Reason != inject.ReasonNone:
+		assert.Equal(t, []inject.Reason{c.Reason}, heard, "the skip hook")
+	}
+}
+
+// checkOptions checks the adapter's validating constructor: nil options
+// are skipped, an option out of range is reported as inject reports it.
+func checkOptions(t *testing.T, target Target) {
+	require.NotNil(t, target.NewMiddleware, "the adapter has a validating NewMiddleware")
+	assert.NoError(t, target.NewMiddleware())
+	assert.NoError(t, target.NewMiddleware(nil, inject.WithSource(nil), nil))
+	err := target.NewMiddleware(inject.WithLookahead(-1))
+	assert.ErrorIs(t, err, inject.ErrInvalidOption)
+	_, want := inject.NewMiddleware(inject.WithLookahead(-1))
+	assert.Equal(t, want.Error(), err.Error(), "the error inject's NewMiddleware reports")
 }

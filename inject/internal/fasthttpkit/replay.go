@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/valyala/fasthttp"
 
@@ -163,11 +164,52 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 			}
 		}
 	}()
-	// Through the middleware's ReadFrom, which reads into its pooled
-	// buffer; readerOnly hides a WriterTo (strings.Reader, bytes.Reader),
-	// which would hand it the whole rest in one string or slice.
-	if _, err := io.Copy(w, readerOnly{s.src}); err != nil {
+	var err error
+	if s.size < 0 {
+		err = copyFlushing(w, s.src)
+	} else {
+		// Through the middleware's ReadFrom, which reads into its pooled
+		// buffer; readerOnly hides a WriterTo (strings.Reader,
+		// bytes.Reader), which would hand it the whole rest in one string
+		// or slice.
+		_, err = io.Copy(w, readerOnly{s.src})
+	}
+	if err != nil {
 		s.copyErr = fmt.Errorf("%sstreaming the body: %w", errPrefix, err)
+	}
+}
+
+// copyBufs holds the buffers of copyFlushing.
+var copyBufs = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+// copyFlushing copies src, a body stream of unknown length, to the
+// middleware's w, and flushes w after each read: what one read returns is
+// what the stream writer flushed (SetBodyStreamWriter's reader returns one
+// flush at a time), and net/http's Flush makes the middleware send the
+// status, the headers and every whole token it holds, so a page's shell
+// reaches the client while the handler works on the rest, as it does in
+// net/http. A stream of known length is not flushed: its Content-Length is
+// kept true by a decision before the headers go out.
+func copyFlushing(w http.ResponseWriter, src io.Reader) error {
+	buf := copyBufs.Get().(*[32 << 10]byte)
+	defer copyBufs.Put(buf)
+	flusher, _ := w.(http.Flusher)
+	for {
+		n, err := src.Read(buf[:])
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
 
@@ -300,6 +342,15 @@ func (rw *responseWriter) Write(p []byte) (int, error) {
 	}
 	rw.out = append(rw.out, p...)
 	return len(p), nil
+}
+
+// Flush sends the status and the headers, as net/http's Flush does: for a
+// stream, the request's goroutine then hands the pipe to fasthttp, which
+// sends each write to it as a chunk of its own, flushed.
+func (rw *responseWriter) Flush() {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
 }
 
 // setBody makes what the middleware wrote the fasthttp response's body,

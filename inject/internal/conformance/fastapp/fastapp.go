@@ -4,6 +4,7 @@ package fastapp
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"strings"
 
@@ -12,13 +13,14 @@ import (
 	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 )
 
-// Serve serves the steps of fctx's path into fctx's response with
+// Serve serves the steps of fctx's path into fctx's response, with ctx
+// the request's context as the framework gives it to handlers, with
 // fasthttp's API: the headers and status as set, whatever their order; the
 // body set whole (Write: SetBody; WriteString: SetBodyString), as a body
 // stream (Copy), or, once the steps flush, with SetBodyStreamWriter, whose
 // Flush the Flush steps call. It returns the status of a Fail step, for the
 // framework's error path, or 0.
-func Serve(app *conformance.App, fctx *fasthttp.RequestCtx) (fail int) {
+func Serve(app *conformance.App, fctx *fasthttp.RequestCtx, ctx context.Context) (fail int) {
 	id := string(fctx.Request.Header.Peek(conformance.RequestIDHeader))
 	steps := app.Steps(string(fctx.Path()))
 	var body []byte
@@ -42,6 +44,13 @@ func Serve(app *conformance.App, fctx *fasthttp.RequestCtx) (fail int) {
 			return 0
 		case conformance.Fail:
 			return s.Code
+		case conformance.RecordSpan:
+			app.RecordContext(id, ctx)
+		case conformance.OwnTags:
+			body = append(body, conformance.PageWithOwnTags(ctx)...)
+			fctx.SetBody(body)
+		case conformance.Panic:
+			panic("conformance: the handler panics")
 		default:
 			panic(fmt.Sprintf("fastapp: step %d is not for fasthttp", s.Kind))
 		}
