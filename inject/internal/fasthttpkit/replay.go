@@ -1,6 +1,7 @@
 package fasthttpkit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -158,10 +159,8 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 	defer func() {
 		// Closed here, as fasthttp closes the streams it sends, also when
 		// reading it panics.
-		if c, ok := s.src.(io.Closer); ok {
-			if err := c.Close(); err != nil && s.copyErr == nil {
-				s.copyErr = fmt.Errorf("%sclosing the body stream: %w", errPrefix, err)
-			}
+		if err := closeStream(s.src); err != nil && s.copyErr == nil {
+			s.copyErr = fmt.Errorf("%sclosing the body stream: %w", errPrefix, err)
 		}
 	}()
 	var err error
@@ -213,6 +212,17 @@ func copyFlushing(w http.ResponseWriter, src io.Reader) error {
 	}
 }
 
+// closeStream closes src, a body stream taken out of a response, by
+// fasthttp's own close path for the streams it sends (Close,
+// CloseWithError, the release of its pooled streams, as the fasthttp in
+// use does them): it is given to a Response of its own, which closes it.
+func closeStream(src io.Reader) error {
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseResponse(resp)
+	resp.SetBodyStream(src, -1)
+	return resp.CloseBodyStream()
+}
+
 // readerOnly hides every method of a Reader but Read.
 type readerOnly struct{ io.Reader }
 
@@ -248,7 +258,9 @@ type responseWriter struct {
 	// not WriteHeader, tells the request's goroutine.
 	replayingStatus bool
 	passthrough     bool    // it did before the body: the body is kept
-	out             []byte  // the body written by the middleware
+	same            int     // the body written by the middleware is body[:same]; until changed
+	changed         bool    // the middleware wrote other bytes: they are in out
+	out             []byte  // the body written by the middleware, once changed
 	outHolder       *[]byte // the pool's holder of out
 }
 
@@ -337,8 +349,16 @@ func (rw *responseWriter) Write(p []byte) (int, error) {
 	if rw.stream != nil {
 		return rw.stream.pw.Write(p)
 	}
-	if rw.outHolder == nil {
+	if !rw.changed {
+		// Bytes the middleware passes on as they were (all of them, for a
+		// body it does not rewrite) are counted, not copied.
+		if end := rw.same + len(p); end <= len(rw.body) && bytes.Equal(p, rw.body[rw.same:end]) {
+			rw.same = end
+			return len(p), nil
+		}
+		rw.changed = true
 		rw.outHolder, rw.out = getBuf(len(rw.body) + 512)
+		rw.out = append(rw.out, rw.body[:rw.same]...)
 	}
 	rw.out = append(rw.out, p...)
 	return len(p), nil
@@ -356,11 +376,13 @@ func (rw *responseWriter) Flush() {
 // setBody makes what the middleware wrote the fasthttp response's body,
 // unless it kept the body as it was.
 func (rw *responseWriter) setBody() {
-	if rw.passthrough {
-		return
+	if rw.passthrough || !rw.changed && rw.same == len(rw.body) {
+		return // the body as it was, not copied
 	}
-	if rw.outHolder == nil {
-		rw.outHolder, rw.out = getBuf(0) // the middleware wrote no body
+	if !rw.changed {
+		// A part of the body, or none (a HEAD's).
+		rw.outHolder, rw.out = getBuf(rw.same)
+		rw.out = append(rw.out, rw.body[:rw.same]...)
 	}
 	old := rw.resp.SwapBody(rw.out)
 	putBuf(rw.outHolder, old)
