@@ -7,12 +7,15 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/inject/internal/adapterkit"
 )
 
 // errNoStatus reports that the middleware ended a streamed response without
@@ -30,7 +33,9 @@ const errPrefix = "injectfasthttp: "
 // for a browser navigation that no shared cache may store get the tags, and
 // everything else is left as it was. A Rewriter is safe for concurrent use.
 type Rewriter struct {
-	mw http.Handler // inject.Middleware(opts...) around replay
+	mw       http.Handler        // inject.Middleware(opts...) around replay
+	settings adapterkit.Settings // the logger and the skip hook of opts
+	warned   atomic.Bool         // the unknown fasthttp layout was logged
 }
 
 // NewRewriter returns a Rewriter that runs responses through
@@ -45,7 +50,7 @@ func NewRewriter(opts ...inject.Option) *Rewriter {
 // [inject.NewMiddleware].
 func newRewriter(opts []inject.Option, validate bool) (*Rewriter, error) {
 	mw, err := coreMiddleware(opts, validate, http.HandlerFunc(replay))
-	return &Rewriter{mw: mw}, err
+	return &Rewriter{mw: mw, settings: adapterkit.SettingsOf(opts)}, err
 }
 
 // Rewrite runs the response that fctx holds through the middleware, for the
@@ -74,7 +79,8 @@ func (p *Rewriter) Rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
 	}
 	src, ok := detachBodyStream(resp)
 	if !ok {
-		return nil // a fasthttp this code does not know: left untouched
+		p.unknownLayout(r) // left untouched
+		return nil
 	}
 	size := resp.Header.ContentLength()
 	rw := newResponseWriter(resp)
@@ -98,6 +104,28 @@ func (p *Rewriter) Rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
 		resp.SetBodyStream(pr, s.outSize)
 	}
 	return nil
+}
+
+// ReasonUnsupportedStream is what the skip hook hears for a body stream
+// passed through untouched because this fasthttp's Response has a layout
+// the replay does not know.
+//
+// It is inject's ReasonFailed (the injector could not rewrite the response,
+// which went out as it was) until inject names the case itself.
+const ReasonUnsupportedStream = inject.ReasonFailed
+
+// unknownLayout reports a body stream left untouched because the fasthttp
+// in use keeps it where this code does not look: to the skip hook for each
+// response, and to the logger once, at warn level, since every streamed
+// page of the server then goes out without the tags.
+func (p *Rewriter) unknownLayout(r *http.Request) {
+	if p.settings.Logger != nil && !p.warned.Swap(true) {
+		p.settings.Logger.Warn("inject: fasthttp's Response has a layout this version does not know: streamed pages (SetBodyStream, SetBodyStreamWriter, SendFile) pass through without the tags; update the tracemeta module",
+			slog.String("reason", ReasonUnsupportedStream.String()))
+	}
+	if p.settings.Skipped != nil {
+		p.settings.Skipped(r, uint8(ReasonUnsupportedStream))
+	}
 }
 
 // serveStream serves the replay of a body stream, on its own goroutine:

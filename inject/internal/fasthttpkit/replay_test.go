@@ -2,7 +2,9 @@ package fasthttpkit_test
 
 import (
 	"bytes"
+	"log/slog"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,4 +55,38 @@ func TestBodyNotCopied(t *testing.T) {
 			assert.Equal(t, conformance.Insert(conformance.Page, "text/html; charset=utf-8"), string(got))
 		})
 	}
+}
+
+// TestUnknownLayout checks what happens with a fasthttp whose Response the
+// replay does not know: body streams pass through untouched, each reported
+// to the skip hook, and logged once; bodies set whole are still rewritten.
+func TestUnknownLayout(t *testing.T) {
+	restore := fasthttpkit.SetStreamDetach(false)
+	defer restore()
+	var log strings.Builder
+	var reasons conformance.Reasons
+	rw := fasthttpkit.NewRewriter(inject.WithSource(conformance.Source), reasons.Option(),
+		inject.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	for _, tt := range []struct {
+		name   string
+		stream bool
+	}{{"stream", true}, {"stream again", true}, {"set whole", false}} {
+		var fctx fasthttp.RequestCtx
+		fctx.Request.SetRequestURI("/")
+		for k, v := range conformance.Navigation() {
+			fctx.Request.Header.Set(k, v[0])
+		}
+		fctx.Response.Header.SetContentType("text/html")
+		if tt.stream {
+			fctx.Response.SetBodyStream(strings.NewReader(conformance.Page), -1)
+		} else {
+			fctx.Response.SetBodyString(conformance.Page)
+		}
+		require.NoError(t, rw.Rewrite(&fctx, fasthttpkit.NewRequest(&fctx)))
+		var out strings.Builder
+		require.NoError(t, fctx.Response.BodyWriteTo(&out))
+		assert.Equal(t, !tt.stream, strings.Contains(out.String(), `name="sentry-trace"`), "%s: %s", tt.name, out.String())
+	}
+	assert.Equal(t, []inject.Reason{fasthttpkit.ReasonUnsupportedStream, fasthttpkit.ReasonUnsupportedStream}, reasons.Get())
+	assert.Equal(t, 1, strings.Count(log.String(), "level=WARN"), log.String())
 }
