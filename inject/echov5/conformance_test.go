@@ -1,6 +1,7 @@
 package injectechov5_test
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -9,42 +10,68 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/tracemeta/tracemeta/inject"
-	injectechov5 "github.com/tracemeta/tracemeta/inject/echov5"
+	"github.com/tracemeta/tracemeta/inject/echov5"
 	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 )
 
 // TestConformance runs the adapters' suite against Middleware, behind
-// echo's Recover, with a middleware in front of it and one behind that read
-// echo's Response.
+// echo's Recover, between two middlewares that read echo's Response, with
+// an HTML error page.
 func TestConformance(t *testing.T) {
+	gzipAll := middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1})
 	conformance.Run(t, conformance.Target{
-		Has: conformance.NeedNetHTTP | conformance.NeedWriterState | conformance.NeedRecovery,
-		NewMiddleware: func(opts ...inject.Option) error {
-			_, err := injectechov5.NewMiddleware(opts...)
-			return err
-		},
+		Has:           conformance.NeedNetHTTP | conformance.NeedWriterState | conformance.NeedRecovery,
+		NewMiddleware: conformance.ErrOf(injectechov5.NewMiddleware),
 		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
-			e := echo.New()
-			e.Logger = slog.New(slog.DiscardHandler)
-			e.Use(middleware.Recover(), recordState(app, "front"))
-			if adapter {
-				e.Use(injectechov5.Middleware(opts...))
+			chain := []echo.MiddlewareFunc{middleware.Recover(), recordState(app, "front")}
+			return serveEcho(t, app, adapter, opts, chain, recordState(app, "behind"))
+		},
+		ServeCompressed: func(t *testing.T, app *conformance.App, adapter, inside bool, opts []inject.Option) string {
+			if inside {
+				return serveEcho(t, app, adapter, opts, nil, gzipAll)
 			}
-			e.Use(recordState(app, "behind"))
-			e.Any("/*", func(c *echo.Context) error {
-				if code := app.ServeHTTP(c.Response(), c.Request()); code != 0 {
-					return echo.NewHTTPError(code, http.StatusText(code))
-				}
-				return nil
-			})
-			return conformance.ServeHandler(t, e)
+			return serveEcho(t, app, adapter, opts, []echo.MiddlewareFunc{gzipAll}, nil)
 		},
 	})
 }
 
+// serveEcho serves app with echo: the middlewares before in front of the
+// adapter, after between it and the handler.
+func serveEcho(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option, before []echo.MiddlewareFunc, after echo.MiddlewareFunc) string {
+	e := echo.New()
+	e.Logger = slog.New(slog.DiscardHandler)
+	e.HTTPErrorHandler = htmlErrorPage
+	e.Use(before...)
+	if adapter {
+		e.Use(injectechov5.Middleware(opts...))
+	}
+	if after != nil {
+		e.Use(after)
+	}
+	e.Any("/*", func(c *echo.Context) error {
+		if code := app.ServeHTTP(c.Response(), c.Request()); code != 0 {
+			return echo.NewHTTPError(code, http.StatusText(code))
+		}
+		return nil
+	})
+	return conformance.ServeHandler(t, e)
+}
+
+// htmlErrorPage is an HTTPErrorHandler that answers with an HTML page,
+// returning early for a committed response as echo's documentation asks.
+func htmlErrorPage(c *echo.Context, err error) {
+	if res, _ := echo.UnwrapResponse(c.Response()); res != nil && res.Committed {
+		return
+	}
+	var sc echo.HTTPStatusCoder
+	if errors.As(err, &sc) {
+		_ = c.HTML(sc.StatusCode(), conformance.Page)
+	}
+}
+
 // recordState files what echo's Response reports once the rest of the
-// chain returned and its error was handled, as echo's logger middleware
-// sees it, a panic too.
+// chain returned and its error was handled, as a logger middleware sees
+// it, a panic too.
 func recordState(app *conformance.App, where string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
@@ -53,8 +80,8 @@ func recordState(app *conformance.App, where string) echo.MiddlewareFunc {
 				if err != nil {
 					panic(err)
 				}
-				app.RecordState(c.Request().Header.Get(conformance.RequestIDHeader), where,
-					conformance.State{Written: res.Committed, Size: int(res.Size), Status: res.Status})
+				id := c.Request().Header.Get(conformance.RequestIDHeader)
+				app.RecordState(id, where, conformance.State{Written: res.Committed, Size: int(res.Size), Status: res.Status})
 			}()
 			if err := next(c); err != nil {
 				c.Echo().HTTPErrorHandler(c, err)

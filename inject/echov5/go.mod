@@ -2,16 +2,13 @@ module github.com/tracemeta/tracemeta/inject/echov5
 
 go 1.26.0
 
-require (
-	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
-	golang.org/x/net v0.62.0
-)
+require github.com/tracemeta/tracemeta v0.1.0
 
 require (
-	github.com/a-h/templ v0.3.977 // indirect
 	github.com/coder/websocket v1.8.15 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/net v0.62.0 // indirect
 )
 
 require (

@@ -55,9 +55,13 @@ type Case struct {
 	Method string      // GET when empty
 	Header http.Header // the request's, besides a browser navigation's
 	Steps  []Step
-	// Tags: the page gets the tags behind the adapter, when the response
-	// without it is text/html (a framework may default to another type).
+	// Tags: the page gets the tags behind the adapter.
 	Tags bool
+	// TagsIfPage: the response gets the tags when the framework alone
+	// sends an HTML page with an insertion point (its error page, a
+	// Content-Type it lets a late header change), and is left alone
+	// otherwise.
+	TagsIfPage bool
 	Need Need
 	// Reason is what the adapter's skip hook hears for the case, when it
 	// is not ReasonNone; a page with the tags hears nothing.
@@ -137,12 +141,14 @@ func Cases() []Case {
 		{Name: "error-page", Steps: htmlPage(Step{Kind: Status, Code: http.StatusInternalServerError}, Step{Kind: Write, Data: Page}), Tags: true},
 		{Name: "not-found-page", Steps: htmlPage(Step{Kind: Status, Code: http.StatusNotFound}, Step{Kind: Write, Data: Page}), Tags: true},
 		{Name: "status-only", Steps: []Step{{Kind: Status, Code: http.StatusServiceUnavailable}}},
-		{Name: "fail", Steps: []Step{{Kind: Fail, Code: http.StatusServiceUnavailable}}},
-		{Name: "fail-after-header", Steps: htmlPage(Step{Kind: Fail, Code: http.StatusBadGateway})},
+		// The framework's error path: its error page gets the tags when it
+		// is HTML (an echo HTTPErrorHandler's), and is left alone otherwise.
+		{Name: "fail", Steps: []Step{{Kind: Fail, Code: http.StatusServiceUnavailable}}, TagsIfPage: true},
+		{Name: "fail-after-header", Steps: htmlPage(Step{Kind: Fail, Code: http.StatusBadGateway}), TagsIfPage: true},
 		// Late headers and statuses: as the framework treats them alone.
 		{Name: "late-header", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: SetHeader, Key: "X-Late", Value: "1"}, Step{Kind: Write, Data: Rest}), Tags: true},
 		{Name: "late-status", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: Status, Code: http.StatusTeapot}, Step{Kind: Write, Data: Rest}), Tags: true},
-		{Name: "late-content-type", Steps: []Step{{Kind: Write, Data: Shell}, {Kind: SetHeader, Key: "Content-Type", Value: "text/plain"}, {Kind: Write, Data: Rest}}, Tags: true},
+		{Name: "late-content-type", Steps: []Step{{Kind: Write, Data: Shell}, {Kind: SetHeader, Key: "Content-Type", Value: "text/plain"}, {Kind: Write, Data: Rest}}, TagsIfPage: true},
 		// Hostile request headers: the page as any other, within the
 		// core's bound (what the server accepts of them is the framework's).
 		{Name: "hostile-headers", Header: hostileHeader(), Steps: htmlPage(Step{Kind: Write, Data: Page}), Tags: true},

@@ -250,3 +250,43 @@ func (r *ChunkedReader) IsClosed() bool {
 // Client returns the client of the helpers: it follows no redirect and
 // asks for no compression, so that responses arrive as sent.
 func Client() *http.Client { return client }
+
+// ErrOf returns the error of an adapter's NewMiddleware, for
+// [Target.NewMiddleware].
+func ErrOf[M any](newMiddleware func(opts ...inject.Option) (M, error)) func(opts ...inject.Option) error {
+	return func(opts ...inject.Option) error {
+		_, err := newMiddleware(opts...)
+		return err
+	}
+}
+
+// BenchPage is the page of BenchHandlers: small, so that the cost measured
+// is the per-request one.
+var BenchPage = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Shop</title></head><body>" +
+	strings.Repeat("<p>product</p>", 64) + "</body></html>"
+
+// BenchHandlers measures a GET of a page from each handler, by name, with
+// Span in the request's context: the framework bare, behind its adapter,
+// and whatever else is worth comparing. Each must answer 200.
+func BenchHandlers(b *testing.B, handlers []NamedHandler) {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req = req.WithContext(tracecontext.NewContext(req.Context(), Span))
+	for _, bc := range handlers {
+		b.Run(bc.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				bc.Handler.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+	}
+}
+
+// NamedHandler is a handler of BenchHandlers.
+type NamedHandler struct {
+	Name    string
+	Handler http.Handler
+}

@@ -38,6 +38,11 @@ type Target struct {
 	// Has is what the framework can do; the cases that need more are
 	// left out (and named in the test's log).
 	Has Need
+	// ServeCompressed, when set, is Serve with the framework's gzip
+	// middleware in front of the adapter, or, with inside, between the
+	// adapter and the handler; compression is not asked of the
+	// middleware without the adapter.
+	ServeCompressed func(t *testing.T, app *App, adapter, inside bool, opts []inject.Option) string
 	// NewMiddleware builds the adapter's validating constructor with opts
 	// and returns its error.
 	NewMiddleware func(opts ...inject.Option) error
@@ -83,6 +88,9 @@ func Run(t *testing.T, target Target) {
 	base := target.Serve(t, app, false, nil)
 	got := target.Serve(t, app, true, opts)
 	t.Run("options", func(t *testing.T) { checkOptions(t, target) })
+	if target.ServeCompressed != nil {
+		t.Run("compression", func(t *testing.T) { runCompressed(t, target) })
+	}
 	var notFor []string
 	for _, c := range cases {
 		if c.Need&^target.Has != 0 {
@@ -98,7 +106,7 @@ func Run(t *testing.T, target Target) {
 		})
 	}
 	if len(notFor) > 0 {
-		t.Logf("cases for what the framework does not have (hijack, WebSocket), not run: %s", strings.Join(notFor, ", "))
+		t.Logf("cases for what the target does not have (hijack, WebSocket, a recovery in front), not run: %s", strings.Join(notFor, ", "))
 	}
 }
 
@@ -139,7 +147,8 @@ func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL stri
 	baseID, gotID := newID(c.Name, false), newID(c.Name, true)
 	b := fetch(t, app, c, baseURL, baseID)
 	g := fetch(t, app, c, gotURL, gotID)
-	wantTags = c.Tags && strings.HasPrefix(b.Header.Get("Content-Type"), "text/html")
+	wantTags = c.Tags || c.TagsIfPage && strings.HasPrefix(b.Header.Get("Content-Type"), "text/html") &&
+		Insert(b.Body, b.Header.Get("Content-Type")) != b.Body
 	compare(t, b, g, wantTags, c.Method == http.MethodHead)
 	if c.Check != nil {
 		c.Check(t, b, g)
