@@ -12,26 +12,8 @@ import (
 	"github.com/tracemeta/tracemeta/inject/internal/conformance/fastapp"
 )
 
-// TestConformance runs the adapters' suite against Middleware.
-func TestConformance(t *testing.T) {
-	conformance.Run(t, conformance.Target{
-		NewMiddleware: func(opts ...inject.Option) error {
-			_, err := injectfasthttp.NewMiddleware(func(*fasthttp.RequestCtx) {}, opts...)
-			return err
-		},
-		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
-			h := func(fctx *fasthttp.RequestCtx) {
-				if code := fastapp.Serve(app, fctx, injectfasthttp.Context(fctx)); code != 0 {
-					fctx.Error(fasthttp.StatusMessage(code), code)
-				}
-			}
-			if adapter {
-				h = injectfasthttp.Middleware(h, opts...)
-			}
-			return serveFast(t, h)
-		},
-	})
-}
+// page is the document the handlers write.
+const page = conformance.Document
 
 // serveFast runs h on a real loopback server.
 func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
@@ -40,18 +22,34 @@ func serveFast(t testing.TB, h fasthttp.RequestHandler) string {
 	return conformance.ServeOn(t, srv.Serve, srv.Shutdown)
 }
 
-// page is the document the handlers write.
-const page = conformance.Document
+// appHandler serves the suite's app, an error as fasthttp's own.
+func appHandler(app *conformance.App) fasthttp.RequestHandler {
+	return func(fctx *fasthttp.RequestCtx) {
+		if code := fastapp.Serve(app, fctx, injectfasthttp.Context(fctx)); code != 0 {
+			fctx.Error(fasthttp.StatusMessage(code), code)
+		}
+	}
+}
 
-// TestContinuation runs the suite's checks of the trace Middleware
-// continues, behind a stand-in for sentryfasthttp, which keeps its
-// transaction in the request's user values.
-func TestContinuation(t *testing.T) {
+// TestConformance runs the adapters' suite against Middleware, and checks
+// the trace it continues, behind a stand-in for sentryfasthttp, which keeps
+// its transaction in the request's user values.
+func TestConformance(t *testing.T) {
+	conformance.Run(t, conformance.Target{
+		NewMiddleware: func(opts ...inject.Option) error {
+			_, err := injectfasthttp.NewMiddleware(appHandler(nil), opts...)
+			return err
+		},
+		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
+			if adapter {
+				return serveFast(t, injectfasthttp.Middleware(appHandler(app), opts...))
+			}
+			return serveFast(t, appHandler(app))
+		},
+	})
 	conformance.RunContinuation(t, conformance.ContinuationTarget{
 		Serve: func(t *testing.T, app *conformance.App, sdk bool, opts []inject.Option) string {
-			h := injectfasthttp.Middleware(func(fctx *fasthttp.RequestCtx) {
-				fastapp.Serve(app, fctx, injectfasthttp.Context(fctx))
-			}, opts...)
+			h := injectfasthttp.Middleware(appHandler(app), opts...)
 			if !sdk {
 				return serveFast(t, h)
 			}

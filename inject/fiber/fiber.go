@@ -24,8 +24,9 @@ import (
 //     traceparent), as [tracecontext.Middleware] does, with the options of
 //     [inject.WithTraceContext], unless sentry-go's Fiber integration
 //     (sentryfiber) started a transaction for the request, or the Source
-//     finds a span in [fiber.Ctx.UserContext], where an SDK in front put
-//     it, or the Source is an SDK's; and stores it there with a
+//     the tags are rendered from ([inject.WithSource]; by default the one
+//     of tracecontext's context) finds a span in [fiber.Ctx.UserContext],
+//     where an SDK in front put it; and stores it there with a
 //     render.Once, so that a template that renders the tags itself
 //     (templates.FuncMap's traceMeta with c.UserContext()) and this handler
 //     put exactly one set into the page;
@@ -50,8 +51,8 @@ import (
 // handler sees the HTML before it is compressed; a compressed response
 // passes through untouched. Nil options are skipped.
 func Middleware(opts ...inject.Option) fiber.Handler {
-	k, _ := fasthttpkit.New(opts, nil, false)
-	return handler(k)
+	h, _ := fasthttpkit.Middleware(&framework, opts, false)
+	return h
 }
 
 // NewMiddleware is [Middleware] that reports invalid options, as
@@ -59,13 +60,7 @@ func Middleware(opts ...inject.Option) fiber.Handler {
 // for each option out of range (inject.WithTraceContext's included), which
 // is left at its default. The handler it returns is usable either way.
 func NewMiddleware(opts ...inject.Option) (fiber.Handler, error) {
-	k, err := fasthttpkit.New(opts, nil, true)
-	return handler(k), err
-}
-
-// handler is the Fiber handler of one Middleware.
-func handler(k *fasthttpkit.Kit) fiber.Handler {
-	return func(c *fiber.Ctx) error { return fasthttpkit.Serve(k, &framework, c) }
+	return fasthttpkit.Middleware(&framework, opts, true)
 }
 
 // framework is how the kit runs a request of Fiber v2.

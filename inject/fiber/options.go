@@ -20,7 +20,7 @@ func New(opts ...inject.Option) fiber.Handler { return Middleware(opts...) }
 func NewHandler(opts ...Option) fiber.Handler {
 	iopts, p := injectfasthttp.Options(opts...)
 	k, _ := fasthttpkit.New(iopts, p, false)
-	return handler(k)
+	return fasthttpkit.Handler(k, &framework)
 }
 
 // Option configures the handler of [NewHandler].

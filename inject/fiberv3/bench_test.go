@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/valyala/fasthttp"
 
-	"github.com/tracemeta/tracemeta/inject/fiberv3"
+	injectfiberv3 "github.com/tracemeta/tracemeta/inject/fiberv3"
 	"github.com/tracemeta/tracemeta/inject/internal/conformance/fastapp"
 )
 

@@ -2,10 +2,12 @@ package injectfiberv3_test
 
 import (
 	"net"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/compress"
 	"github.com/gofiber/fiber/v3/middleware/recover"
 
 	"github.com/tracemeta/tracemeta/inject"
@@ -13,32 +15,6 @@ import (
 	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/inject/internal/conformance/fastapp"
 )
-
-// TestConformance runs the adapters' suite against Middleware, behind
-// Fiber's recover.
-func TestConformance(t *testing.T) {
-	conformance.Run(t, conformance.Target{
-		Has: conformance.NeedRecovery,
-		NewMiddleware: func(opts ...inject.Option) error {
-			_, err := injectfiberv3.NewMiddleware(opts...)
-			return err
-		},
-		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
-			f := fiber.New()
-			f.Use(recover.New())
-			if adapter {
-				f.Use(injectfiberv3.Middleware(opts...))
-			}
-			f.All("/*", func(c fiber.Ctx) error {
-				if code := fastapp.Serve(app, c.RequestCtx(), c.Context()); code != 0 {
-					return fiber.NewError(code)
-				}
-				return nil
-			})
-			return serve(t, f)
-		},
-	})
-}
 
 // serve runs app on a loopback listener until the test ends, and returns
 // its base URL.
@@ -49,24 +25,60 @@ func serve(t testing.TB, app *fiber.App) string {
 	return conformance.ServeOn(t, listen, func() error { return app.ShutdownWithTimeout(5 * time.Second) })
 }
 
-// TestContinuation runs the suite's checks of the trace Middleware
-// continues, behind a stand-in SDK that puts its span into c.Context().
-func TestContinuation(t *testing.T) {
-	conformance.RunContinuation(t, conformance.ContinuationTarget{
-		Serve: func(t *testing.T, app *conformance.App, sdk bool, opts []inject.Option) string {
-			f := fiber.New()
-			if sdk {
-				f.Use(func(c fiber.Ctx) error {
-					c.SetContext(conformance.WithSDKSpan(c.Context()))
-					return c.Next()
-				})
+// newApp returns a Fiber v3 app with the middlewares chain (handlers, or
+// the adapter's middleware where it is nil), in that order, then the
+// suite's app.
+func newApp(app *conformance.App, opts []inject.Option, chain ...fiber.Handler) *fiber.App {
+	f := fiber.New()
+	for _, h := range chain {
+		if h == nil {
+			h = injectfiberv3.Middleware(opts...)
+		}
+		f.Use(h)
+	}
+	f.All("/*", func(c fiber.Ctx) error {
+		if code := fastapp.Serve(app, c.RequestCtx(), c.Context()); code != 0 {
+			return fiber.NewError(code)
+		}
+		return nil
+	})
+	return f
+}
+
+// TestConformance runs the adapters' suite against Middleware behind
+// recover.New, and the checks of the trace it continues, behind a stand-in
+// SDK that puts its span into c.Context().
+func TestConformance(t *testing.T) {
+	var adapter fiber.Handler // nil: where newApp puts the adapter
+	without := func(with bool, chain ...fiber.Handler) []fiber.Handler {
+		if with {
+			return chain
+		}
+		return slices.DeleteFunc(chain, func(h fiber.Handler) bool { return h == nil })
+	}
+	conformance.Run(t, conformance.Target{
+		Has:           conformance.NeedRecovery,
+		NewMiddleware: conformance.ErrOf(injectfiberv3.NewMiddleware),
+		Serve: func(t *testing.T, app *conformance.App, with bool, opts []inject.Option) string {
+			return serve(t, newApp(app, opts, without(with, recover.New(), adapter)...))
+		},
+		ServeCompressed: func(t *testing.T, app *conformance.App, with, inside bool, opts []inject.Option) string {
+			if inside {
+				return serve(t, newApp(app, opts, without(with, adapter, compress.New())...))
 			}
-			f.Use(injectfiberv3.Middleware(opts...))
-			f.All("/*", func(c fiber.Ctx) error {
-				fastapp.Serve(app, c.RequestCtx(), c.Context())
-				return nil
-			})
-			return serve(t, f)
+			return serve(t, newApp(app, opts, without(with, compress.New(), adapter)...))
+		},
+	})
+	sdk := func(c fiber.Ctx) error {
+		c.SetContext(conformance.WithSDKSpan(c.Context()))
+		return c.Next()
+	}
+	conformance.RunContinuation(t, conformance.ContinuationTarget{
+		Serve: func(t *testing.T, app *conformance.App, withSDK bool, opts []inject.Option) string {
+			if withSDK {
+				return serve(t, newApp(app, opts, sdk, adapter))
+			}
+			return serve(t, newApp(app, opts, adapter))
 		},
 	})
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
-	"github.com/tracemeta/tracemeta/inject/fiberv3"
+	injectfiberv3 "github.com/tracemeta/tracemeta/inject/fiberv3"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 

@@ -10,60 +10,41 @@ import (
 	"github.com/tracemeta/tracemeta/inject/internal/fasthttpkit"
 )
 
-// Middleware returns the Fiber handler that inserts the trace meta tags into
-// the HTML pages of the handlers after it, with [inject.Middleware] and the
-// same options: the eligibility rules, the Source, the render options, the
-// skip hook and the logger are the core's.
+// Middleware returns the Fiber v3 handler that inserts the trace meta tags
+// into the HTML pages of the handlers after it, with [inject.Middleware]'s
+// options and rules (eligibility, Source, rendering, skip hook, logger):
 //
 //	app.Use(injectfiberv3.Middleware())
 //
-// For each request it:
-//
-//  1. continues the incoming trace (sentry-trace and baggage, or
-//     traceparent), as [tracecontext.Middleware] does, with the options of
-//     [inject.WithTraceContext], unless the Source finds a span in
-//     c.Context(), where an SDK in front puts its transaction, or the
-//     Source is an SDK's; and stores it there with a
-//     render.Once, so that a template that renders the tags itself
-//     (templates.FuncMap's traceMeta with c.Context()) and this handler
-//     put exactly one set into the page;
-//  2. calls the next handler; an error it returns goes to the app's
-//     ErrorHandler at once, as Fiber's logger does, so that the error page
-//     is rewritten too, and the handlers in front see nil;
-//  3. replays the response (status, headers, and the body or the body
-//     stream) through inject's middleware, so that every rule of it
-//     applies: only HTML documents for a browser navigation that no shared
-//     cache may store are rewritten, and everything else is left as it was.
-//
-// Behind a tracing SDK, give its Source with [inject.WithSource]: the tags
-// name the SDK's span, and the handler continues no trace of its own, so
-// that c.Context() holds the SDK's trace alone:
+// Without a tracing SDK in front, it continues the incoming trace
+// (sentry-trace and baggage, or traceparent; [inject.WithTraceContext] sets
+// the sample rate and the rest) into c.Context(), with the page's
+// render.Once, where the handlers and a template's traceMeta find it. Behind
+// an SDK, which puts its span into c.Context(), give the SDK's Source with
+// [inject.WithSource]: it finds that span, the tags name it, and no second
+// trace is continued:
 //
 //	app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
 //
-// A body stream (c.SendStream, c.SendStreamWriter, c.SendFile) stays a
-// stream, rewritten as fasthttp sends it, in constant memory; a body set
-// whole is rewritten into a pooled buffer, or left where it is. Compression
-// must run in front of the handler (app.Use it before this one), so that the
-// handler sees the HTML before it is compressed; a compressed response
-// passes through untouched. Nil options are skipped.
+// An error of the handlers goes to the app's ErrorHandler at once, so that
+// an error page is rewritten too, and the handlers in front see nil. The
+// response is then replayed through inject's middleware: the body set
+// whole into a pooled buffer (or left where it is when it is not
+// rewritten); a body stream (c.SendStream, c.SendStreamWriter, c.SendFile)
+// as fasthttp sends it, in constant memory, a stream writer's Flush sending
+// what the page has so far. Compression (compress.New) belongs in front of
+// it. Nil options are skipped.
 func Middleware(opts ...inject.Option) fiber.Handler {
-	k, _ := fasthttpkit.New(opts, nil, false)
-	return handler(k)
+	h, _ := fasthttpkit.Middleware(&framework, opts, false)
+	return h
 }
 
-// NewMiddleware is [Middleware] that reports invalid options, as
-// [inject.NewMiddleware] does: an error wrapping [inject.ErrInvalidOption]
-// for each option out of range (inject.WithTraceContext's included), which
-// is left at its default. The handler it returns is usable either way.
+// NewMiddleware is [Middleware] reporting what [inject.NewMiddleware]
+// reports of opts, and an invalid option of [inject.WithTraceContext]: an
+// error wrapping [inject.ErrInvalidOption], the option left at its default.
+// The handler works either way.
 func NewMiddleware(opts ...inject.Option) (fiber.Handler, error) {
-	k, err := fasthttpkit.New(opts, nil, true)
-	return handler(k), err
-}
-
-// handler is the Fiber handler of one Middleware.
-func handler(k *fasthttpkit.Kit) fiber.Handler {
-	return func(c fiber.Ctx) error { return fasthttpkit.Serve(k, &framework, c) }
+	return fasthttpkit.Middleware(&framework, opts, true)
 }
 
 // framework is how the kit runs a request of Fiber v3.

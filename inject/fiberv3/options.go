@@ -9,45 +9,33 @@ import (
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
-// New is [Middleware].
-//
-// Deprecated: use [Middleware], the name every tracemeta adapter has.
+// The names below are those of v0.1.0, kept for the programs that call
+// them. [Middleware] takes inject's own options: [inject.WithSource] for
+// the Source, [inject.WithTraceContext] for the trace it continues.
+
+// Deprecated: use [Middleware].
 func New(opts ...inject.Option) fiber.Handler { return Middleware(opts...) }
 
-// NewHandler returns the handler of [Middleware] configured by opts.
-//
-// Deprecated: use [Middleware], with inject's options.
+// Deprecated: use [Middleware] with inject's options.
 func NewHandler(opts ...Option) fiber.Handler {
 	iopts, p := injectfasthttp.Options(opts...)
 	k, _ := fasthttpkit.New(iopts, p, false)
-	return handler(k)
+	return fasthttpkit.Handler(k, &framework)
 }
 
-// Option configures the handler of [NewHandler].
-//
 // Deprecated: [Middleware] takes inject's options.
 type Option = injectfasthttp.Option
 
-// WithInject passes opts to [inject.Middleware].
-//
-// Deprecated: give opts to [Middleware] itself.
+// Deprecated: give the options to [Middleware].
 func WithInject(opts ...inject.Option) Option { return injectfasthttp.WithInject(opts...) }
 
-// WithSource sets the Source that the tags are read from.
-//
 // Deprecated: use [inject.WithSource].
 func WithSource(src tracecontext.Source) Option { return injectfasthttp.WithSource(src) }
 
-// WithTraceContext sets the options of the trace the handler continues when
-// no SDK did.
-//
 // Deprecated: use [inject.WithTraceContext].
 func WithTraceContext(opts ...tracecontext.Option) Option {
 	return injectfasthttp.WithTraceContext(opts...)
 }
 
-// WithPropagator sets the Propagator that continues the trace when no SDK
-// did.
-//
 // Deprecated: use [inject.WithTraceContext] with the Propagator's options.
 func WithPropagator(p *tracecontext.Propagator) Option { return injectfasthttp.WithPropagator(p) }

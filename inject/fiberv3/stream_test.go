@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/inject"
-	"github.com/tracemeta/tracemeta/inject/fiberv3"
+	injectfiberv3 "github.com/tracemeta/tracemeta/inject/fiberv3"
 	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 )
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	gingzip "github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
 
 	"github.com/tracemeta/tracemeta/inject"
@@ -12,44 +13,6 @@ import (
 	"github.com/tracemeta/tracemeta/inject/internal/conformance"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
-
-// TestConformance runs the adapters' suite against Middleware, with a
-// middleware in front of it and one behind that read gin's writer.
-func TestConformance(t *testing.T) {
-	conformance.Run(t, conformance.Target{
-		Has: conformance.NeedNetHTTP | conformance.NeedWriterState | conformance.NeedRecovery,
-		NewMiddleware: func(opts ...inject.Option) error {
-			_, err := injectgin.NewMiddleware(opts...)
-			return err
-		},
-		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
-			r := gin.New()
-			r.Use(gin.RecoveryWithWriter(io.Discard), recordState(app, "front"))
-			if adapter {
-				r.Use(injectgin.Middleware(opts...))
-			}
-			r.Use(recordState(app, "behind"))
-			r.Any("/*path", func(c *gin.Context) {
-				if code := app.ServeHTTP(c.Writer, c.Request); code != 0 {
-					c.AbortWithStatus(code)
-				}
-			})
-			return conformance.ServeHandler(t, r)
-		},
-	})
-}
-
-// recordState files what gin's writer reports once the rest of the chain
-// returned, a panic too.
-func recordState(app *conformance.App, where string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		defer func() {
-			w := c.Writer
-			app.RecordState(c.GetHeader(conformance.RequestIDHeader), where, conformance.State{Written: w.Written(), Size: w.Size(), Status: w.Status()})
-		}()
-		c.Next()
-	}
-}
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
@@ -64,4 +27,54 @@ const page = conformance.Page
 func traced(c *gin.Context) {
 	c.Request = c.Request.WithContext(tracecontext.NewContext(c.Request.Context(), conformance.Span))
 	c.Next()
+}
+
+// recordState files what gin's writer reports once the rest of the chain
+// returned, a panic too.
+func recordState(app *conformance.App, where string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			w := c.Writer
+			app.RecordState(c.GetHeader(conformance.RequestIDHeader), where, conformance.State{Written: w.Written(), Size: w.Size(), Status: w.Status()})
+		}()
+		c.Next()
+	}
+}
+
+// ginApp serves the suite's app with gin: front, then the adapter built
+// with opts when adapter is true, then inside; a Fail step aborts with its
+// status.
+func ginApp(t *testing.T, app *conformance.App, front []gin.HandlerFunc, adapter bool, opts []inject.Option, inside ...gin.HandlerFunc) string {
+	r := gin.New()
+	r.Use(front...)
+	if adapter {
+		r.Use(injectgin.Middleware(opts...))
+	}
+	r.Use(inside...)
+	r.Any("/*path", func(c *gin.Context) {
+		if code := app.ServeHTTP(c.Writer, c.Request); code != 0 {
+			c.AbortWithStatus(code)
+		}
+	})
+	return conformance.ServeHandler(t, r)
+}
+
+// TestConformance runs the adapters' suite against Middleware, behind
+// gin's Recovery, between two middlewares that read gin's writer.
+func TestConformance(t *testing.T) {
+	gz := gingzip.Gzip(gingzip.DefaultCompression)
+	conformance.Run(t, conformance.Target{
+		Has:           conformance.NeedNetHTTP | conformance.NeedWriterState | conformance.NeedRecovery,
+		NewMiddleware: conformance.ErrOf(injectgin.NewMiddleware),
+		Serve: func(t *testing.T, app *conformance.App, adapter bool, opts []inject.Option) string {
+			front := []gin.HandlerFunc{gin.RecoveryWithWriter(io.Discard), recordState(app, "front")}
+			return ginApp(t, app, front, adapter, opts, recordState(app, "behind"))
+		},
+		ServeCompressed: func(t *testing.T, app *conformance.App, adapter, inside bool, opts []inject.Option) string {
+			if inside {
+				return ginApp(t, app, nil, adapter, opts, gz)
+			}
+			return ginApp(t, app, []gin.HandlerFunc{gz}, adapter, opts)
+		},
+	})
 }

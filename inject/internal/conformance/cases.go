@@ -62,7 +62,7 @@ type Case struct {
 	// Content-Type it lets a late header change), and is left alone
 	// otherwise.
 	TagsIfPage bool
-	Need Need
+	Need       Need
 	// Reason is what the adapter's skip hook hears for the case, when it
 	// is not ReasonNone; a page with the tags hears nothing.
 	Reason inject.Reason

@@ -57,6 +57,20 @@ type Framework[C any] struct {
 	HandleError func(c C, err error)           // answers an error of the chain, as the framework would
 }
 
+// Middleware returns the handler of a Fiber-like adapter for the
+// framework fw, configured by inject options opts, and with validate the
+// error of every invalid option (the handler is usable either way): each
+// request is run by [Serve].
+func Middleware[C any](fw *Framework[C], opts []inject.Option, validate bool) (func(c C) error, error) {
+	k, err := New(opts, nil, validate)
+	return Handler(k, fw), err
+}
+
+// Handler returns the handler that runs each request of fw with k.
+func Handler[C any](k *Kit, fw *Framework[C]) func(c C) error {
+	return func(c C) error { return Serve(k, fw, c) }
+}
+
 // Serve runs one request of a framework on fasthttp: it continues the trace
 // into the request's context, runs the rest of the chain, answers its error
 // at once (so that an error page is rewritten too), then rewrites the
