@@ -1,10 +1,7 @@
 package injectfiber
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/inject/internal/adapterkit"
@@ -65,17 +62,12 @@ func NewMiddleware(opts ...inject.Option) (fiber.Handler, error) {
 
 // framework is how the kit runs a request of Fiber v2.
 var framework = fasthttpkit.Framework[*fiber.Ctx]{
-	RequestCtx: func(c *fiber.Ctx) *fasthttp.RequestCtx { return c.Context() },
-	Context:    func(c *fiber.Ctx) context.Context { return c.UserContext() },
-	SetContext: func(c *fiber.Ctx, ctx context.Context) { c.SetUserContext(ctx) },
+	RequestCtx: (*fiber.Ctx).Context,
+	Context:    (*fiber.Ctx).UserContext,
+	SetContext: (*fiber.Ctx).SetUserContext,
 	// sentryfiber started the trace, and put the transaction into the
 	// user context too: a trace of the handler's own would be a second one.
-	Traced: func(c *fiber.Ctx) bool { return c.Locals(adapterkit.SentryTransactionKey) != nil },
-	Next:   func(c *fiber.Ctx) error { return c.Next() },
-	HandleError: func(c *fiber.Ctx, err error) {
-		if herr := c.App().ErrorHandler(c, err); herr != nil {
-			// As Fiber itself answers an error of its ErrorHandler.
-			_ = c.SendStatus(fiber.StatusInternalServerError)
-		}
-	},
+	Traced:       func(c *fiber.Ctx) bool { return c.Locals(adapterkit.SentryTransactionKey) != nil },
+	Next:         (*fiber.Ctx).Next,
+	ErrorHandler: func(c *fiber.Ctx, err error) error { return c.App().ErrorHandler(c, err) },
 }

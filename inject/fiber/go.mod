@@ -6,8 +6,6 @@ replace github.com/tracemeta/tracemeta => ../..
 
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
-	github.com/gofiber/template/html/v2 v2.1.3
-	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
 	github.com/valyala/fasthttp v1.51.0
 )
@@ -15,22 +13,18 @@ require (
 require (
 	github.com/coder/websocket v1.8.15 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
 	golang.org/x/net v0.62.0 // indirect
 )
 
 require (
-	github.com/a-h/templ v0.3.977 // indirect
 	github.com/andybalholm/brotli v1.1.0 // indirect
-	github.com/gofiber/template v1.8.3 // indirect
-	github.com/gofiber/utils v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/mattn/go-colorable v0.1.13 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/mattn/go-runewidth v0.0.16 // indirect
-	github.com/philhofer/fwd v1.1.3-0.20240916144458-20a13a1f6b7c // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
-	github.com/tinylib/msgp v1.2.5 // indirect
 	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0
 	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
 	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0

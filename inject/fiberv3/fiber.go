@@ -1,10 +1,7 @@
 package injectfiberv3
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v3"
-	"github.com/valyala/fasthttp"
 
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/inject/internal/fasthttpkit"
@@ -47,17 +44,12 @@ func NewMiddleware(opts ...inject.Option) (fiber.Handler, error) {
 	return fasthttpkit.Middleware(&framework, opts, true)
 }
 
-// framework is how the kit runs a request of Fiber v3.
+// framework is how the kit runs a request of Fiber v3, whose SDKs put their
+// span into c.Context(), where the Source finds it.
 var framework = fasthttpkit.Framework[fiber.Ctx]{
-	RequestCtx: func(c fiber.Ctx) *fasthttp.RequestCtx { return c.RequestCtx() },
-	Context:    func(c fiber.Ctx) context.Context { return c.Context() },
-	SetContext: func(c fiber.Ctx, ctx context.Context) { c.SetContext(ctx) },
-	Traced:     func(fiber.Ctx) bool { return false }, // an SDK in front puts its span into c.Context()
-	Next:       func(c fiber.Ctx) error { return c.Next() },
-	HandleError: func(c fiber.Ctx, err error) {
-		if herr := c.App().ErrorHandler(c, err); herr != nil {
-			// As Fiber itself answers an error of its ErrorHandler.
-			_ = c.SendStatus(fiber.StatusInternalServerError)
-		}
-	},
+	RequestCtx:   fiber.Ctx.RequestCtx,
+	Context:      fiber.Ctx.Context,
+	SetContext:   fiber.Ctx.SetContext,
+	Next:         fiber.Ctx.Next,
+	ErrorHandler: func(c fiber.Ctx, err error) error { return c.App().ErrorHandler(c, err) },
 }

@@ -6,7 +6,6 @@ replace github.com/tracemeta/tracemeta => ../..
 
 require (
 	github.com/gofiber/fiber/v3 v3.1.0
-	github.com/gofiber/template/html/v2 v2.1.3
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
 	github.com/valyala/fasthttp v1.69.0
@@ -19,11 +18,8 @@ require (
 )
 
 require (
-	github.com/a-h/templ v0.3.977 // indirect
 	github.com/andybalholm/brotli v1.2.0 // indirect
 	github.com/gofiber/schema v1.7.0 // indirect
-	github.com/gofiber/template v1.8.3 // indirect
-	github.com/gofiber/utils v1.1.0 // indirect
 	github.com/gofiber/utils/v2 v2.0.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/klauspost/compress v1.18.4 // indirect

@@ -49,12 +49,12 @@ func SDKContext(fctx *fasthttp.RequestCtx) (context.Context, bool) {
 
 // Framework is how [Serve] uses the context C of a framework on fasthttp.
 type Framework[C any] struct {
-	RequestCtx  func(c C) *fasthttp.RequestCtx
-	Context     func(c C) context.Context      // the request's context, where handlers read it
-	SetContext  func(c C, ctx context.Context) // stores it there
-	Traced      func(c C) bool                 // an SDK integration in front started a trace
-	Next        func(c C) error                // runs the rest of the chain
-	HandleError func(c C, err error)           // answers an error of the chain, as the framework would
+	RequestCtx   func(c C) *fasthttp.RequestCtx
+	Context      func(c C) context.Context      // the request's context, where handlers read it
+	SetContext   func(c C, ctx context.Context) // stores it there
+	Traced       func(c C) bool                 // an SDK integration in front started a trace
+	Next         func(c C) error                // runs the rest of the chain
+	ErrorHandler func(c C, err error) error     // the app's, which answers an error of the chain
 }
 
 // Middleware returns the handler of a Fiber-like adapter for the
@@ -79,9 +79,15 @@ func Handler[C any](k *Kit, fw *Framework[C]) func(c C) error {
 func Serve[C any](k *Kit, fw *Framework[C], c C) error {
 	fctx := fw.RequestCtx(c)
 	r := NewRequest(fctx)
-	fw.SetContext(c, k.Context(fw.Context(c), r, fw.Traced(c)))
+	fw.SetContext(c, k.Context(fw.Context(c), r, fw.Traced != nil && fw.Traced(c)))
 	if err := fw.Next(c); err != nil {
-		fw.HandleError(c, err)
+		if herr := fw.ErrorHandler(c, err); herr != nil {
+			// As Fiber answers an error of its ErrorHandler.
+			fctx.SetStatusCode(fasthttp.StatusInternalServerError)
+			if !fctx.Response.IsBodyStream() && len(fctx.Response.Body()) == 0 {
+				fctx.SetBodyString(fasthttp.StatusMessage(fasthttp.StatusInternalServerError))
+			}
+		}
 	}
 	if fctx.Hijacked() {
 		return nil
