@@ -7,6 +7,16 @@ import (
 	"github.com/tracemeta/tracemeta/inject/internal/fasthttpkit"
 )
 
+// framework is how the kit runs a request of Fiber v3, whose SDKs put their
+// span into c.Context(), where the Source finds it.
+var framework = fasthttpkit.Framework[fiber.Ctx]{
+	RequestCtx:   fiber.Ctx.RequestCtx,
+	Context:      fiber.Ctx.Context,
+	SetContext:   fiber.Ctx.SetContext,
+	Next:         fiber.Ctx.Next,
+	ErrorHandler: func(c fiber.Ctx, err error) error { return c.App().ErrorHandler(c, err) },
+}
+
 // Middleware returns the Fiber v3 handler that inserts the trace meta tags
 // into the HTML pages of the handlers after it, with [inject.Middleware]'s
 // options and rules (eligibility, Source, rendering, skip hook, logger):
@@ -32,7 +42,7 @@ import (
 // what the page has so far. Compression (compress.New) belongs in front of
 // it. Nil options are skipped.
 func Middleware(opts ...inject.Option) fiber.Handler {
-	h, _ := fasthttpkit.Middleware(&framework, opts, false)
+	h, _ := NewMiddleware(opts...) // usable either way
 	return h
 }
 
@@ -42,14 +52,4 @@ func Middleware(opts ...inject.Option) fiber.Handler {
 // The handler works either way.
 func NewMiddleware(opts ...inject.Option) (fiber.Handler, error) {
 	return fasthttpkit.Middleware(&framework, opts, true)
-}
-
-// framework is how the kit runs a request of Fiber v3, whose SDKs put their
-// span into c.Context(), where the Source finds it.
-var framework = fasthttpkit.Framework[fiber.Ctx]{
-	RequestCtx:   fiber.Ctx.RequestCtx,
-	Context:      fiber.Ctx.Context,
-	SetContext:   fiber.Ctx.SetContext,
-	Next:         fiber.Ctx.Next,
-	ErrorHandler: func(c fiber.Ctx, err error) error { return c.App().ErrorHandler(c, err) },
 }
