@@ -74,6 +74,7 @@ require (
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/tinylib/msgp v1.6.4 // indirect
 	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0 // indirect
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.2 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
@@ -104,3 +105,7 @@ replace github.com/tracemeta/tracemeta/inject/fiber => ../inject/fiber
 replace github.com/tracemeta/tracemeta/inject/fiberv3 => ../inject/fiberv3
 
 replace github.com/tracemeta/tracemeta/inject/fasthttp => ../inject/fasthttp
+
+replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../inject/internal/fasthttpkit
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../inject/internal/conformance

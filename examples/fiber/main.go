@@ -94,7 +94,7 @@ func newApp(cfg config) *fiber.App {
 		app.Use(sentryfiber.New(sentryfiber.Options{}))
 		app.Use(injectfiber.Middleware(inject.WithSource(tmsentrygo.Source())))
 	} else {
-		app.Use(injectfiber.NewHandler(injectfiber.WithTraceContext(
+		app.Use(injectfiber.Middleware(inject.WithTraceContext(
 			tracecontext.WithPublicKey("your-dsn-public-key"), // the key part of your Sentry DSN
 			tracecontext.WithRelease("fiber@1.0.0"),
 			tracecontext.WithEnvironment("example"),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tracemeta/tracemeta/inject"
 	injectfiber "github.com/tracemeta/tracemeta/inject/fiber"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -51,9 +52,9 @@ func ExampleMiddleware() {
 
 // The trace the handler starts, when no SDK did, with the settings that
 // tracecontext.Middleware takes.
-func ExampleNewHandler() {
+func ExampleMiddleware_traceContext() {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(injectfiber.NewHandler(injectfiber.WithTraceContext(
+	app.Use(injectfiber.Middleware(inject.WithTraceContext(
 		tracecontext.WithSampleRate(0.25),
 		tracecontext.WithPublicKey("49d0f7386ad645858ae85020e393bef3"),
 		tracecontext.WithRelease("shop@1.4.0"),

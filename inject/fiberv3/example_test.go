@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/tracemeta/tracemeta/inject"
 	injectfiberv3 "github.com/tracemeta/tracemeta/inject/fiberv3"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -51,9 +52,9 @@ func ExampleMiddleware() {
 
 // The trace the handler starts, when no SDK did, with the settings that
 // tracecontext.Middleware takes.
-func ExampleNewHandler() {
+func ExampleMiddleware_traceContext() {
 	app := fiber.New(fiber.Config{})
-	app.Use(injectfiberv3.NewHandler(injectfiberv3.WithTraceContext(
+	app.Use(injectfiberv3.Middleware(inject.WithTraceContext(
 		tracecontext.WithSampleRate(0.25),
 		tracecontext.WithPublicKey("49d0f7386ad645858ae85020e393bef3"),
 		tracecontext.WithRelease("shop@1.4.0"),

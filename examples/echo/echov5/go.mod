@@ -35,3 +35,7 @@ replace (
 	github.com/tracemeta/tracemeta/tracecontext/otel => ../../../tracecontext/otel
 	github.com/tracemeta/tracemeta/tracecontext/sentrygo => ../../../tracecontext/sentrygo
 )
+
+replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../../../inject/internal/fasthttpkit
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../../../inject/internal/conformance
