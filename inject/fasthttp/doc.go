@@ -17,19 +17,23 @@
 //
 // fasthttp has no net/http request either, so [tracecontext.Middleware]
 // cannot run in front of it: [Middleware] continues the incoming trace
-// itself (sentry-trace and baggage, or traceparent) when no SDK did, and
-// keeps it in a context the handler reads with [Context], to give
-// templates' traceMeta or [tracecontext.FromContext].
+// itself (sentry-trace and baggage, or traceparent) when no SDK did, with
+// the options of [inject.WithTraceContext], and keeps it in a context the
+// handler reads with [Context], to give templates' traceMeta or
+// [tracecontext.FromContext]. Behind an SDK, [inject.WithSource] gives its
+// Source, which both renders the tags and tells that the SDK traced the
+// request.
 //
-// The parts of [Middleware] are exported for a framework on fasthttp:
-// [NewRequest] builds the net/http request the rules read, [Adapter]
-// continues the trace and rewrites the response, and [Rewriter] only
-// rewrites it. The Fiber adapters (inject/fiber, inject/fiberv3) are built
-// on them, and take the same options ([Option]).
+// Middleware takes inject's options, like every tracemeta adapter, and
+// [NewMiddleware] reports the invalid ones. The Fiber adapters
+// (inject/fiber, inject/fiberv3) share its replay. The names of v0.1.0
+// that exposed the replay's parts ([Adapter], [Rewriter], [NewRequest],
+// [Option]) are kept, deprecated.
 //
 // fasthttp gives no way to take a body stream out of a response without
 // closing it; the rewriter takes it out of the response's unexported field,
 // located by reflection once and checked to be an io.Reader. With a
 // fasthttp where that field is missing, body streams pass through
-// untouched.
+// untouched: the skip hook hears it for each response, and the logger
+// (inject.WithLogger) once.
 package injectfasthttp
