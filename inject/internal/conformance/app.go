@@ -35,7 +35,7 @@ const (
 	Copy                         // io.Copy from a reader of Data (fasthttp: a body stream)
 	Flush                        // flush (fasthttp: the stream writer's Flush)
 	AwaitClient                  // wait until the client has read what was flushed
-	Endless                      // write and flush until a write fails, or 10 s
+	Endless                      // write and flush until a write fails, or 10 s (Data, if set, slowly)
 	Fail                         // the framework's error path with Code (gin: AbortWithStatus, echo: an HTTPError)
 	Hijack                       // take the connection and write Data on it (net/http's family)
 	CoderWebSocket               // accept a WebSocket with coder/websocket and echo a message
@@ -146,15 +146,20 @@ func (a *App) gate(id string) chan struct{} {
 // EndlessChunk is what an Endless step writes each time.
 var EndlessChunk = "<p>" + strings.Repeat("more ", 800) + "</p>\n"
 
-// RunEndless writes EndlessChunk with write and flushes with flush until
-// either fails, or 10 s, and files how long it ran for request id.
-func (a *App) RunEndless(id string, write func(string) error, flush func() error) {
+// RunEndless writes chunk (EndlessChunk when empty, every millisecond;
+// else every 10 ms) with write and flushes with flush until either fails,
+// or 10 s, and files how long it ran for request id.
+func (a *App) RunEndless(id, chunk string, write func(string) error, flush func() error) {
+	pause := 10 * time.Millisecond
+	if chunk == "" {
+		chunk, pause = EndlessChunk, time.Millisecond
+	}
 	start := time.Now()
 	for time.Since(start) < 10*time.Second {
-		if write(EndlessChunk) != nil || flush() != nil {
+		if write(chunk) != nil || flush() != nil {
 			break
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(pause)
 	}
 	a.mu.Lock()
 	a.endless[id] = time.Since(start)
@@ -191,7 +196,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) (fail int) {
 			a.Await(id)
 		case Endless:
 			rc := http.NewResponseController(w)
-			a.RunEndless(id, func(s string) error { _, err := io.WriteString(w, s); return err }, rc.Flush)
+			a.RunEndless(id, s.Data, func(s string) error { _, err := io.WriteString(w, s); return err }, rc.Flush)
 		case Fail:
 			return s.Code
 		case RecordSpan:

@@ -154,6 +154,9 @@ func Cases() []Case {
 		{Name: "hostile-headers", Header: hostileHeader(), Steps: htmlPage(Step{Kind: Write, Data: Page}), Tags: true},
 		// The client leaves an endless stream: the app notices.
 		{Name: "client-gone", Steps: htmlPage(Step{Kind: Write, Data: Shell}, Step{Kind: Endless}), Stream: clientLeaves},
+		// The same before the insertion point is known: comments after
+		// <head>, slowly, each flushed.
+		{Name: "client-gone-undecided", Steps: htmlPage(Step{Kind: Write, Data: OpenHead}, Step{Kind: Endless, Data: "<!-- waiting -->\n"}), Stream: clientLeaves},
 		// Hijacks and upgrades.
 		{Name: "hijack", Steps: []Step{{Kind: Hijack, Data: raw}}, Need: NeedNetHTTP},
 		{Name: "hijack-after-header", Steps: htmlPage(Step{Kind: Hijack, Data: raw}), Need: NeedNetHTTP},

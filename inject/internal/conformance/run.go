@@ -409,7 +409,7 @@ func checkOptions(t *testing.T, target Target) {
 	assert.NoError(t, target.NewMiddleware())
 	assert.NoError(t, target.NewMiddleware(nil, inject.WithSource(nil), nil))
 	err := target.NewMiddleware(inject.WithLookahead(-1))
-	assert.ErrorIs(t, err, inject.ErrInvalidOption)
+	require.ErrorIs(t, err, inject.ErrInvalidOption)
 	_, want := inject.NewMiddleware(inject.WithLookahead(-1))
 	assert.Equal(t, want.Error(), err.Error(), "the error inject's NewMiddleware reports")
 }

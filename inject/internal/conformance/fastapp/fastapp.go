@@ -72,7 +72,7 @@ func stream(app *conformance.App, fctx *fasthttp.RequestCtx, id string, head []b
 			case conformance.AwaitClient:
 				app.Await(id)
 			case conformance.Endless:
-				app.RunEndless(id, func(s string) error { _, err := w.WriteString(s); return err }, w.Flush)
+				app.RunEndless(id, s.Data, func(s string) error { _, err := w.WriteString(s); return err }, w.Flush)
 			}
 		}
 	})
