@@ -16,43 +16,22 @@ import (
 //
 // Deprecated: [Middleware] takes inject's options, [inject.WithSource] and
 // [inject.WithTraceContext] among them.
-type Option func(*config)
-
-// config is what the deprecated Options set.
-type config struct {
-	inject     []inject.Option
-	propagator *tracecontext.Propagator // nil: built from inject.WithTraceContext
-}
-
-// Options returns the inject options that opts amount to, and the
-// Propagator of [WithPropagator] or [WithTraceContext], or nil: what the
-// Fiber adapters' deprecated NewHandler hands to the kit.
-//
-// Deprecated: for the deprecated Options only.
-func Options(opts ...Option) ([]inject.Option, *tracecontext.Propagator) {
-	var c config
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
-		}
-	}
-	return c.inject, c.propagator
-}
+type Option func(*fasthttpkit.Legacy)
 
 // WithInject passes opts to [inject.Middleware].
 //
 // Deprecated: give opts to [Middleware] itself.
 func WithInject(opts ...inject.Option) Option {
-	return func(c *config) { c.inject = append(c.inject, opts...) }
+	return func(c *fasthttpkit.Legacy) { c.Inject = append(c.Inject, opts...) }
 }
 
 // WithSource sets the Source that the tags are read from.
 //
 // Deprecated: use [inject.WithSource].
 func WithSource(src tracecontext.Source) Option {
-	return func(c *config) {
+	return func(c *fasthttpkit.Legacy) {
 		// First, so that one given with WithInject wins, as before.
-		c.inject = append([]inject.Option{inject.WithSource(src)}, c.inject...)
+		c.Inject = append([]inject.Option{inject.WithSource(src)}, c.Inject...)
 	}
 }
 
@@ -61,9 +40,9 @@ func WithSource(src tracecontext.Source) Option {
 //
 // Deprecated: use [inject.WithTraceContext], which [NewMiddleware] checks.
 func WithTraceContext(opts ...tracecontext.Option) Option {
-	return func(c *config) {
+	return func(c *fasthttpkit.Legacy) {
 		p, _ := tracecontext.NewPropagator(opts...) // usable either way
-		c.propagator = p
+		c.Propagator = p
 	}
 }
 
@@ -72,7 +51,7 @@ func WithTraceContext(opts ...tracecontext.Option) Option {
 //
 // Deprecated: use [inject.WithTraceContext] with the Propagator's options.
 func WithPropagator(p *tracecontext.Propagator) Option {
-	return func(c *config) { c.propagator = p }
+	return func(c *fasthttpkit.Legacy) { c.Propagator = p }
 }
 
 // Adapter is what a middleware for a framework on fasthttp needs.
@@ -84,9 +63,7 @@ type Adapter struct{ kit *fasthttpkit.Kit }
 //
 // Deprecated: use [Middleware].
 func NewAdapter(opts ...Option) *Adapter {
-	iopts, p := Options(opts...)
-	k, _ := fasthttpkit.New(iopts, p, false)
-	return &Adapter{kit: k}
+	return &Adapter{kit: fasthttpkit.NewLegacy(opts)}
 }
 
 // RequestContext returns ctx with the trace continued from r, unless traced

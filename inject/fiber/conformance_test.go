@@ -67,4 +67,15 @@ func TestConformance(t *testing.T) {
 			return serveApp(t, app, nil, true, opts)
 		},
 	})
+	t.Run("deprecated NewHandler", func(t *testing.T) {
+		conformance.RunContinuation(t, conformance.ContinuationTarget{
+			Serve: func(t *testing.T, app *conformance.App, withSDK bool, opts []inject.Option) string {
+				front := []fiber.Handler{injectfiber.NewHandler(injectfiber.WithInject(opts...))}
+				if withSDK {
+					front = append([]fiber.Handler{sdk}, front...)
+				}
+				return serveApp(t, app, front, false, nil)
+			},
+		})
+	})
 }

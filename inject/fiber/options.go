@@ -18,9 +18,7 @@ func New(opts ...inject.Option) fiber.Handler { return Middleware(opts...) }
 //
 // Deprecated: use [Middleware], with inject's options.
 func NewHandler(opts ...Option) fiber.Handler {
-	iopts, p := injectfasthttp.Options(opts...)
-	k, _ := fasthttpkit.New(iopts, p, false)
-	return fasthttpkit.Handler(k, &framework)
+	return fasthttpkit.Handler(fasthttpkit.NewLegacy(opts), &framework)
 }
 
 // Option configures the handler of [NewHandler].
