@@ -46,6 +46,15 @@ func TestConformance(t *testing.T) {
 			}
 			return serveFast(t, appHandler(app))
 		},
+		ServeCompressed: func(t *testing.T, app *conformance.App, adapter, inside bool, opts []inject.Option) string {
+			switch {
+			case !adapter:
+				return serveFast(t, fasthttp.CompressHandler(appHandler(app)))
+			case inside:
+				return serveFast(t, injectfasthttp.Middleware(fasthttp.CompressHandler(appHandler(app)), opts...))
+			}
+			return serveFast(t, fasthttp.CompressHandler(injectfasthttp.Middleware(appHandler(app), opts...)))
+		},
 	})
 	conformance.RunContinuation(t, conformance.ContinuationTarget{
 		Serve: func(t *testing.T, app *conformance.App, sdk bool, opts []inject.Option) string {
