@@ -113,12 +113,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Environment: h.Environment,
 		OrgID:       h.OrgID,
 	}))
-	h.handler = inject.Middleware(
+	h.handler = reencoding(inject.Middleware(
 		inject.WithSource(source{}),
 		inject.WithRender(render.WithFormats(formats)),
 		inject.WithSkipHook(skipHook),
 		inject.WithLogger(ctx.Slogger()),
-	)(http.HandlerFunc(serveNext))
+	)(http.HandlerFunc(serveNext)))
 	return nil
 }
 
@@ -241,14 +241,23 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		x.err = x.next.ServeHTTP(w, r)
 		return
 	}
-	if acceptsHTML(r.Header) {
-		// Go's transport asks for gzip itself when the request names no
-		// encoding, and then decodes it and drops Content-Length: naming
-		// identity keeps the upstream's length, so the page's stays true.
-		r.Header["Accept-Encoding"] = []string{"identity"}
-		x.identity = true
+	nav := acceptsHTML(r.Header)
+	var enc *encodingWriter
+	if nav {
+		// The upstream may compress a navigation's page only with a
+		// coding the responseWriter decodes and the encodingWriter
+		// encodes again. Without that (encode wraps the handler, or the
+		// client takes neither gzip nor zstd) it is asked for identity,
+		// which also keeps Go's transport from asking for gzip itself,
+		// decoding it and dropping Content-Length.
+		if enc = encodingWriterOf(w); enc != nil {
+			r.Header["Accept-Encoding"] = []string{enc.offer}
+		} else {
+			r.Header["Accept-Encoding"] = []string{"identity"}
+		}
 	}
-	rw := newResponseWriter(w, r.Context(), x)
+	rw := newResponseWriter(w, r, x, nav, enc)
+	defer rw.endDecode() // a panic of the chain gives the decode slot back
 	x.err = x.next.ServeHTTP(rw, r)
 	if err := rw.finish(); err != nil && x.err == nil {
 		x.err = err
