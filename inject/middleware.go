@@ -45,7 +45,9 @@ import (
 //   - the body: a document, with its insertion point within the lookahead,
 //     decided by the [Writer];
 //   - the request's context: no span ([ReasonNoSpan]), or the tags already
-//     rendered by a template func or component ([ReasonAlreadyRendered]).
+//     rendered by a template func or component ([ReasonAlreadyRendered]);
+//   - with [WithExistingTags], for a proxy: no trace meta tags in the
+//     page's own head ([ReasonExistingTags]).
 //
 // The status and the headers are held until the Writer has decided, so
 // Content-Length is raised by the exact length of the tags; when the handler

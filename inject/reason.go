@@ -31,4 +31,8 @@ const (
 	ReasonSkipped         // the configured skip predicate said so
 	ReasonFailed          // the injector failed and passed the response through
 	ReasonNoTransform     // Cache-Control: no-transform, the handler's way to opt a response out
+
+	// Decided by the Writer from the body, with WithExistingTags.
+
+	ReasonExistingTags // the page's head already has trace meta tags of its own (a proxied page)
 )

@@ -78,6 +78,7 @@ type state struct {
 	reported  bool  // the skip reason was reported
 	eligible  bool  // the headers allowed rewriting: Server-Timing applies
 	hijacking bool  // Hijack is settling the scan: no tags any more
+	flushOwed bool  // a Flush came while the Writer read the head: rw is flushed at the decision
 	holdLimit int   // the hold bound for this middleware
 }
 
@@ -115,7 +116,7 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 	s.w.tagsFunc = s.tagsFn
 	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
 	s.declared, s.written = -1, 0
-	s.reported, s.eligible, s.hijacking = false, false, false
+	s.reported, s.eligible, s.hijacking, s.flushOwed = false, false, false, false
 }
 
 // release drops every reference to the finished response, so the pooled

@@ -129,12 +129,20 @@ func (s *state) scan(p []byte) error {
 	return nil
 }
 
-// decide makes the Writer's decision final.
+// decide makes the Writer's decision final, and answers a flush that came
+// while the Writer read the head for the page's own tags.
 func (s *state) decide() error {
+	var err error
 	if s.w.Status() == StatusInjected {
-		return s.startInject()
+		err = s.startInject()
+	} else {
+		err = s.startPassthrough(s.w.Reason())
 	}
-	return s.startPassthrough(s.w.Reason())
+	if err == nil && s.flushOwed {
+		s.flushOwed = false
+		err = flushWriter(s.rw)
+	}
+	return err
 }
 
 // commitEarly sends the headers before the Writer decided (a flush, or more
@@ -196,8 +204,13 @@ func (s *state) flush() error {
 		if err = s.w.Flush(); err == nil {
 			if s.w.Status() != StatusScanning {
 				err = s.decide()
-			} else if !s.committed {
-				err = s.commitEarly()
+			} else {
+				// WithExistingTags: the Writer holds the head from the
+				// insertion point on until it is decided.
+				s.flushOwed = s.w.stage == stageCheck
+				if !s.committed {
+					err = s.commitEarly()
+				}
 			}
 		}
 	}

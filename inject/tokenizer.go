@@ -47,6 +47,7 @@ const (
 	stComment                           // in a comment, after "<!--"
 	stBogusComment                      // in a bogus comment ("<?", "<!x", "</ x"), until ">"
 	stRawText                           // in the text of a <title> or <style>, until its end tag; tokenizer.raw names it
+	stScript                            // in the text of a <script>, until its end tag; tokenizer.scr says where
 	numStates
 )
 
@@ -68,6 +69,7 @@ var stateNames = [numStates]string{
 	stComment:           "comment",
 	stBogusComment:      "bogus comment",
 	stRawText:           "raw text",
+	stScript:            "script data",
 }
 
 // String returns the state's name, for test failures and debugging.
@@ -120,9 +122,9 @@ func (k tokenKind) String() string {
 }
 
 const (
-	// maxName is the longest tag name the tokenizer keeps: "noscript" and
-	// "template". Longer names only need to be known as longer.
-	maxName = 8
+	// maxName is the longest tag name the tokenizer keeps: "plaintext".
+	// Longer names only need to be known as longer.
+	maxName = 9
 	// maxAttrName is the longest attribute name it keeps: "http-equiv".
 	maxAttrName = 10
 	// doctypeKeyword is matched case-insensitively after "<!".
@@ -188,13 +190,208 @@ type tokenizer struct {
 	// after k bytes of the name. start is the offset of that "<".
 	raw        string
 	rawMatched int
+	// scr is where stScript is in the text of a script.
+	scr scriptState
+
+	// traceNames makes the tokenizer read the value of a start tag's first
+	// "name" attribute and report in traceMeta whether it names a trace meta
+	// tag (see isTraceMetaName): the Writer of [WithExistingTags] sets it
+	// to find the tags a page already has. Without it no value is read.
+	traceNames bool
+	// traceMeta is whether the start tag just read has a first "name"
+	// attribute naming a trace meta tag; only set with traceNames.
+	traceMeta bool
+	// nameDone is whether the tag being read had its first "name"
+	// attribute, inName whether its value is being read, and val and
+	// valLen hold the first bytes of that value (valLen > len(val) once
+	// it is longer than any trace meta name).
+	nameDone bool
+	inName   bool
+	val      [maxTraceName]byte
+	valLen   uint8
+}
+
+// maxTraceName is the longest name of a trace meta tag: "sentry-trace".
+const maxTraceName = len("sentry-trace")
+
+// isTraceMetaName reports whether b, the value of a meta's name attribute,
+// names one of the tags a browser SDK continues a trace from: sentry-trace
+// and baggage (Sentry), traceparent (OpenTelemetry) or dd-trace-id
+// (Datadog). Any ASCII case matches, so that a page whose tags differ from
+// the SDKs' spelling only in case does not get a second set.
+func isTraceMetaName(b []byte) bool {
+	switch len(b) {
+	case len("sentry-trace"):
+		return equalLower(b, "sentry-trace")
+	case len("traceparent"):
+		return equalLower(b, "traceparent") || equalLower(b, "dd-trace-id")
+	case len("baggage"):
+		return equalLower(b, "baggage")
+	}
+	return false
 }
 
 // rawText makes the tokenizer read the text of the element named name, which
 // must be "title" or "style" (RCDATA and raw text, whose only markup is
-// their end tag), up to that end tag, which it then reports as usual.
+// their end tag), or "noscript" or "noframes" (raw text as a browser with
+// scripting reads them), or "script" (script data, with its escapes), up to
+// that end tag, which it then reports as usual.
 func (z *tokenizer) rawText(name string) {
 	z.state, z.raw, z.rawMatched = stRawText, name, 0
+	if name == "script" {
+		z.state, z.scr = stScript, scrData
+	}
+}
+
+// scriptState is where the tokenizer is in the text of a script: the script
+// data states of https://html.spec.whatwg.org/multipage/parsing.html#script-data-state,
+// as x/net/html's readScript follows them.
+type scriptState uint8
+
+const (
+	scrData                  scriptState = iota // script data
+	scrLessThan                                 // after "<"
+	scrEndTagOpen                               // after "</"; rawMatched bytes of "script" matched
+	scrEscapeStart                              // after "<!"
+	scrEscapeStartDash                          // after "<!-"
+	scrEscaped                                  // in "<!--" ... "-->"
+	scrEscapedDash                              // escaped, after "-"
+	scrEscapedDashDash                          // escaped, after "--"
+	scrEscapedLessThan                          // escaped, after "<"
+	scrEscapedEndTagOpen                        // escaped, after "</"; rawMatched bytes of "script" matched
+	scrDoubleEscapeStart                        // escaped, after "<" and rawMatched bytes of "script"
+	scrDoubleEscaped                            // in "<!--<script>" ... "</script>"
+	scrDoubleEscapedDash                        // double escaped, after "-"
+	scrDoubleEscapedDashDash                    // double escaped, after "--"
+	scrDoubleEscapedLessThan                    // double escaped, after "<"
+	scrDoubleEscapeEnd                          // double escaped, after "</" and rawMatched bytes of "script"
+)
+
+// script reads the text of a script from p[i] on, and returns the offset it
+// stopped at and whether it found the script's end tag, whose "</script" it
+// then has consumed up to the byte that ends the name, as stRawText does.
+func (z *tokenizer) script(p []byte, i int, base int64) (int, bool) {
+	for i < len(p) {
+		c := p[i]
+		switch z.scr {
+		case scrData:
+			j := bytes.IndexByte(p[i:], '<')
+			if j < 0 {
+				return len(p), false
+			}
+			i += j
+			z.start = base + int64(i)
+			z.scr = scrLessThan
+		case scrLessThan:
+			switch c {
+			case '/':
+				z.scr, z.rawMatched = scrEndTagOpen, 0
+			case '!':
+				z.scr = scrEscapeStart
+			default:
+				z.scr = scrData
+				continue
+			}
+		case scrEndTagOpen, scrEscapedEndTagOpen, scrDoubleEscapeEnd:
+			if z.rawMatched < len("script") {
+				if lower(c) != "script"[z.rawMatched] {
+					z.scr = z.scr.unmatched()
+					continue
+				}
+				z.rawMatched++
+				break
+			}
+			if byteClass[c]&clsNameEnd == 0 {
+				z.scr = z.scr.unmatched()
+				continue
+			}
+			if z.scr == scrDoubleEscapeEnd {
+				z.scr = scrEscaped // c is consumed with the end tag
+				break
+			}
+			return i, true
+		case scrEscapeStart:
+			if c != '-' {
+				z.scr = scrData
+				continue
+			}
+			z.scr = scrEscapeStartDash
+		case scrEscapeStartDash:
+			if c != '-' {
+				z.scr = scrData
+				continue
+			}
+			z.scr = scrEscapedDashDash
+		case scrEscaped, scrEscapedDash, scrEscapedDashDash:
+			switch {
+			case c == '-':
+				z.scr = min(z.scr+1, scrEscapedDashDash)
+			case c == '<':
+				z.start = base + int64(i)
+				z.scr = scrEscapedLessThan
+			case c == '>' && z.scr == scrEscapedDashDash:
+				z.scr = scrData
+			default:
+				z.scr = scrEscaped
+			}
+		case scrEscapedLessThan:
+			switch {
+			case c == '/':
+				z.scr, z.rawMatched = scrEscapedEndTagOpen, 0
+			case isAlpha(c):
+				z.scr, z.rawMatched = scrDoubleEscapeStart, 0
+				continue
+			default:
+				z.scr = scrData // as x/net/html: not the escaped state
+				continue
+			}
+		case scrDoubleEscapeStart:
+			if z.rawMatched < len("script") {
+				if lower(c) != "script"[z.rawMatched] {
+					z.scr = scrEscaped
+					continue
+				}
+				z.rawMatched++
+				break
+			}
+			if byteClass[c]&clsNameEnd == 0 {
+				z.scr = scrEscaped
+				continue
+			}
+			z.scr = scrDoubleEscaped
+		case scrDoubleEscaped, scrDoubleEscapedDash, scrDoubleEscapedDashDash:
+			switch {
+			case c == '-':
+				z.scr = min(z.scr+1, scrDoubleEscapedDashDash)
+			case c == '<':
+				z.scr = scrDoubleEscapedLessThan
+			case c == '>' && z.scr == scrDoubleEscapedDashDash:
+				z.scr = scrData
+			default:
+				z.scr = scrDoubleEscaped
+			}
+		case scrDoubleEscapedLessThan:
+			if c != '/' {
+				z.scr = scrDoubleEscaped
+				continue
+			}
+			z.scr, z.rawMatched = scrDoubleEscapeEnd, 0
+		}
+		i++
+	}
+	return i, false
+}
+
+// unmatched is the state a failed match of "</script" in state s reads its
+// byte again in.
+func (s scriptState) unmatched() scriptState {
+	switch s {
+	case scrEscapedEndTagOpen:
+		return scrEscaped
+	case scrDoubleEscapeEnd:
+		return scrDoubleEscaped
+	}
+	return scrData
 }
 
 // Byte classes, for the loops that run over names and unquoted values.
@@ -263,6 +460,7 @@ func (z *tokenizer) startTag(end bool, c byte) {
 	z.state = stTagName
 	z.endTag = end
 	z.charset = false
+	z.traceMeta, z.nameDone, z.inName = false, false, false
 	z.name[0] = lower(c)
 	z.nameLen = 1
 }
@@ -291,7 +489,7 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 		k++
 	}
 	nameEnd := k
-	charset := false
+	charset, traceMeta, nameDone := false, false, !z.traceNames || end
 	for {
 		// Before an attribute name, or the closing ">".
 		for k < len(p) && isSpace(p[k]) {
@@ -315,6 +513,8 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 		if !end && isCharsetAttr(p[a:k]) {
 			charset = true
 		}
+		isName := !nameDone && k-a == len("name") && equalLower(p[a:k], "name")
+		nameDone = nameDone || isName
 		for k < len(p) && isSpace(p[k]) {
 			k++
 		}
@@ -345,9 +545,16 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 			if j < 0 {
 				return 0, false
 			}
+			if isName {
+				traceMeta = isTraceMetaName(p[k+1 : k+1+j])
+			}
 			k += j + 2
 		default:
+			v := k
 			for k++; k < len(p) && byteClass[p[k]]&clsUnquotedEnd == 0; k++ {
+			}
+			if isName {
+				traceMeta = isTraceMetaName(p[v:k])
 			}
 		}
 	}
@@ -355,7 +562,7 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 	if end {
 		z.kind = kindEndTag
 	}
-	z.charset = charset
+	z.charset, z.traceMeta = charset, traceMeta
 	z.nameLen = keepName(z.name[:], 0, p[nameStart:nameEnd])
 	return k + 1, true
 }
@@ -443,7 +650,31 @@ func (z *tokenizer) endAttrName() {
 	switch string(z.attr[:z.attrLen]) {
 	case "charset", "http-equiv":
 		z.charset = true
+	case "name":
+		if z.traceNames && !z.nameDone {
+			z.nameDone, z.inName, z.valLen = true, true, 0
+		}
 	}
+}
+
+// keepValue appends b, the next bytes of the value of the tag's first name
+// attribute, to val.
+func (z *tokenizer) keepValue(b []byte) {
+	k := int(z.valLen)
+	if k > len(z.val) {
+		return
+	}
+	if k+len(b) > len(z.val) {
+		z.valLen = uint8(len(z.val) + 1)
+		return
+	}
+	z.valLen = uint8(k + copy(z.val[k:], b))
+}
+
+// endValue ends the value of the tag's first name attribute.
+func (z *tokenizer) endValue() {
+	z.inName = false
+	z.traceMeta = int(z.valLen) <= len(z.val) && isTraceMetaName(z.val[:z.valLen])
 }
 
 // next consumes bytes of p until it has something to report, and returns
@@ -572,13 +803,13 @@ func (z *tokenizer) next(p []byte) (int, event) {
 			case isSpace(c):
 				i++
 			case c == '/':
-				z.state = stBeforeAttr
+				z.state, z.inName = stBeforeAttr, false
 				i++
 			case c == '=':
 				z.state = stBeforeAttrValue
 				i++
 			default:
-				z.state = stBeforeAttr
+				z.state, z.inName = stBeforeAttr, false
 			}
 
 		case stBeforeAttrValue:
@@ -586,28 +817,45 @@ func (z *tokenizer) next(p []byte) (int, event) {
 			case isSpace(c):
 				i++
 			case c == '>':
-				z.state = stBeforeAttr
+				z.state, z.inName = stBeforeAttr, false
 			case c == '"' || c == '\'':
 				z.state, z.quote = stAttrValueQuoted, c
 				i++
 			default:
 				z.state = stAttrValueUnquoted
+				if z.inName {
+					z.keepValue(p[i : i+1])
+				}
 				i++
 			}
 
 		case stAttrValueQuoted:
 			j := bytes.IndexByte(p[i:], z.quote)
 			if j < 0 {
+				if z.inName {
+					z.keepValue(p[i:])
+				}
 				return z.ret(base, len(p), evNone)
+			}
+			if z.inName {
+				z.keepValue(p[i : i+j])
+				z.endValue()
 			}
 			z.state = stBeforeAttr
 			i += j + 1
 
 		case stAttrValueUnquoted:
+			v := i
 			for i < len(p) && byteClass[p[i]]&clsUnquotedEnd == 0 {
 				i++
 			}
+			if z.inName {
+				z.keepValue(p[v:i])
+			}
 			if i < len(p) {
+				if z.inName {
+					z.endValue()
+				}
 				if isSpace(p[i]) {
 					i++
 				}
@@ -677,6 +925,15 @@ func (z *tokenizer) next(p []byte) (int, event) {
 			default:
 				// Not the end tag: text, and c is read again.
 				z.rawMatched = 0
+			}
+
+		case stScript:
+			var end bool
+			if i, end = z.script(p, i, base); end {
+				// "</script" and a byte that ends the name: the end
+				// tag, whose rest the tag states read from p[i].
+				z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
+				z.nameLen = uint8(copy(z.name[:], "script"))
 			}
 
 		case stComment:
@@ -756,7 +1013,7 @@ func (z *tokenizer) eof() tokenKind {
 // the Writer may still insert before them.
 func (z *tokenizer) inTag() bool {
 	switch z.state {
-	case stData, stDoctype, stComment, stBogusComment, stRawText:
+	case stData, stDoctype, stComment, stBogusComment, stRawText, stScript:
 		return false
 	}
 	return true

@@ -49,6 +49,7 @@ const (
 	stageBOM      stage = iota // at the start: a byte order mark may be arriving; every byte is held
 	stagePrologue              // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
 	stageHead                  // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
+	stageCheck                 // WithExistingTags: the insertion point is found; reading the rest of the head for the page's own tags
 	stagePass                  // decided: bytes go straight to dst
 )
 
@@ -117,6 +118,10 @@ type Writer struct {
 	charsetKnown bool    // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
 	charsetSeen  bool    // a charset meta was read: the prescan finds it before the tags
 	at           int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
+	pending      int64   // in stageCheck, the stream offset the tags go at unless the head has tags of its own
+	templates    int     // in stageCheck, how many <template> elements are open: their content is not the head's
+	afterHead    bool    // in stageCheck, </head> was read: head elements may still follow it
+	flushOwed    bool    // a Flush came in stageCheck: dst is flushed once the Writer decides
 	err          error   // the first error dst returned; never reset but by Reset
 
 	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
@@ -145,7 +150,7 @@ func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 		cfg writerConfig
 	}{cfg: newWriterConfig(opts)}
 	wc.cfg.prepare()
-	wc.w = Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: &wc.cfg, charsetKnown: wc.cfg.charsetKnown}
+	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, charsetKnown: wc.cfg.charsetKnown}
 	return &wc.w
 }
 
@@ -156,7 +161,7 @@ var defaultConfig = defaultWriterConfig()
 // newWriter returns a Writer with the settings cfg, which it shares and
 // never changes.
 func newWriter(dst io.Writer, tags []byte, cfg *writerConfig) *Writer {
-	return &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: cfg, charsetKnown: cfg.charsetKnown}
+	return &Writer{dst: dst, tags: tags, at: -1, z: cfg.newTokenizer(), cfg: cfg, charsetKnown: cfg.charsetKnown}
 }
 
 // Reset discards the Writer's state, including its held bytes and the
@@ -173,7 +178,7 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		tags:         tags,
 		cfg:          w.cfg,
 		at:           -1,
-		z:            tokenizer{quietSpace: true},
+		z:            w.cfg.newTokenizer(),
 		buf:          buf,
 		charsetKnown: w.cfg.charsetKnown,
 		tagBuf:       w.tagBuf[:0],
@@ -359,6 +364,16 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.stage == stageCheck {
+		// The bytes from the insertion point on wait for the end of
+		// the head; they are flushed once the Writer decides.
+		w.flushOwed = true
+	}
+	return w.flushDst()
+}
+
+// flushDst flushes dst, when it can.
+func (w *Writer) flushDst() error {
 	switch f := w.dst.(type) {
 	case interface{ Flush() error }:
 		return f.Flush()
@@ -396,7 +411,10 @@ func (w *Writer) settle(decide func()) {
 		}
 	}()
 	decide()
-	w.emitDecision(nil, end)
+	if w.emitDecision(nil, end) == nil && w.flushOwed {
+		w.flushOwed = false
+		_ = w.flushDst() // its error, dst's, is not the document's end's
+	}
 }
 
 // write is Write until the decision: it scans p, writes to dst every byte
@@ -416,6 +434,10 @@ func (w *Writer) write(p []byte) (n int, err error) {
 	}
 	if w.stage == stagePass {
 		err = w.emitDecision(p, pos0)
+		if err == nil && w.flushOwed {
+			w.flushOwed = false
+			err = w.flushDst()
+		}
 	} else {
 		err = w.emitUpTo(p, pos0, w.safePoint())
 		if err == nil {
@@ -456,8 +478,11 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 // safePoint is the stream offset from which the Writer must hold the bytes
 // it has scanned: the tags may still go before them.
 func (w *Writer) safePoint() int64 {
-	if w.stage == stageBOM {
+	switch w.stage {
+	case stageBOM:
 		return 0
+	case stageCheck:
+		return w.pending
 	}
 	if w.z.inTag() {
 		return w.z.start

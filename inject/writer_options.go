@@ -22,12 +22,19 @@ type writerConfig struct {
 	source       tracecontext.Source // where the span is read from at the insertion point; never nil
 	renderOpts   []render.Option     // the options of the Renderer
 	ctx          context.Context     // WithContext's: render the tags at the insertion point for its span; nil means the tags given
+	existing     bool                // WithExistingTags: read the whole head, and insert nothing when it has trace meta tags
 	invalid      []error             // the options that were out of range and left at their default
 	renderer     render.Renderer     // built by prepare from renderOpts
 }
 
 // prepare builds what the settings need once: the Renderer.
 func (c *writerConfig) prepare() { c.renderer = render.New(c.renderOpts...) }
+
+// newTokenizer returns the tokenizer a Writer with these settings starts a
+// document with.
+func (c *writerConfig) newTokenizer() tokenizer {
+	return tokenizer{quietSpace: true, traceNames: c.existing}
+}
 
 func defaultWriterConfig() writerConfig {
 	c := writerConfig{lookahead: DefaultLookahead, source: tracecontext.ContextSource()}
@@ -109,4 +116,30 @@ func WithContentType(ct string) WriterOption {
 // inserts nothing ([ReasonNoSpan], [ReasonAlreadyRendered]).
 func WithContext(ctx context.Context) WriterOption {
 	return writerOption(func(c *writerConfig) { c.ctx = ctx })
+}
+
+// WithExistingTags is for documents that may carry trace meta tags of their
+// own, such as the pages of an upstream behind a reverse proxy, whose app may
+// render its tags itself. The [Writer] (and so the [Middleware]) then reads
+// the whole head before it decides, and inserts nothing ([ReasonExistingTags])
+// when the head holds a <meta> named sentry-trace, baggage, traceparent or
+// dd-trace-id (in any ASCII case): the browser SDK reads the first set of
+// tags, and the page's own name the span that rendered it.
+//
+// The head is read with the same tokenizer as the insertion point, as a
+// browser reads it: a meta in a comment, in the text of a script, style,
+// title, noscript or noframes, inside a <template>, or in an attribute value
+// is not a tag of the page's, and <header> does not end the head. The head
+// ends at </head>, at the first token that belongs in the body, or at the
+// end of the document.
+//
+// Until then the Writer holds the bytes from the insertion point on, at most
+// the lookahead ([WithLookahead]): a head longer than that gets the tags, at
+// the insertion point, as a page without tags of its own. Bytes before the
+// insertion point go out as usual. A Flush that comes while the Writer reads
+// the head flushes those bytes at once and the rest when the head is decided,
+// so that a proxy that flushes every chunk it copies (reverse proxies do, for
+// a streamed page) gets the same output as one that does not.
+func WithExistingTags() SharedOption {
+	return sharedOption(func(c *writerConfig) { c.existing = true })
 }
