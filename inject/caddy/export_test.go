@@ -6,6 +6,3 @@ func ServerTiming(values []string) (sentryTrace, baggage, traceparent string) {
 	t := parseServerTiming(values)
 	return t.sentryTrace, t.baggage, t.traceparent
 }
-
-// HasTraceMeta exposes hasTraceMeta to the tests.
-var HasTraceMeta = hasTraceMeta

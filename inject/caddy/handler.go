@@ -118,6 +118,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		inject.WithRender(render.WithFormats(formats)),
 		inject.WithSkipHook(skipHook),
 		inject.WithLogger(ctx.Slogger()),
+		inject.WithExistingTags(),
 	)(http.HandlerFunc(serveNext)))
 	return nil
 }
