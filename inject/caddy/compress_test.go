@@ -234,3 +234,47 @@ func TestCompressionWithoutEncode(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadMatchesGet checks that the HEAD of a page carries no
+// Content-Length and no validator that its GET does not carry, for pages
+// tracemeta rewrites and pages it does not, with and without encode, from an
+// upstream that compresses and one asked for identity.
+func TestHeadMatchesGet(t *testing.T) {
+	up := &recordingUpstream{}
+	addr := httpUpstream(t, up.serve)
+	for _, encode := range []bool{false, true} {
+		site := "\ttracemeta\n\treverse_proxy " + addr + "\n"
+		if encode {
+			site = "\tencode gzip\n" + site
+		}
+		base := startCaddy(t, site)
+		for _, ae := range []string{"gzip, deflate, br, zstd", "identity"} {
+			for _, path := range []string{"/page", "/page?stream=1", "/page?cache=1"} {
+				t.Run(fmt.Sprintf("encode=%v/%s/%s", encode, ae, path), func(t *testing.T) {
+					send := func(method string) exchangeRecord {
+						req, err := http.NewRequest(method, base+path, nil)
+						require.NoError(t, err)
+						req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+						req.Header.Set("Sec-Fetch-Dest", "document")
+						req.Header.Set("Accept-Encoding", ae)
+						return roundTrip(t, req, up)
+					}
+					get, head := send(http.MethodGet), send(http.MethodHead)
+					require.Equal(t, get.status, head.status)
+					assert.Equal(t, get.upstream.Get("Accept-Encoding"), head.upstream.Get("Accept-Encoding"), "the upstream is asked alike")
+					for _, k := range []string{"Content-Length", "Etag", "Last-Modified"} {
+						if v := head.header.Get(k); v != "" {
+							assert.Equal(t, get.header.Get(k), v, "%s of the HEAD is the GET's", k)
+						}
+					}
+					if !encode {
+						assert.Equal(t, get.header.Get("Content-Encoding"), head.header.Get("Content-Encoding"))
+					}
+					if path == "/page?cache=1" {
+						assert.Equal(t, `"v1"`, head.header.Get("Etag"), "a page tracemeta does not rewrite keeps its validator")
+					}
+				})
+			}
+		}
+	}
+}

@@ -238,7 +238,11 @@ func skipHook(r *http.Request, reason inject.Reason) {
 func serveNext(w http.ResponseWriter, r *http.Request) {
 	x := exchangeFrom(r.Context())
 	x.entered = true
-	if x.skipped != inject.ReasonNone {
+	// inject.Middleware reports every HEAD with ReasonMethod, but hands the
+	// HEAD of a page its own writer, to give it the headers of the GET: the
+	// upstream is then asked as for the GET, and its headers read alike.
+	head := x.skipped == inject.ReasonMethod && r.Method == http.MethodHead && isInjectWriter(w)
+	if x.skipped != inject.ReasonNone && !head {
 		x.err = x.next.ServeHTTP(w, r)
 		return
 	}

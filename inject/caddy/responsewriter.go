@@ -3,9 +3,12 @@ package injectcaddy
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/tracemeta/tracemeta/inject"
 )
 
 // responseWriter is what the rest of Caddy's chain writes an eligible
@@ -219,4 +222,17 @@ func (w *responseWriter) finish() error {
 		}
 	}
 	return nil
+}
+
+// injectPackage is the package of inject.Middleware's writer.
+var injectPackage = reflect.TypeFor[inject.Reason]().PkgPath()
+
+// isInjectWriter reports whether w is inject.Middleware's own writer, which
+// it hands a request it reads the response of.
+func isInjectWriter(w http.ResponseWriter) bool {
+	t := reflect.TypeOf(w)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() == injectPackage
 }
