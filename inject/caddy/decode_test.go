@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	injectcaddy "github.com/tracemeta/tracemeta/inject/caddy"
 )
 
 // TestStubbornUpstream checks upstreams that compress their page whatever
@@ -102,4 +105,45 @@ func TestStubbornUpstream(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestDecodeLimit checks that, while as many pages as the limit are being
+// decoded, a compressed page passes through untagged, exactly as it came,
+// and that the next one is decoded again once they are done.
+func TestDecodeLimit(t *testing.T) {
+	page := "<!doctype html><html><head><title>x</title></head><body>" + strings.Repeat("<p>busy</p>", 100) + "</body></html>"
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write([]byte(page))
+	require.NoError(t, zw.Close())
+	body := b.Bytes()
+	up := httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(body)
+	})
+	base := startCaddy(t, "\ttracemeta\n\treverse_proxy "+up+"\n")
+	get := func() (*http.Response, []byte) {
+		req, err := http.NewRequest(http.MethodGet, base+"/", nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "text/html")
+		req.Header.Set("Accept-Encoding", "gzip")
+		tr := &http.Transport{DisableCompression: true}
+		defer tr.CloseIdleConnections()
+		res, err := (&http.Client{Transport: tr}).Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res, raw
+	}
+	release := injectcaddy.HoldDecodes()
+	res, raw := get()
+	release()
+	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
+	assert.Equal(t, body, raw, "passed through as it came")
+
+	res, raw = get()
+	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
+	assert.True(t, pageSpan(t, decode(t, "gzip", raw)).IsValid(), "decoded and tagged again")
 }
