@@ -26,9 +26,12 @@ const (
 	// maxWindow bounds a zstd frame's window, the memory its decoding
 	// needs: 8 MiB is the limit RFC 9659 sets for zstd in HTTP.
 	maxWindow = 8 << 20
-	// maxConcurrentDecodes bounds the responses decoded at once in the
-	// process; past it, a compressed page passes through untagged.
-	maxConcurrentDecodes = 16
+	// decodeBudget bounds the responses decoded at once in the process, in
+	// units of about 1.5 MiB of live heap: a gzip page (decoder, encoder
+	// and buffers) takes one, a zstd page, whose window may take 8 MiB,
+	// takes zstdCost. Past it, a compressed page passes through untagged.
+	decodeBudget = 16
+	zstdCost     = 4
 	// maxHeldEncoded bounds the compressed bytes held until the decoder
 	// writes its first bytes, to pass them through as they came when the
 	// stream turns out not to decode.
@@ -42,23 +45,39 @@ var (
 	errDecodeAbort = errors.New("decoding stopped")
 )
 
-// decodeSlots is the process-wide semaphore of maxConcurrentDecodes: one
-// token per response being decoded. Every site and every handler shares the
-// one heap, so they share the bound.
-var decodeSlots = make(chan struct{}, maxConcurrentDecodes)
-
-// acquireDecode takes a decode slot without waiting, and reports whether it
-// got one.
-func acquireDecode() bool {
-	select {
-	case decodeSlots <- struct{}{}:
-		return true
-	default:
-		return false
-	}
+// decodes is the process-wide count of the decodeBudget in use: every
+// site and every handler shares the one heap, so they share the bound.
+var decodes struct {
+	sync.Mutex
+	used int
 }
 
-func releaseDecode() { <-decodeSlots }
+// decodeCost is what decoding a page in coding takes of the decodeBudget.
+func decodeCost(coding string) int {
+	if coding == "zstd" {
+		return zstdCost
+	}
+	return 1
+}
+
+// acquireDecode takes what decoding a page in coding costs, without waiting,
+// and reports whether there was enough left.
+func acquireDecode(coding string) bool {
+	decodes.Lock()
+	defer decodes.Unlock()
+	if decodes.used+decodeCost(coding) > decodeBudget {
+		return false
+	}
+	decodes.used += decodeCost(coding)
+	return true
+}
+
+// releaseDecode gives back what acquireDecode took.
+func releaseDecode(coding string) {
+	decodes.Lock()
+	decodes.used -= decodeCost(coding)
+	decodes.Unlock()
+}
 
 // rewritableCoding returns the coding of a compressed response that
 // inject.Middleware would rewrite were it not compressed: one gzip or zstd

@@ -7,15 +7,16 @@ func ServerTiming(values []string) (sentryTrace, baggage, traceparent string) {
 	return t.sentryTrace, t.baggage, t.traceparent
 }
 
-// HoldDecodes takes every decode slot, as that many pages being decoded at
-// once would, until release is called.
+// HoldDecodes takes the whole decode budget, as that many pages being
+// decoded at once would, until release is called.
 func HoldDecodes() (release func()) {
-	for range maxConcurrentDecodes {
-		decodeSlots <- struct{}{}
-	}
+	decodes.Lock()
+	held := decodeBudget - decodes.used
+	decodes.used = decodeBudget
+	decodes.Unlock()
 	return func() {
-		for range maxConcurrentDecodes {
-			<-decodeSlots
-		}
+		decodes.Lock()
+		decodes.used -= held
+		decodes.Unlock()
 	}
 }

@@ -55,7 +55,7 @@ func (w *responseWriter) WriteHeader(code int) {
 				// No body to decode: the headers say what the GET's
 				// would.
 				w.decodedHeader(coding)
-			case acquireDecode():
+			case acquireDecode(coding):
 				// Held with the status until the decoder writes, so
 				// that a stream it cannot decode passes through.
 				w.dec = newStreamDecoder(coding, decodedSink{w})
@@ -63,7 +63,7 @@ func (w *responseWriter) WriteHeader(code int) {
 				return
 			default:
 				w.x.logger.Debug("compressed page passed through without the tags: too many pages being decoded at once",
-					zap.String("coding", coding), zap.Int("limit", maxConcurrentDecodes))
+					zap.String("coding", coding))
 			}
 		}
 	}
@@ -175,7 +175,7 @@ func (w *responseWriter) endDecode() {
 	if d := w.dec; d != nil {
 		w.dec = nil
 		d.abort()
-		releaseDecode()
+		releaseDecode(w.coding)
 	}
 }
 
