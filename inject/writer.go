@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,15 +43,16 @@ const (
 	maxEmptyReads = 100
 )
 
-// stage is how far a Writer has got with the document.
-type stage uint8
+// scanPhase is how far a Writer has got with the document: where it stands,
+// as a response's phase is where the Middleware stands with it.
+type scanPhase uint8
 
 const (
-	stageBOM      stage = iota // at the start: a byte order mark may be arriving; every byte is held
-	stagePrologue              // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
-	stageHead                  // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
-	stageCheck                 // WithExistingTags: the insertion point is found; reading the rest of the head for the page's own tags
-	stagePass                  // decided: bytes go straight to dst
+	scanBOM      scanPhase = iota // at the start: a byte order mark may be arriving; every byte is held
+	scanPrologue                  // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
+	scanHead                      // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
+	scanCheck                     // WithExistingTags: the insertion point is found; reading the rest of the head for the page's own tags
+	scanDecided                   // decided: bytes go straight to dst
 )
 
 // Writer is a streaming HTML rewriter that inserts tags into the <head> of
@@ -104,25 +106,26 @@ type Writer struct {
 	// it after NewWriter and after every Reset, which clears it.
 	tagsFunc func(dst []byte) ([]byte, Reason)
 
-	cfg *writerConfig // the options, shared and never changed; kept by Reset
+	cfg *writerConfig   // the options, shared and never changed; kept by Reset
+	ctx context.Context // WithContext's, for this document: the tags are rendered for its span; nil means tags
 
-	stage        stage   // how far the Writer has got; only moves forward until Reset
-	status       Status  // StatusScanning until stage is stagePass
-	reason       Reason  // why it skipped; ReasonNone unless status is StatusSkipped
-	document     bool    // a doctype, <html> or <head> was read: the body is a document
-	tagsOut      bool    // the tags were written to dst
-	inDst        bool    // a call into dst is running: a panic then is dst's, not the Writer's
-	inRead       bool    // a ReadFrom of dst's is running, so ReadFrom must not call it again
-	bom          [2]byte // the first bomLen bytes of the document, while they may begin a byte order mark
-	bomLen       int     // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
-	charsetKnown bool    // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
-	charsetSeen  bool    // a charset meta was read: the prescan finds it before the tags
-	at           int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
-	pending      int64   // in stageCheck, the stream offset the tags go at unless the head has tags of its own
-	templates    int     // in stageCheck, how many <template> elements are open: their content is not the head's
-	afterHead    bool    // in stageCheck, </head> was read: head elements may still follow it
-	flushOwed    bool    // a Flush came in stageCheck: dst is flushed once the Writer decides
-	err          error   // the first error dst returned; never reset but by Reset
+	phase        scanPhase // how far the Writer has got; only moves forward until Reset
+	status       Status    // StatusScanning until phase is scanDecided
+	reason       Reason    // why it skipped; ReasonNone unless status is StatusSkipped
+	document     bool      // a doctype, <html> or <head> was read: the body is a document
+	tagsOut      bool      // the tags were written to dst
+	inDst        bool      // a call into dst is running: a panic then is dst's, not the Writer's
+	inRead       bool      // a ReadFrom of dst's is running, so ReadFrom must not call it again
+	bom          [2]byte   // the first bomLen bytes of the document, while they may begin a byte order mark
+	bomLen       int       // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
+	charsetKnown bool      // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
+	charsetSeen  bool      // a charset meta was read: the prescan finds it before the tags
+	at           int64     // in scanDecided, the stream offset the tags go at, or -1 when there are none to write
+	pending      int64     // in scanCheck, the stream offset the tags go at unless the head has tags of its own
+	templates    int       // in scanCheck, how many <template> elements are open: their content is not the head's
+	afterHead    bool      // in scanCheck, </head> was read: head elements may still follow it
+	flushOwed    bool      // a Flush came in scanCheck: dst is flushed once the Writer decides
+	err          error     // the first error dst returned; never reset but by Reset
 
 	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
 
@@ -139,7 +142,7 @@ type Writer struct {
 // NewWriter returns a Writer that writes to dst the bytes written to it,
 // with tags inserted once at the document's insertion point. The Writer
 // keeps tags, which must not change until it has decided; with
-// [WithContext], it renders the tags itself instead.
+// [WithContext] and nil tags, it renders the tags itself instead.
 func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 	if len(opts) == 0 {
 		return newWriter(dst, tags, &defaultConfig)
@@ -150,7 +153,7 @@ func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 		cfg writerConfig
 	}{cfg: newWriterConfig(opts)}
 	wc.cfg.prepare()
-	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, charsetKnown: wc.cfg.charsetKnown}
+	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, ctx: wc.cfg.doc.ctx, charsetKnown: wc.cfg.doc.charsetKnown}
 	return &wc.w
 }
 
@@ -161,14 +164,20 @@ var defaultConfig = defaultWriterConfig()
 // newWriter returns a Writer with the settings cfg, which it shares and
 // never changes.
 func newWriter(dst io.Writer, tags []byte, cfg *writerConfig) *Writer {
-	return &Writer{dst: dst, tags: tags, at: -1, z: cfg.newTokenizer(), cfg: cfg, charsetKnown: cfg.charsetKnown}
+	return &Writer{dst: dst, tags: tags, at: -1, z: cfg.newTokenizer(), cfg: cfg, ctx: cfg.doc.ctx, charsetKnown: cfg.doc.charsetKnown}
 }
 
-// Reset discards the Writer's state, including its held bytes and the
-// tagsFunc hook, and makes it write the next document to dst with tags, as
-// if new from [NewWriter] with the same options. It keeps its buffers, so
-// that Writers can be pooled.
-func (w *Writer) Reset(dst io.Writer, tags []byte) {
+// Reset discards the Writer's state, including its held bytes, the
+// tagsFunc hook and the per-document settings of the last document, and
+// makes it write the next document to dst with tags, as if new from
+// [NewWriter] with the same options but for the per-document ones
+// ([WithContext], [WithContentType]), which are opts. It keeps its buffers,
+// so that Writers can be pooled.
+func (w *Writer) Reset(dst io.Writer, tags []byte, opts ...DocumentOption) {
+	var doc documentConfig
+	if len(opts) > 0 {
+		doc = newDocumentConfig(opts)
+	}
 	buf := w.buf[:0]
 	if cap(buf) > maxKeptHold {
 		buf = nil
@@ -177,12 +186,24 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		dst:          dst,
 		tags:         tags,
 		cfg:          w.cfg,
+		ctx:          doc.ctx,
 		at:           -1,
 		z:            w.cfg.newTokenizer(),
 		buf:          buf,
-		charsetKnown: w.cfg.charsetKnown,
+		charsetKnown: doc.charsetKnown,
 		tagBuf:       w.tagBuf[:0],
 	}
+}
+
+// newDocumentConfig returns the per-document settings opts give; nil
+// options are skipped.
+func newDocumentConfig(opts []DocumentOption) (d documentConfig) {
+	for _, o := range opts {
+		if o != nil {
+			o.applyDocument(&d)
+		}
+	}
+	return d
 }
 
 // Status reports whether the Writer is still looking for the insertion
@@ -206,7 +227,7 @@ func (w *Writer) Inserted() int {
 // to dst in one call. It returns the first error of dst, and keeps
 // returning it; a short write of dst is io.ErrShortWrite.
 func (w *Writer) Write(p []byte) (int, error) {
-	if w.stage == stagePass && w.err == nil {
+	if w.phase == scanDecided && w.err == nil {
 		n, err := w.dst.Write(p)
 		if err != nil || n != len(p) {
 			return w.passFailed(n, len(p), err)
@@ -234,7 +255,7 @@ func (w *Writer) WriteString(s string) (n int, err error) {
 	var b *[]byte
 	defer func() { putReadBuf(b) }()
 	for len(s) > 0 {
-		if w.stage == stagePass && w.err == nil {
+		if w.phase == scanDecided && w.err == nil {
 			if sw, ok := w.dst.(io.StringWriter); ok {
 				m, err := sw.WriteString(s)
 				if err != nil || m != len(s) {
@@ -298,7 +319,7 @@ func (w *Writer) readThrough(r io.Reader, untilDecided bool) (n int64, eof bool,
 	}
 	b := getReadBuf()
 	defer putReadBuf(b)
-	return readEach(r, *b, w.Write, func() bool { return untilDecided && w.stage == stagePass })
+	return readEach(r, *b, w.Write, func() bool { return untilDecided && w.phase == scanDecided })
 }
 
 // readEach reads r into buf and writes each piece with write, until io.EOF
@@ -364,7 +385,7 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.stage == stageCheck {
+	if w.phase == scanCheck {
 		// The bytes from the insertion point on wait for the end of
 		// the head; they are flushed once the Writer decides.
 		w.flushOwed = true
@@ -391,7 +412,7 @@ func (w *Writer) flushDst() error {
 // and writes every byte it holds. It does not close dst. Writes after Close
 // pass straight through. It returns the first error of dst.
 func (w *Writer) Close() error {
-	if w.stage != stagePass {
+	if w.phase != scanDecided {
 		w.settle(w.decideEOF)
 	}
 	return w.err
@@ -429,10 +450,10 @@ func (w *Writer) write(p []byte) (n int, err error) {
 			n, err = w.recovered(v, p, pos0)
 		}
 	}()
-	if w.stage != stagePass {
+	if w.phase != scanDecided {
 		w.scan(p)
 	}
-	if w.stage == stagePass {
+	if w.phase == scanDecided {
 		err = w.emitDecision(p, pos0)
 		if err == nil && w.flushOwed {
 			w.flushOwed = false
@@ -465,7 +486,7 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 		w.inDst = false
 		panic(v)
 	}
-	w.stage, w.at = stagePass, -1
+	w.phase, w.at = scanDecided, -1
 	if !w.tagsOut {
 		w.status, w.reason = StatusSkipped, ReasonFailed
 	}
@@ -478,10 +499,10 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 // safePoint is the stream offset from which the Writer must hold the bytes
 // it has scanned: the tags may still go before them.
 func (w *Writer) safePoint() int64 {
-	switch w.stage {
-	case stageBOM:
+	switch w.phase {
+	case scanBOM:
 		return 0
-	case stageCheck:
+	case scanCheck:
 		return w.pending
 	}
 	if w.z.inTag() {
