@@ -255,11 +255,17 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		// encodes again. Without that (encode wraps the handler, or the
 		// client takes neither gzip nor zstd) it is asked for identity,
 		// which also keeps Go's transport from asking for gzip itself,
-		// decoding it and dropping Content-Length.
-		if enc = encodingWriterOf(w); enc != nil {
+		// decoding it and dropping Content-Length. Under encode, the
+		// encodingWriter hands encode the start of the page in one write.
+		enc = encodingWriterOf(w)
+		if enc != nil && enc.offer != "" {
 			r.Header["Accept-Encoding"] = []string{enc.offer}
 		} else {
 			r.Header["Accept-Encoding"] = []string{"identity"}
+		}
+		if enc != nil && enc.encodeOutside {
+			enc.coalescing = !head
+			enc = nil // encode compresses the page: not encoded again here
 		}
 	}
 	rw := newResponseWriter(w, r, x, nav, enc)

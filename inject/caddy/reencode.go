@@ -15,24 +15,27 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// reencoding wraps next (inject.Middleware around serveNext) so that a page
-// the upstream compressed, which the responseWriter decodes to rewrite it,
-// goes out compressed again with the same coding. It is the layer for a site
-// without Caddy's encode: where encode wraps the handler, the upstream is
-// asked for an uncompressed page and encode compresses the rewritten one, as
-// it compresses every other.
+// reencoding wraps next (inject.Middleware around serveNext) with the
+// encodingWriter of a request that may be a navigation. In a site without
+// Caddy's encode, it compresses again a page the upstream compressed, which
+// the responseWriter decodes to rewrite it. In a site with encode, where the
+// upstream is asked for an uncompressed page, it hands encode the start of
+// the page in one write: encode decides whether to compress a page without
+// Content-Length on its first write alone (longer than its minimum_length),
+// and the Middleware writes the page up to the tags apart.
 func reencoding(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !acceptsHTML(r.Header) || insideEncode(w) {
+		if !acceptsHTML(r.Header) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		offer := decodableCodings(r.Header["Accept-Encoding"])
-		if offer == "" {
+		ew := &encodingWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
+		if insideEncode(w) {
+			ew.encodeOutside = true
+		} else if ew.offer = decodableCodings(r.Header["Accept-Encoding"]); ew.offer == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ew := &encodingWriter{ResponseWriter: w, offer: offer, head: r.Method == http.MethodHead}
 		next.ServeHTTP(ew, r)
 		if err := ew.close(); err != nil {
 			if x := exchangeFrom(r.Context()); x != nil && x.err == nil {
@@ -129,17 +132,27 @@ func refused(params string) bool {
 	return false
 }
 
-// encodingWriter is Caddy's writer as inject.Middleware writes to it: it
-// passes every response through, but for the page the responseWriter
-// decoded (coding set), which it compresses again with that coding.
+// coalesceSize is how much of a page the encodingWriter gathers before its
+// first write to encode: more than encode's default minimum_length, 512.
+const coalesceSize = 1 << 10
+
+// encodingWriter is Caddy's writer as inject.Middleware writes to it. It
+// passes every response through, but the page the responseWriter decoded
+// (coding set), which it compresses again with that coding, and the start
+// of a navigation's page in a site with encode (coalescing set by
+// serveNext), which it gathers into one write.
 type encodingWriter struct {
 	http.ResponseWriter // Caddy's
 
-	offer  string // the Accept-Encoding the upstream is sent for a navigation
-	head   bool   // a HEAD request: no body to encode
-	coding string // set by the responseWriter: the coding of the page it decoded
-	wrote  bool   // the final status went out
-	enc    encoder
+	offer         string // without encode: the Accept-Encoding the upstream is sent for a navigation
+	encodeOutside bool   // Caddy's encode wraps the handler
+	head          bool   // a HEAD request: no body to encode
+	coding        string // set by the responseWriter: the coding of the page it decoded
+	coalescing    bool   // set by serveNext: the start of the page is gathered in start
+	start         []byte // the start of the page, while coalescing
+	flushLater    bool   // a flush came while coalescing
+	wrote         bool   // the final status went out
+	enc           encoder
 }
 
 // encoder is a pooled gzip or zstd writer.
@@ -166,10 +179,21 @@ func (w *encodingWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// Write encodes p when the page is encoded again.
+// Write encodes p when the page is encoded again, or gathers it while
+// coalescing.
 func (w *encodingWriter) Write(p []byte) (int, error) {
 	if !w.wrote {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.coalescing {
+		w.start = append(w.start, p...)
+		if len(w.start) < coalesceSize {
+			return len(p), nil
+		}
+		if err := w.endCoalescing(); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	if w.enc != nil {
 		return w.enc.Write(p)
@@ -177,8 +201,31 @@ func (w *encodingWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// FlushError sends what the encoder holds, and flushes.
+// endCoalescing writes the start of the page gathered so far, and the flush
+// it held back.
+func (w *encodingWriter) endCoalescing() error {
+	w.coalescing = false
+	start := w.start
+	w.start = nil
+	if len(start) > 0 {
+		if _, err := w.ResponseWriter.Write(start); err != nil {
+			return err
+		}
+	}
+	if w.flushLater {
+		w.flushLater = false
+		return http.NewResponseController(w.ResponseWriter).Flush()
+	}
+	return nil
+}
+
+// FlushError sends what the encoder holds, and flushes; while coalescing,
+// the flush waits for the start of the page.
 func (w *encodingWriter) FlushError() error {
+	if w.coalescing {
+		w.flushLater = true
+		return nil
+	}
 	if w.enc != nil {
 		if err := w.enc.Flush(); err != nil {
 			return err
@@ -198,14 +245,18 @@ func (w *encodingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Unwrap returns Caddy's writer, for http.ResponseController.
 func (w *encodingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// close ends the encoded stream and gives the encoder back.
+// close writes what is still gathered, ends the encoded stream and gives the
+// encoder back.
 func (w *encodingWriter) close() error {
-	if w.enc == nil {
-		return nil
+	var err error
+	if w.coalescing {
+		err = w.endCoalescing()
 	}
-	err := w.enc.Close()
-	putEncoder(w.enc)
-	w.enc = nil
+	if w.enc != nil {
+		err = errors.Join(err, w.enc.Close())
+		putEncoder(w.enc)
+		w.enc = nil
+	}
 	return err
 }
 
