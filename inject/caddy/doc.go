@@ -65,7 +65,10 @@
 //     asked for an uncompressed page (Accept-Encoding: identity, which also
 //     keeps Go's transport from asking for gzip itself and dropping
 //     Content-Length); encode compresses the rewritten page, and every
-//     other, as it would without tracemeta.
+//     other, as it would without tracemeta. Since encode decides whether
+//     to compress a page without Content-Length on its first write, the
+//     first KiB of a navigation's page reaches it in one write, and a flush
+//     within that KiB waits for it (or for the end of the page).
 //   - In a site without encode, the upstream is offered the codings the
 //     client accepts among gzip and zstd, the two tracemeta can decode (br
 //     and deflate are left out, so an upstream that prefers br sends gzip or
