@@ -3,6 +3,7 @@ package injectcaddy_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/stretchr/testify/assert"
@@ -277,5 +279,41 @@ func TestHeadMatchesGet(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestEncodeKeepsFlushes checks that, in a site with encode, the start of a
+// navigation's response that is not a page without length goes out at its
+// first flush: only a page's start is gathered for encode.
+func TestEncodeKeepsFlushes(t *testing.T) {
+	for _, ct := range []string{"text/event-stream", "text/plain; charset=utf-8"} {
+		t.Run(ct, func(t *testing.T) {
+			release := make(chan struct{})
+			up := httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", ct)
+				_, _ = io.WriteString(w, "data: first\n\n")
+				_ = http.NewResponseController(w).Flush()
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				_, _ = io.WriteString(w, "data: last\n\n")
+			})
+			base := startCaddy(t, "\tencode gzip\n\ttracemeta\n\treverse_proxy "+up+"\n")
+			defer close(release)
+			req, err := http.NewRequest(http.MethodGet, base+"/", nil)
+			require.NoError(t, err)
+			req.Header.Set("Accept", "text/html")
+			req.Header.Set("Sec-Fetch-Dest", "document")
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			res, err := http.DefaultTransport.RoundTrip(req.WithContext(ctx))
+			require.NoError(t, err)
+			defer res.Body.Close()
+			buf := make([]byte, len("data: first\n\n"))
+			_, err = io.ReadFull(res.Body, buf)
+			require.NoError(t, err, "the first event arrives before the upstream goes on")
+			assert.Equal(t, "data: first\n\n", string(buf))
+		})
 	}
 }

@@ -167,6 +167,13 @@ type encoder interface {
 func (w *encodingWriter) WriteHeader(code int) {
 	if !w.wrote && code >= 200 {
 		w.wrote = true
+		if w.coalescing {
+			// encode needs no help with a length, and a stream
+			// that is not a page keeps its flushes.
+			h := w.Header()
+			ct := h["Content-Type"]
+			w.coalescing = len(h["Content-Length"]) == 0 && (len(ct) == 0 || containsFold(ct[0], "text/html"))
+		}
 		if w.coding != "" {
 			h := w.Header()
 			h["Content-Encoding"] = []string{w.coding}
