@@ -85,8 +85,8 @@
 // most 32 MiB decoded per response, across every gzip member and zstd frame;
 // zstd windows of at most 8 MiB (RFC 9659's limit for HTTP); and a process-
 // wide budget of pages decoded at once, 16 gzip pages or 4 zstd pages (a zstd
-// page weighs four): under 70 MiB of heap in the benchmark. Past it a page
-// passes through untagged, with a debug log saying so. A stream that does
+// page weighs four): about 70 MiB of heap at most in the benchmark. Past it a
+// page passes through untagged, with a debug log saying so. A stream that does
 // not decode passes through as it came when that shows within its first
 // 64 KiB; past that, the response is cut, as a broken upstream's would be.
 package injectcaddy
