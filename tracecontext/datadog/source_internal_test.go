@@ -67,11 +67,13 @@ func TestSpanContextWithoutPriority(t *testing.T) {
 			assert.Equal(t, "00000000000004d2", sc.SpanID.String())
 		})
 	}
-	_, ok := spanContext(nil)
-	assert.False(t, ok, "nil span context")
-	zero, err := tracer.Extract(tracer.HTTPHeadersCarrier(http.Header{"X-Datadog-Trace-Id": {"1"}, "X-Datadog-Parent-Id": {"0"}}))
-	if err == nil {
-		_, ok = spanContext(zero)
-		assert.False(t, ok, "zero span id")
+}
+
+// TestSpanContextInvalid: no span context, or one with zero ids, is no span.
+func TestSpanContextInvalid(t *testing.T) {
+	for name, dd := range map[string]*tracer.SpanContext{"nil": nil, "zero ids": {}} {
+		sc, ok := spanContext(dd)
+		assert.False(t, ok, name)
+		assert.Equal(t, tracecontext.SpanContext{}, sc, name)
 	}
 }
