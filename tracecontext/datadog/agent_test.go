@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/DataDog/dd-trace-go/v2/ddtrace/tracer"
+	"github.com/stretchr/testify/require"
 	"github.com/tinylib/msgp/msgp"
 )
 
@@ -32,13 +34,15 @@ type agentSpan struct {
 // tracer sends. It answers /info with 404, as an agent too old to announce
 // its endpoints does, so the tracer sends the v0.4 msgpack payload.
 type fakeAgent struct {
-	srv   *httptest.Server
-	spans chan agentSpan
-	errs  chan error
+	srv *httptest.Server
+
+	mu    sync.Mutex
+	spans []agentSpan // every span received, in order
+	errs  []error
 }
 
 func newFakeAgent() *fakeAgent {
-	a := &fakeAgent{spans: make(chan agentSpan, 1024), errs: make(chan error, 16)}
+	a := &fakeAgent{}
 	a.srv = httptest.NewServer(http.HandlerFunc(a.serve))
 	return a
 }
@@ -51,7 +55,9 @@ func (a *fakeAgent) serve(w http.ResponseWriter, r *http.Request) {
 			err = a.decode(body)
 		}
 		if err != nil {
-			a.errs <- err
+			a.mu.Lock()
+			a.errs = append(a.errs, err)
+			a.mu.Unlock()
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -74,36 +80,35 @@ func (a *fakeAgent) decode(body []byte) error {
 	if err := json.Unmarshal(js.Bytes(), &traces); err != nil {
 		return err
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, trace := range traces {
-		for _, s := range trace {
-			a.spans <- s
-		}
+		a.spans = append(a.spans, trace...)
 	}
 	return nil
 }
 
-// waitSpan flushes the tracer and returns the first span the agent receives
+// waitSpan flushes the tracer and returns the first span the agent received
 // that match accepts, failing t after 20 seconds.
 func (a *fakeAgent) waitSpan(t *testing.T, match func(agentSpan) bool) agentSpan {
 	t.Helper()
-	tracer.Flush()
-	deadline := time.After(20 * time.Second)
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
+	deadline := time.Now().Add(20 * time.Second)
 	for {
-		select {
-		case s := <-a.spans:
+		tracer.Flush()
+		a.mu.Lock()
+		for _, s := range a.spans {
 			if match(s) {
+				a.mu.Unlock()
 				return s
 			}
-		case err := <-a.errs:
-			t.Fatalf("fake agent: %v", err)
-		case <-tick.C:
-			tracer.Flush()
-		case <-deadline:
-			t.Fatal("the agent received no matching span in 20s")
-			return agentSpan{}
 		}
+		errs := a.errs
+		a.mu.Unlock()
+		require.Empty(t, errs, "fake agent")
+		if time.Now().After(deadline) {
+			t.Fatal("the agent received no matching span in 20s")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
