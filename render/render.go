@@ -97,8 +97,9 @@ func AppendMetaTags(dst []byte, sc tracecontext.SpanContext, opts ...Option) []b
 //
 // The [Datadog] pair carries the trace id as Datadog's tracers and browser
 // SDK correlate it: the decimal of its lower 64 bits (see
-// [Renderer.AppendDatadogComment]), and the render time in Unix
-// milliseconds, read from the clock of [WithClock]. The browser SDK ignores
+// [Renderer.AppendDatadogComment]; no pair when they are zero), and the
+// render time in Unix milliseconds, read from the clock of [WithClock] at
+// every call. The browser SDK ignores
 // a pair more than two minutes older than the page's navigation, which is
 // also why a page that a shared cache may store must never carry it.
 //
