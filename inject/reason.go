@@ -19,7 +19,7 @@ const (
 	// Decided by the Middleware from the request and the response headers.
 
 	ReasonMethod          // HEAD, or another method whose response has no body to rewrite
-	ReasonStatus          // 1xx, 204, 304, 206 or another status without a page
+	ReasonStatus          // 1xx, 204, 205, 304 or another status without a page (206 is ReasonRange)
 	ReasonContentType     // not text/html
 	ReasonContentEncoding // Content-Encoding other than identity
 	ReasonRange           // Content-Range

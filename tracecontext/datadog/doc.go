@@ -6,9 +6,9 @@
 // Sentry and OpenTelemetry browser SDKs continue the same trace when a page
 // carries their tags too.
 //
-// The module path ends in datadog; the package is named tmdatadog, as the
-// OpenTelemetry adapter is named tmotel, so that it never collides with a
-// Datadog package of that name in the same file:
+// The module path ends in datadog; the package is named tmdatadog, as every
+// SDK adapter is named tm and its folder (tmotel, tmsentrygo), so that it
+// never collides with a Datadog package of that name in the same file:
 //
 //	import tmdatadog "github.com/tracemeta/tracemeta/tracecontext/datadog"
 //
