@@ -1,0 +1,215 @@
+package injectcaddy_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// echoUpstream is an application whose every response depends only on its
+// request: an HTML page (gzip when asked) whose Server-Timing and body repeat
+// the trace headers it got. It records the headers of each request.
+type echoUpstream struct {
+	addr string
+	mu   sync.Mutex
+	seen []http.Header
+}
+
+func newEchoUpstream(t testing.TB) *echoUpstream {
+	u := &echoUpstream{}
+	u.addr = httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		u.mu.Lock()
+		u.seen = append(u.seen, r.Header.Clone())
+		u.mu.Unlock()
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Vary", "Accept-Encoding")
+		if st := r.Header.Get("Sentry-Trace"); st != "" {
+			h.Set("Server-Timing", `sentry-trace;desc="`+st+`"`)
+		}
+		body := []byte(fmt.Sprintf("<!doctype html><html><head><title>%s %s</title></head><body>%s<p>%s</p></body></html>\n",
+			r.Method, r.URL.Path, strings.Repeat("<p>filler text for encode</p>", 20), r.Header.Get("Sentry-Trace")))
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			body = buf.Bytes()
+			h.Set("Content-Encoding", "gzip")
+		}
+		h.Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+	})
+	return u
+}
+
+// last returns the headers of the last request the upstream got.
+func (u *echoUpstream) last(t testing.TB) http.Header {
+	t.Helper()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	require.NotEmpty(t, u.seen, "the upstream got no request")
+	return u.seen[len(u.seen)-1]
+}
+
+// exchanged is what a request made of the proxy: the headers the upstream
+// got, and the response the client got, body as sent.
+type exchanged struct {
+	upstream http.Header
+	status   int
+	header   http.Header
+	body     []byte
+}
+
+// exchange sends req and returns what it made.
+func (u *echoUpstream) exchange(t testing.TB, req *http.Request) exchanged {
+	t.Helper()
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr}).Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	header := res.Header.Clone()
+	delete(header, "Date")
+	return exchanged{upstream: u.last(t), status: res.StatusCode, header: header, body: body}
+}
+
+// withoutSpanIDs returns h with the parts of traceparent that name a span
+// Caddy's tracing made for the request, or a trace it started (new each
+// time), masked; and the baggage members, which OpenTelemetry writes from a
+// map, in order. clientTrace is the trace id of the client's trace.
+func withoutSpanIDs(h http.Header, clientTrace string) http.Header {
+	out := h.Clone()
+	for i, v := range out["Traceparent"] {
+		if len(v) == 55 {
+			trace := v[3:35]
+			if trace != clientTrace {
+				trace = "<new trace>"
+			}
+			out["Traceparent"][i] = v[:3] + trace + "-<span>" + v[52:]
+		}
+	}
+	for i, v := range out["Baggage"] {
+		members := strings.Split(v, ",")
+		for j := range members {
+			members[j] = strings.TrimSpace(members[j])
+		}
+		slices.Sort(members)
+		out["Baggage"][i] = strings.Join(members, ",")
+	}
+	return out
+}
+
+// TestNotNavigationUntouched is a differential test: every request that is
+// not a navigation reaches the upstream with exactly the headers it reaches
+// it with when tracemeta is not in the chain (the client's trace headers,
+// Accept-Encoding, and with Caddy's tracing Caddy's own propagation), and its
+// response reaches the client exactly as without tracemeta.
+func TestNotNavigationUntouched(t *testing.T) {
+	const (
+		traceID = "771a43a4192642f0b136d5159a501700"
+		spanID  = "b7ad6b7169203331"
+	)
+	clientTrace := http.Header{
+		"Sentry-Trace": {traceID + "-" + spanID + "-1"},
+		"Baggage":      {"sentry-trace_id=" + traceID + ",sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true,vendor=kept"},
+		"Traceparent":  {"00-" + traceID + "-" + spanID + "-01"},
+		"Tracestate":   {"vendor=opaque"},
+	}
+	kinds := []struct {
+		name, method string
+		header       http.Header
+		response     bool // the response is compared too
+	}{
+		{"fetch", http.MethodGet, http.Header{"Sec-Fetch-Dest": {"empty"}, "Sec-Fetch-Mode": {"cors"}, "Accept": {"*/*"}}, true},
+		{"fetch of html", http.MethodGet, http.Header{"Sec-Fetch-Dest": {"empty"}, "Accept": {"text/html"}}, true},
+		{"script", http.MethodGet, http.Header{"Sec-Fetch-Dest": {"script"}, "Accept": {"*/*"}}, true},
+		{"image", http.MethodGet, http.Header{"Sec-Fetch-Dest": {"image"}, "Accept": {"image/avif,image/webp,*/*"}}, true},
+		{"api client", http.MethodGet, http.Header{"Accept": {"application/json"}}, true},
+		{"curl", http.MethodGet, http.Header{"Accept": {"*/*"}}, true},
+		{"no accept", http.MethodGet, nil, true},
+		{"htmx", http.MethodGet, http.Header{"Hx-Request": {"true"}, "Accept": {"text/html"}}, true},
+		{"turbo frame", http.MethodGet, http.Header{"Turbo-Frame": {"cart"}, "Accept": {"text/html"}}, true},
+		{"xhr", http.MethodGet, http.Header{"X-Requested-With": {"XMLHttpRequest"}, "Accept": {"text/html"}}, true},
+		{"post json", http.MethodPost, http.Header{"Sec-Fetch-Dest": {"empty"}, "Accept": {"application/json"}, "Content-Type": {"application/json"}}, true},
+		{"preflight", http.MethodOptions, http.Header{"Origin": {"http://app.example"}, "Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"sentry-trace,baggage"}}, true},
+		{"delete", http.MethodDelete, http.Header{"Accept": {"application/json"}}, true},
+		// The response to HEAD is the GET's headers, which the rules
+		// of HEAD decide; its request is not touched either.
+		{"head", http.MethodHead, http.Header{"Sec-Fetch-Dest": {"document"}, "Accept": {"text/html"}}, false},
+	}
+	for _, tracing := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tracing=%v", tracing), func(t *testing.T) {
+			up := newEchoUpstream(t)
+			site := "\tencode gzip zstd\n" +
+				"\thandle_path /with/* {\n\t\ttracemeta {\n\t\t\torg_id 1\n\t\t\tstrict_trace_continuation\n\t\t\tformats sentry-trace baggage traceparent\n\t\t}\n\t\treverse_proxy " + up.addr + "\n\t}\n" +
+				"\thandle_path /without/* {\n\t\treverse_proxy " + up.addr + "\n\t}\n"
+			if tracing {
+				site = "\ttracing\n" + site
+			}
+			base := startCaddy(t, site)
+			send := func(prefix, method string, header http.Header) exchanged {
+				req, err := http.NewRequest(method, base+prefix+"/page?q=1", strings.NewReader(map[bool]string{true: `{"a":1}`}[method == http.MethodPost]))
+				require.NoError(t, err)
+				req.Header.Set("Accept-Encoding", "gzip, br")
+				for k, v := range header {
+					req.Header[k] = v
+				}
+				return up.exchange(t, req)
+			}
+			for _, kind := range kinds {
+				for _, traced := range []bool{true, false} {
+					t.Run(fmt.Sprintf("%s/client-trace=%v", kind.name, traced), func(t *testing.T) {
+						header := kind.header.Clone()
+						if header == nil {
+							header = http.Header{}
+						}
+						if traced {
+							for k, v := range clientTrace {
+								header[k] = v
+							}
+						}
+						with := send("/with", kind.method, header)
+						without := send("/without", kind.method, header)
+						assert.Equal(t, withoutSpanIDs(without.upstream, traceID), withoutSpanIDs(with.upstream, traceID), "the upstream gets the request as without tracemeta")
+						if traced && !tracing {
+							for k, v := range clientTrace {
+								assert.Equal(t, v, with.upstream[k], "the client's %s reaches the upstream as sent", k)
+							}
+						}
+						assert.Equal(t, "gzip, br", with.upstream.Get("Accept-Encoding"))
+						if kind.response {
+							assert.Equal(t, without.status, with.status)
+							assert.Equal(t, without.header, with.header, "the client gets the response headers as without tracemeta")
+							assert.Equal(t, without.body, with.body, "the client gets the body as without tracemeta")
+						}
+					})
+				}
+			}
+			// The same proxy does rewrite a navigation: the comparison
+			// above is not between two chains without tracemeta.
+			t.Run("navigation", func(t *testing.T) {
+				header := http.Header{"Sec-Fetch-Dest": {"document"}, "Accept": {"text/html"}}
+				with := send("/with", http.MethodGet, header)
+				without := send("/without", http.MethodGet, header)
+				assert.NotEmpty(t, with.upstream.Get("Sentry-Trace"), "a navigation's upstream request names the page's span")
+				assert.Empty(t, without.upstream.Get("Sentry-Trace"))
+				assert.Contains(t, decode(t, with.header.Get("Content-Encoding"), with.body), `<meta name="sentry-trace"`)
+			})
+		})
+	}
+}
