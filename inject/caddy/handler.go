@@ -196,7 +196,7 @@ func (h *Handler) Validate() error {
 // changes here: inject.Middleware first decides, from the request alone,
 // whether it is a navigation, and serveNext continues the trace only then.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	x := &exchange{Context: r.Context(), h: h, next: next, logger: h.logger}
+	x := &exchange{Context: r.Context(), h: h, req: r, next: next, logger: h.logger}
 	h.handler.ServeHTTP(w, r.WithContext(x))
 	return x.err
 }
@@ -259,6 +259,7 @@ type exchange struct {
 	context.Context
 
 	h        *Handler
+	req      *http.Request            // the request as it reached the handler
 	sc       tracecontext.SpanContext // the navigation's span, the upstream request's parent
 	upstream tracecontext.SpanContext // the span the upstream's response named in sc's trace, unchecked
 	next     caddyhttp.Handler        // the rest of Caddy's chain
@@ -375,6 +376,13 @@ func (source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) 
 	x := exchangeFrom(ctx)
 	if x == nil {
 		return tracecontext.FromContext(ctx)
+	}
+	if !x.sc.IsValid() && x.req != nil {
+		// Asked about a request whose trace was not continued, as
+		// inject.Middleware asks for a HEAD, whose headers are those
+		// of its GET: the span the GET's page would name, which
+		// nothing renders or sends.
+		x.sc, _ = x.h.spanOf(x.req)
 	}
 	if x.upstream.IsValid() {
 		if sc, ok := adoptUpstream(x.h.prop, x.sc, x.upstream); ok {
