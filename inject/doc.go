@@ -21,5 +21,8 @@
 // The tags are inserted at most once per response: a template that renders
 // them itself through the templates package (or anything calling
 // [render.Claim] with the request's context) first makes the middleware
-// insert nothing, and the other way round.
+// insert nothing, and the other way round. A reverse proxy, whose upstreams
+// may render their own tags into the page, adds [WithExistingTags]: the
+// Writer then reads the whole head, however it is streamed and flushed, and
+// leaves a page that has tags of its own as it is.
 package inject

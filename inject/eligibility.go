@@ -13,7 +13,8 @@ import (
 //
 // Only GET and POST are rewritten: they are the only methods a browser
 // navigates with (links, the address bar and forms), so only their responses
-// become a document whose pageload reads the tags. HEAD has no body.
+// become a document whose pageload reads the tags. HEAD has no body, but the
+// middleware makes its headers those of the GET: see [state.startHead].
 //
 // Requests for a piece of a page are not rewritten: its response is swapped
 // into a document whose pageload already read its own tags.
@@ -31,7 +32,12 @@ func requestReason(r *http.Request) Reason {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return ReasonMethod
 	}
-	h := r.Header
+	return partialReason(r.Header)
+}
+
+// partialReason returns [ReasonPartialRequest] when the request with header
+// h asks for a piece of a page, or ReasonNone: see [requestReason].
+func partialReason(h http.Header) Reason {
 	if strings.EqualFold(headerValue(h, "Hx-Request"), "true") || headerValue(h, "Turbo-Frame") != "" {
 		return ReasonPartialRequest
 	}
@@ -187,22 +193,23 @@ func asciiCompatible(charset string) bool {
 func SharedCacheable(h http.Header) bool {
 	for _, key := range [...]string{"Cdn-Cache-Control", "Surrogate-Control"} {
 		if v, ok := h[key]; ok {
-			if hasDirective(v, "no-store") {
+			d := readCacheDirectives(v)
+			if d.noStore {
 				continue
 			}
-			if hasDirective(v, "public") || positiveAge(v, "max-age") || hasDirective(v, "s-maxage") {
+			if d.public || d.positiveMaxAge || d.sMaxage {
 				return true
 			}
 		}
 	}
-	cc := h["Cache-Control"]
-	if hasDirective(cc, "no-store") || hasPlainDirective(cc, "private") {
+	cc := readCacheDirectives(h["Cache-Control"])
+	if cc.noStore || cc.private {
 		return false
 	}
-	if hasDirective(cc, "public") || hasDirective(cc, "s-maxage") || positiveAge(cc, "max-age") {
+	if cc.public || cc.sMaxage || cc.positiveMaxAge {
 		return true
 	}
-	if hasDirective(cc, "max-age") {
+	if cc.maxAge {
 		return false // max-age overrides Expires (RFC 9111, section 5.3)
 	}
 	if exp := headerValue(h, "Expires"); exp != "" {
@@ -210,6 +217,38 @@ func SharedCacheable(h http.Header) bool {
 		return err == nil && t.After(time.Now())
 	}
 	return false
+}
+
+// cacheDirectives is what [SharedCacheable] reads of a Cache-Control header
+// or one of its kin, in one pass: a header of a megabyte costs one read, not
+// one per directive asked for.
+type cacheDirectives struct {
+	noStore        bool // no-store
+	private        bool // private with no argument: private="Set-Cookie" only keeps the named fields out of a shared cache
+	public         bool // public
+	sMaxage        bool // s-maxage, whatever its value
+	maxAge         bool // max-age, whatever its value
+	positiveMaxAge bool // max-age above zero
+}
+
+func readCacheDirectives(values []string) (d cacheDirectives) {
+	eachDirective(values, func(name, value string) bool {
+		switch {
+		case strings.EqualFold(name, "no-store"):
+			d.noStore = true
+		case strings.EqualFold(name, "private"):
+			d.private = d.private || value == ""
+		case strings.EqualFold(name, "public"):
+			d.public = true
+		case strings.EqualFold(name, "s-maxage"):
+			d.sMaxage = true
+		case strings.EqualFold(name, "max-age"):
+			d.maxAge = true
+			d.positiveMaxAge = d.positiveMaxAge || positiveAge(value)
+		}
+		return false
+	})
+	return d
 }
 
 // eachDirective calls f with the name and value of every directive of a
@@ -235,25 +274,12 @@ func hasDirective(values []string, name string) bool {
 	return eachDirective(values, func(n, _ string) bool { return strings.EqualFold(n, name) })
 }
 
-// hasPlainDirective reports whether values carry the directive name with no
-// argument. private="Set-Cookie" only keeps the named fields out of a shared
-// cache, which still stores the rest.
-func hasPlainDirective(values []string, name string) bool {
-	return eachDirective(values, func(n, v string) bool { return v == "" && strings.EqualFold(n, name) })
-}
-
-// positiveAge reports whether values carry the delta-seconds directive name
-// with a value above zero.
-func positiveAge(values []string, name string) bool {
-	return eachDirective(values, func(n, v string) bool {
-		if !strings.EqualFold(n, name) {
-			return false
-		}
-		age, err := strconv.ParseUint(v, 10, 64)
-		// An age too large for uint64 is a long lifetime (RFC 9111,
-		// section 1.2.2), not an invalid one.
-		return (err == nil && age > 0) || (err != nil && strings.Trim(v, "0123456789") == "" && v != "")
-	})
+// positiveAge reports whether the delta-seconds value v is above zero.
+func positiveAge(v string) bool {
+	age, err := strconv.ParseUint(v, 10, 64)
+	// An age too large for uint64 is a long lifetime (RFC 9111, section
+	// 1.2.2), not an invalid one.
+	return (err == nil && age > 0) || (err != nil && strings.Trim(v, "0123456789") == "" && v != "")
 }
 
 // isAttachment reports whether the Content-Disposition value v makes the

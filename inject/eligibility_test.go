@@ -60,7 +60,9 @@ func TestPassthrough(t *testing.T) {
 		want    inject.Reason
 		wantLen bool // the response keeps its Content-Length
 	}{
-		{name: "HEAD", method: http.MethodHead, resp: responseCase{header: with("Content-Length", strconv.Itoa(len(page)))}, want: inject.ReasonMethod},
+		{name: "HEAD, not HTML", method: http.MethodHead, resp: responseCase{header: map[string]string{"Content-Type": "application/json", "Content-Length": "2", "Etag": `"j"`}}, want: inject.ReasonMethod},
+		{name: "HEAD, cacheable", method: http.MethodHead, resp: responseCase{header: with("Content-Length", strconv.Itoa(len(page)), "Etag", `"p"`, "Cache-Control", "public, max-age=60")}, want: inject.ReasonMethod},
+		{name: "HEAD, fragment request", method: http.MethodHead, reqHdr: map[string]string{"Hx-Request": "true"}, resp: responseCase{header: with("Content-Length", strconv.Itoa(len(page)), "Etag", `"p"`)}, want: inject.ReasonMethod},
 		{name: "PUT", method: http.MethodPut, resp: responseCase{header: html, body: page}, want: inject.ReasonMethod},
 		{name: "OPTIONS", method: http.MethodOptions, resp: responseCase{header: html, body: page}, want: inject.ReasonMethod},
 		{name: "htmx request", reqHdr: map[string]string{"HX-Request": "true"}, resp: responseCase{header: html, body: page}, want: inject.ReasonPartialRequest},

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 
 	"github.com/tracemeta/tracemeta/inject"
@@ -83,4 +85,36 @@ func ExampleMiddleware_router() {
 	// 1 tag set in /
 	// /api not rewritten: content-type
 	// 0 tag set in /api
+}
+
+// A reverse proxy in front of apps that may render their own tags: with
+// WithExistingTags, a page whose head has them keeps them (the browser SDK
+// reads the first set), and a page without gets the proxy's, however the
+// upstream streams it.
+func ExampleWithExistingTags() {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!DOCTYPE html><html><head>")
+		if r.URL.Path == "/traced" {
+			io.WriteString(w, `<meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-b0e6f15b45c36b12-1">`)
+		}
+		w.(http.Flusher).Flush() // a streamed page: the proxy flushes too
+		io.WriteString(w, "<title>App</title></head><body><header>...</header></body></html>")
+	}))
+	defer app.Close()
+	target, _ := url.Parse(app.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+
+	handler := exampleSpan(inject.Middleware(inject.WithExistingTags())(proxy))
+
+	for _, path := range []string{"/traced", "/plain"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept", "text/html")
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Body.String())
+	}
+	// Output:
+	// <!DOCTYPE html><html><head><meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-b0e6f15b45c36b12-1"><title>App</title></head><body><header>...</header></body></html>
+	// <!DOCTYPE html><html><head><meta name="sentry-trace" content="0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1"><title>App</title></head><body><header>...</header></body></html>
 }

@@ -27,8 +27,7 @@ import (
 // navigation that no shared cache may store; every other response passes
 // through byte for byte. The rules, each reported with a [Reason] to
 // [WithSkipHook] and [WithLogger]:
-//   - the request: GET or POST only ([ReasonMethod]; so a HEAD response
-//     keeps the Content-Length of the page without the tags); not a request
+//   - the request: GET or POST only ([ReasonMethod]); not a request
 //     for a fragment: htmx (HX-Request), Turbo frames (Turbo-Frame), fetch() and
 //     subresources (Sec-Fetch-Dest other than document, iframe, frame), or
 //     XMLHttpRequest ([ReasonPartialRequest]); not when the [WithSkip]
@@ -45,7 +44,9 @@ import (
 //   - the body: a document, with its insertion point within the lookahead,
 //     decided by the [Writer];
 //   - the request's context: no span ([ReasonNoSpan]), or the tags already
-//     rendered by a template func or component ([ReasonAlreadyRendered]).
+//     rendered by a template func or component ([ReasonAlreadyRendered]);
+//   - with [WithExistingTags], for a proxy: no trace meta tags in the
+//     page's own head ([ReasonExistingTags]).
 //
 // The status and the headers are held until the Writer has decided, so
 // Content-Length is raised by the exact length of the tags; when the handler
@@ -54,6 +55,15 @@ import (
 // Last-Modified): its tags belong to its request, and a 304 would make the
 // browser or a cache load an earlier request's page and continue that
 // request's trace. It also loses Accept-Ranges and digests of its bytes.
+//
+// A HEAD is reported with [ReasonMethod] and never gets the tags, but its
+// headers are those of the GET: when the rules above would have the GET's
+// body go through the rewriter (the Content-Type sniffed from a body the
+// handler writes, if unset) and the Source has a span, the HEAD goes out
+// without Content-Length, validators and Accept-Ranges, whose values for
+// the GET depend on its body, and what the handler writes is dropped, as
+// net/http drops it. With Server-Timing ([WithServerTiming]) it carries
+// the GET's.
 //
 // The ResponseWriter the handler gets has Flush and Hijack when the wrapped
 // one has them, ReadFrom and WriteString (both through the rewriter), Push
@@ -126,12 +136,23 @@ type handler struct {
 // ServeHTTP serves r with next, rewriting the response when it is eligible.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
+	head := r.Method == http.MethodHead
 	reason := requestReason(r)
+	if head {
+		// Never rewritten, but its headers must describe the GET's
+		// response: judged by the rules of the GET.
+		reason = partialReason(r.Header)
+	}
 	if reason == ReasonNone && m.cfg.skip != nil && m.cfg.skip(r) {
 		reason = ReasonSkipped
 	}
+	if head {
+		m.report(r, ReasonMethod)
+	}
 	if reason != ReasonNone {
-		m.report(r, reason)
+		if !head {
+			m.report(r, reason)
+		}
 		h.next.ServeHTTP(w, r)
 		return
 	}
@@ -147,7 +168,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// this one (one on the router and one on a route, say) or the app's
 	// own: sharing it keeps the layers to one set of tags.
 	s := m.pool.Get().(*state)
-	s.start(w, r, once)
+	s.start(w, r, once, head)
 	hd.s = s
 
 	done := false

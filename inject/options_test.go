@@ -13,6 +13,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
@@ -49,7 +50,7 @@ func TestWriterWithContext(t *testing.T) {
 		var once render.Once
 		ctx := render.ContextWithOnce(tracecontext.NewContext(context.Background(), sc), &once)
 		var out bytes.Buffer
-		w := inject.NewWriter(&out, []byte("<ignored>"), inject.WithContext(ctx), inject.WithRender(tp))
+		w := inject.NewWriter(&out, nil, inject.WithContext(ctx), inject.WithRender(tp))
 		_, err := w.Write([]byte(doc))
 		require.NoError(t, err)
 		require.NoError(t, w.Close())
@@ -88,4 +89,13 @@ func TestWriterWithContext(t *testing.T) {
 		assert.Equal(t, doc, out.String())
 		assert.Equal(t, inject.ReasonNoSpan, w.Reason())
 	})
+}
+
+// TestReasonVocabulary checks that the reasons a template entry point can
+// meet have the names inject gives them: logs and metrics of both speak one
+// vocabulary.
+func TestReasonVocabulary(t *testing.T) {
+	assert.Equal(t, inject.ReasonNone.String(), templates.ReasonNone.String())
+	assert.Equal(t, inject.ReasonNoSpan.String(), templates.ReasonNoSpan.String())
+	assert.Equal(t, inject.ReasonAlreadyRendered.String(), templates.ReasonAlreadyRendered.String())
 }

@@ -19,7 +19,7 @@ const (
 	// Decided by the Middleware from the request and the response headers.
 
 	ReasonMethod          // HEAD, or another method whose response has no body to rewrite
-	ReasonStatus          // 1xx, 204, 304, 206 or another status without a page
+	ReasonStatus          // 1xx, 204, 205, 304 or another status without a page (206 is ReasonRange)
 	ReasonContentType     // not text/html
 	ReasonContentEncoding // Content-Encoding other than identity
 	ReasonRange           // Content-Range
@@ -31,4 +31,8 @@ const (
 	ReasonSkipped         // the configured skip predicate said so
 	ReasonFailed          // the injector failed and passed the response through
 	ReasonNoTransform     // Cache-Control: no-transform, the handler's way to opt a response out
+
+	// Decided by the Writer from the body, with WithExistingTags.
+
+	ReasonExistingTags // the page's head already has trace meta tags of its own (a proxied page)
 )

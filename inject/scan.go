@@ -73,10 +73,13 @@ func (w *Writer) scan(p []byte) {
 			var ev event
 			n, ev = w.z.next(q)
 			if ev != evNone {
-				if w.stage == stagePrologue {
+				switch w.stage {
+				case stagePrologue:
 					w.prologue(ev)
-				} else {
+				case stageHead:
 					w.inHead(ev)
+				default:
+					w.checkHead(ev)
 				}
 			}
 		}
@@ -86,9 +89,13 @@ func (w *Writer) scan(p []byte) {
 		// Out of lookahead. In the head the tags can go here, unless
 		// the Writer is inside a comment, a doctype or a title's text;
 		// before it there is no place for them.
-		if w.stage == stageHead && (w.z.inTag() || w.z.state == stData) {
+		switch {
+		case w.stage == stageCheck:
+			// No tags of the page's own in the head's first bytes.
+			w.insert(w.pending)
+		case w.stage == stageHead && (w.z.inTag() || w.z.state == stData):
 			w.insert(w.safePoint())
-		} else {
+		default:
 			w.skip(ReasonLookahead)
 		}
 	}
@@ -159,7 +166,15 @@ func (w *Writer) prologue(ev event) {
 			}
 		case kindEndTag:
 			switch string(z.tagName()) {
-			case "head", "body", "html", "br":
+			case "head":
+				if w.document {
+					// An empty head: with WithExistingTags, the
+					// head's elements may still come after it.
+					w.found(z.start, ev)
+					return
+				}
+				w.implied(z.start)
+			case "body", "html", "br":
 				w.implied(z.start)
 			default:
 				// Ignored by the parser; a fragment when first.
@@ -182,13 +197,103 @@ func (w *Writer) inHead(ev event) {
 		return
 	case ev == evEnd && (z.kind == kindComment || z.kind == kindDoctype):
 		return
+	case ev == evEnd && z.traceMeta && z.kind == kindStartTag && z.tagIs("meta"):
+		// WithExistingTags, and the page has its own tags.
+		w.skip(ReasonExistingTags)
+		return
 	case ev == evEnd && z.kind == kindStartTag && z.tagIs("meta") && z.charset:
 		w.charsetSeen = true
 		return
 	case w.prescanPasses(ev):
 		return
 	}
-	w.insert(z.start)
+	w.found(z.start, ev)
+}
+
+// found handles the insertion point, right before the token just read (ev),
+// which begins at stream offset at: the Writer inserts the tags there, or
+// with WithExistingTags reads on to the end of the head first, holding the
+// bytes from at on.
+func (w *Writer) found(at int64, ev event) {
+	if !w.cfg.existing {
+		w.insert(at)
+		return
+	}
+	w.stage, w.pending = stageCheck, at
+	w.checkHead(ev)
+}
+
+// checkHead acts on a token read in the head after the insertion point,
+// with WithExistingTags: a trace meta tag of the page's own means no tags;
+// the end of the head without one means the tags at the insertion point.
+// It follows the "in head" and "after head" insertion modes: the text of a
+// title, style, script, noscript or noframes is read past as text (noscript
+// as a browser with scripting reads it); the content of a template is not
+// the head's; after </head>, whitespace, comments and the elements that
+// belong in the head (which the parser puts back into it) may still come;
+// the head ends at </body>, </html>, </br>, text that is not whitespace, or
+// a start tag of an element that does not belong in it.
+func (w *Writer) checkHead(ev event) {
+	z := &w.z
+	switch ev {
+	case evSpace:
+		return
+	case evText:
+		if w.templates == 0 {
+			w.insert(w.pending)
+		}
+		return
+	}
+	switch z.kind {
+	case kindStartTag:
+		name := z.tagName()
+		switch string(name) {
+		case "meta":
+			if z.traceMeta && w.templates == 0 {
+				w.skip(ReasonExistingTags)
+			}
+			return
+		case "html", "head":
+			return // ignored in the head
+		case "noscript":
+			if w.afterHead && w.templates == 0 {
+				w.insert(w.pending) // a body element after </head>
+				return
+			}
+			z.rawText("noscript")
+			return
+		case "title", "style", "script", "noframes":
+			z.rawText(headRawText[string(name)])
+			return
+		case "template":
+			w.templates++
+			return
+		case "textarea", "xmp", "iframe", "noembed":
+			if w.templates > 0 {
+				// Body elements in a template's content: their text
+				// has no markup but their end tag.
+				z.rawText(headRawText[string(name)])
+				return
+			}
+		case "plaintext":
+			// All that follows is its text: no tag of the page's can.
+			w.insert(w.pending)
+			return
+		}
+		if w.templates == 0 && !isHeadElement(name) {
+			w.insert(w.pending)
+		}
+	case kindEndTag:
+		switch {
+		case z.tagIs("template"):
+			w.templates = max(w.templates-1, 0)
+		case w.templates > 0:
+		case z.tagIs("head"):
+			w.afterHead = true
+		case z.tagIs("body"), z.tagIs("html"), z.tagIs("br"):
+			w.insert(w.pending)
+		}
+	}
 }
 
 // prescanPasses reports whether the Writer reads on past the token just read
@@ -219,6 +324,14 @@ func (w *Writer) prescanPasses(ev event) bool {
 		return z.tagIs("title") || z.tagIs("style")
 	}
 	return false
+}
+
+// headRawText maps the names of the elements whose text has no markup but
+// their end tag, and which checkHead may read, to the same names, as constants: rawText keeps
+// the name without a copy.
+var headRawText = map[string]string{
+	"title": "title", "style": "style", "script": "script", "noframes": "noframes",
+	"textarea": "textarea", "xmp": "xmp", "iframe": "iframe", "noembed": "noembed",
 }
 
 // isHeadElement reports whether an element named name goes into the head
@@ -272,8 +385,8 @@ func (w *Writer) render() bool {
 	switch {
 	case w.tagsFunc != nil:
 		tags, r = w.tagsFunc(w.tagBuf[:0])
-	case w.cfg.ctx != nil:
-		tags, r = renderFor(w.cfg.ctx, render.OnceFromContext(w.cfg.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
+	case w.ctx != nil && w.tags == nil:
+		tags, r = renderFor(w.ctx, render.OnceFromContext(w.ctx), w.tagBuf[:0], w.cfg.source, w.cfg.renderer)
 	default:
 		return true
 	}
@@ -297,6 +410,9 @@ func (w *Writer) decideEOF() {
 		} else {
 			w.skip(ReasonEmpty)
 		}
+	case stageCheck:
+		// The head ended with the input, without tags of its own.
+		w.insert(w.pending)
 	case stageHead:
 		switch {
 		case z.inTag():

@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,9 @@ const (
 	maxHold = 32 << 10
 	// maxPooledBuf is the largest buffer kept for the next response.
 	maxPooledBuf = 64 << 10
+	// maxPooledSnap is the most headers whose snapshot map is kept for
+	// the next response.
+	maxPooledSnap = 64
 )
 
 // state is one response in flight. It is pooled by its [middleware] with its
@@ -78,6 +82,9 @@ type state struct {
 	reported  bool  // the skip reason was reported
 	eligible  bool  // the headers allowed rewriting: Server-Timing applies
 	hijacking bool  // Hijack is settling the scan: no tags any more
+	flushOwed bool  // a Flush came while the Writer read the head: rw is flushed at the decision
+	head      bool  // a HEAD: its headers are made the GET's, nothing is scanned
+	discard   bool  // the body is dropped, as net/http drops a HEAD's (see startHead)
 	holdLimit int   // the hold bound for this middleware
 }
 
@@ -108,14 +115,16 @@ func newState(m *middleware) *state {
 }
 
 // start readies s for the response to req written to rw.
-func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once) {
+// head is whether req is a HEAD, reported already with [ReasonMethod].
+func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once, head bool) {
 	s.rw, s.req, s.once = rw, req, once
 	s.outerEncoding = rw.Header()["Content-Encoding"]
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
 	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
 	s.declared, s.written = -1, 0
-	s.reported, s.eligible, s.hijacking = false, false, false
+	s.reported, s.eligible, s.hijacking, s.flushOwed = head, false, false, false
+	s.head, s.discard = head, false
 }
 
 // release drops every reference to the finished response, so the pooled
@@ -123,7 +132,13 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 func (s *state) release() {
 	s.rw, s.req, s.once, s.outerEncoding = nil, nil, nil, nil
 	s.w.Reset(s.out, nil)
-	clear(s.snap)
+	if len(s.snap) > maxPooledSnap {
+		// A map keeps the room it grew to: a response with thousands of
+		// headers would leave every later one clearing that room.
+		s.snap = make(http.Header)
+	} else {
+		clear(s.snap)
+	}
 	s.hasSnap = false
 	s.sniff = trimBuf(s.sniff)
 	s.held = trimBuf(s.held)
@@ -189,8 +204,32 @@ func (s *state) writeHeader(code int) {
 		return
 	}
 	s.code = code
-	reason := statusReason(code)
-	sniff := false
+	reason, sniff, declared := s.judge(code)
+	s.declared = declared
+	switch {
+	case reason == ReasonContentEncoding && !s.head:
+		// Not for a HEAD: a proxy may ask its upstream for an
+		// uncompressed body for the GET only.
+		s.m.warnCompressed(s.req, headerValue(s.rw.Header(), "Content-Encoding"))
+		_ = s.startPassthrough(reason) // nothing held to write
+		return
+	case reason != ReasonNone:
+		_ = s.startPassthrough(reason) // nothing held to write
+		return
+	case sniff:
+		s.phase = phaseSniff
+		s.snapshot()
+	default:
+		s.snapshot()
+		s.startScan(headerValue(s.rw.Header(), "Content-Type"))
+	}
+}
+
+// judge returns why a response with status code and the headers the handler
+// set must not be rewritten, or ReasonNone; whether its Content-Type must be
+// sniffed; and the Content-Length the handler set, -1 for none.
+func (s *state) judge(code int) (reason Reason, sniff bool, declared int64) {
+	reason, declared = statusReason(code), -1
 	if reason == ReasonNone {
 		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
 	}
@@ -200,32 +239,92 @@ func (s *state) writeHeader(code int) {
 			if err != nil || n < 0 || len(cl) != 1 {
 				reason = ReasonFailed // a length that cannot be kept true
 			} else {
-				s.declared = n
+				declared = n
 			}
 		}
 	}
-	switch {
-	case reason == ReasonContentEncoding:
-		s.m.warnCompressed(s.req, headerValue(s.rw.Header(), "Content-Encoding"))
-		_ = s.startPassthrough(reason) // nothing held to write
+	return reason, sniff, declared
+}
+
+// startScan makes the decision that the headers, with Content-Type ct, allow
+// rewriting: the body goes through the Writer, or, for a HEAD, the headers
+// are made the GET's.
+func (s *state) startScan(ct string) {
+	s.eligible = true
+	if s.head {
+		_ = s.startHead() // nothing held to write
 		return
-	case reason != ReasonNone:
-		_ = s.startPassthrough(reason) // nothing held to write
-		return
-	case sniff:
-		s.phase = phaseSniff
-	default:
-		s.phase = phaseScan
-		s.eligible = true
-		s.w.charsetKnown = namesCharset(headerValue(s.rw.Header(), "Content-Type"))
 	}
-	s.snapshot()
+	s.phase = phaseScan
+	s.w.charsetKnown = namesCharset(ct)
+}
+
+// startHead makes the final decision for a HEAD whose GET would go through
+// the Writer: the headers go out as the GET's would, and the body, if the
+// handler writes one, is dropped.
+//
+// A GET with a span to render gets the tags, unless its body is not a
+// document, and its Content-Length and validators then change
+// ([changeBody]): the HEAD loses them too, not knowing the body, so it
+// carries no length or validator the GET would not. Its body is dropped here
+// rather than by net/http, which would otherwise count it into a
+// Content-Length of the page without the tags. Without a span, the GET
+// passes through untouched, and so does the HEAD.
+func (s *state) startHead() error {
+	if s.hasSpan() {
+		h := s.header()
+		delete(h, "Content-Length")
+		changeBody(h)
+		s.discard = true
+	}
+	return s.startPassthrough(ReasonMethod) // reported already
+}
+
+// finishHead ends a HEAD whose handler returned without a status or a body,
+// the way of a handler that answers HEAD itself with the GET's headers:
+// they are judged as the 200 net/http then sends, and made the GET's as by
+// [state.startHead], in the wrapped writer's header map, with no
+// WriteHeader. A framework that writes its status after the handler
+// returned (echo's error pages) still can.
+func (s *state) finishHead() {
+	reason, sniff, _ := s.judge(http.StatusOK)
+	if reason != ReasonNone || sniff {
+		return // without a body, net/http sends no Content-Type either
+	}
+	if s.hasSpan() {
+		h := s.rw.Header()
+		delete(h, "Content-Length")
+		changeBody(h)
+	}
+	if s.m.cfg.serverTiming {
+		s.setServerTiming(s.rw.Header())
+	}
+}
+
+// hasSpan reports whether the Source gives a span to render the tags for, as
+// [renderFor] asks it. A panic of the Source is logged and counts as no
+// span: the GET would pass through with [ReasonFailed].
+func (s *state) hasSpan() (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.m.logFailure(s.req, fmt.Errorf("inject: recovered from a panic finding the span: %v", v))
+			ok = false
+		}
+	}()
+	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
+	return ok && sc.IsValid()
 }
 
 // snapshot records the headers to send when the response is committed: those
 // of now, when the handler sets the status, as net/http takes them.
 func (s *state) snapshot() {
-	for k, v := range s.rw.Header() {
+	h := s.rw.Header()
+	if len(h) > maxPooledSnap {
+		// Sized once, not grown: the map is not kept for the next
+		// response anyway.
+		s.snap = make(http.Header, len(h))
+	}
+	for k, v := range h {
 		s.snap[k] = v
 	}
 	s.hasSnap = true
@@ -301,14 +400,28 @@ func (s *state) commit() {
 // restoreHeader makes h hold exactly snap, and returns the trailers h held
 // (keys with [http.TrailerPrefix], and those snap's Trailer header declares),
 // to be put back once the headers went out.
+//
+// It costs one pass over h, snap and the declared names: a response with
+// thousands of headers and a Trailer naming thousands (a hostile upstream
+// behind a reverse proxy) costs what it costs net/http, not their product.
 func restoreHeader(h, snap http.Header) (trailers http.Header) {
-	declared := snap["Trailer"]
-	for k, v := range h {
-		if strings.HasPrefix(k, http.TrailerPrefix) || len(declared) > 0 && declares(declared, k) {
-			if trailers == nil {
-				trailers = make(http.Header)
+	// The declared names first, looked up in h before it changes.
+	for _, v := range snap["Trailer"] {
+		for name := range strings.SplitSeq(v, ",") {
+			// Trimmed and canonicalised as net/http reads the Trailer
+			// header (foreachHeaderElement, declareTrailer).
+			if name = textproto.TrimString(name); name == "" {
+				continue
 			}
-			trailers[k] = v
+			k := http.CanonicalHeaderKey(name)
+			if vv, ok := h[k]; ok {
+				trailers = addTrailer(trailers, k, vv)
+			}
+		}
+	}
+	for k, v := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			trailers = addTrailer(trailers, k, v)
 		}
 		if _, ok := snap[k]; !ok {
 			delete(h, k)
@@ -320,16 +433,13 @@ func restoreHeader(h, snap http.Header) (trailers http.Header) {
 	return trailers
 }
 
-// declares reports whether the Trailer header values name the canonical key.
-func declares(values []string, key string) bool {
-	for _, v := range values {
-		for _, name := range strings.Split(v, ",") {
-			if http.CanonicalHeaderKey(strings.TrimSpace(name)) == key {
-				return true
-			}
-		}
+// addTrailer sets key to values in trailers, made on first use.
+func addTrailer(trailers http.Header, key string, values []string) http.Header {
+	if trailers == nil {
+		trailers = make(http.Header)
 	}
-	return false
+	trailers[key] = values
+	return trailers
 }
 
 func (s *state) setServerTiming(h http.Header) {

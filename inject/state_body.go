@@ -32,7 +32,7 @@ func (s *state) write(p []byte) (int, error) {
 	case phaseHijacked:
 		return 0, http.ErrHijacked
 	default:
-		n, err = s.rw.Write(p)
+		n, err = s.writeOut(p)
 	}
 	s.written += int64(n)
 	if err == nil {
@@ -63,6 +63,15 @@ func (s *state) writeNext(p []byte) (int, error) {
 	if s.phase == phaseScan {
 		return s.writeScan(p)
 	}
+	return s.writeOut(p)
+}
+
+// writeOut writes p, decided on, to the wrapped writer, or drops it for a
+// HEAD (see [state.startHead]).
+func (s *state) writeOut(p []byte) (int, error) {
+	if s.discard {
+		return len(p), nil
+	}
 	return s.rw.Write(p)
 }
 
@@ -80,9 +89,7 @@ func (s *state) endSniff(ifEmpty Reason) error {
 	if reason := contentTypeReason(ct); reason != ReasonNone {
 		_ = s.startPassthrough(reason) // nothing held to write
 	} else {
-		s.phase = phaseScan
-		s.eligible = true
-		s.w.charsetKnown = namesCharset(ct)
+		s.startScan(ct)
 	}
 	buf := s.sniff
 	s.sniff = s.sniff[:0]
@@ -129,12 +136,20 @@ func (s *state) scan(p []byte) error {
 	return nil
 }
 
-// decide makes the Writer's decision final.
+// decide makes the Writer's decision final, and answers a flush that came
+// while the Writer read the head for the page's own tags.
 func (s *state) decide() error {
+	var err error
 	if s.w.Status() == StatusInjected {
-		return s.startInject()
+		err = s.startInject()
+	} else {
+		err = s.startPassthrough(s.w.Reason())
 	}
-	return s.startPassthrough(s.w.Reason())
+	if err == nil && s.flushOwed {
+		s.flushOwed = false
+		err = flushWriter(s.rw)
+	}
+	return err
 }
 
 // commitEarly sends the headers before the Writer decided (a flush, or more
@@ -196,8 +211,13 @@ func (s *state) flush() error {
 		if err = s.w.Flush(); err == nil {
 			if s.w.Status() != StatusScanning {
 				err = s.decide()
-			} else if !s.committed {
-				err = s.commitEarly()
+			} else {
+				// WithExistingTags: the Writer holds the head from the
+				// insertion point on until it is decided.
+				s.flushOwed = s.w.stage == stageCheck
+				if !s.committed {
+					err = s.commitEarly()
+				}
 			}
 		}
 	}
@@ -244,6 +264,10 @@ func (s *state) finish() {
 	switch s.phase {
 	case phaseInit:
 		// Neither WriteHeader nor Write: net/http sends 200 with no body.
+		if s.head {
+			s.finishHead()
+			return
+		}
 		s.report(ReasonEmpty)
 		return
 	case phaseSniff:
@@ -290,7 +314,7 @@ func (s *state) readFrom(r io.Reader) (int64, error) {
 	if s.phase == phaseHijacked {
 		return total, http.ErrHijacked
 	}
-	if rf, ok := s.rw.(io.ReaderFrom); ok && s.lengthKeptByRW(r) {
+	if rf, ok := s.rw.(io.ReaderFrom); ok && !s.discard && s.lengthKeptByRW(r) {
 		n, err := rf.ReadFrom(r)
 		s.written += n
 		return total + n, err
@@ -324,7 +348,7 @@ func (s *state) writeString(str string) (n int, err error) {
 	var b *[]byte
 	defer func() { putReadBuf(b) }()
 	for len(str) > 0 {
-		if (s.phase == phaseInject || s.phase == phasePass) && s.declared < 0 {
+		if (s.phase == phaseInject || s.phase == phasePass) && s.declared < 0 && !s.discard {
 			m, err := io.WriteString(s.rw, str)
 			s.written += int64(m)
 			return n + m, err

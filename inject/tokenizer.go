@@ -47,6 +47,7 @@ const (
 	stComment                           // in a comment, after "<!--"
 	stBogusComment                      // in a bogus comment ("<?", "<!x", "</ x"), until ">"
 	stRawText                           // in the text of a <title> or <style>, until its end tag; tokenizer.raw names it
+	stScript                            // in the text of a <script>, until its end tag; tokenizer.scr says where
 	numStates
 )
 
@@ -68,6 +69,7 @@ var stateNames = [numStates]string{
 	stComment:           "comment",
 	stBogusComment:      "bogus comment",
 	stRawText:           "raw text",
+	stScript:            "script data",
 }
 
 // String returns the state's name, for test failures and debugging.
@@ -120,9 +122,9 @@ func (k tokenKind) String() string {
 }
 
 const (
-	// maxName is the longest tag name the tokenizer keeps: "noscript" and
-	// "template". Longer names only need to be known as longer.
-	maxName = 8
+	// maxName is the longest tag name the tokenizer keeps: "plaintext".
+	// Longer names only need to be known as longer.
+	maxName = 9
 	// maxAttrName is the longest attribute name it keeps: "http-equiv".
 	maxAttrName = 10
 	// doctypeKeyword is matched case-insensitively after "<!".
@@ -188,13 +190,208 @@ type tokenizer struct {
 	// after k bytes of the name. start is the offset of that "<".
 	raw        string
 	rawMatched int
+	// scr is where stScript is in the text of a script.
+	scr scriptState
+
+	// traceNames makes the tokenizer read the value of a start tag's first
+	// "name" attribute and report in traceMeta whether it names a trace meta
+	// tag (see isTraceMetaName): the Writer of [WithExistingTags] sets it
+	// to find the tags a page already has. Without it no value is read.
+	traceNames bool
+	// traceMeta is whether the start tag just read has a first "name"
+	// attribute naming a trace meta tag; only set with traceNames.
+	traceMeta bool
+	// nameDone is whether the tag being read had its first "name"
+	// attribute, inName whether its value is being read, and val and
+	// valLen hold the first bytes of that value (valLen > len(val) once
+	// it is longer than any trace meta name).
+	nameDone bool
+	inName   bool
+	val      [maxTraceName]byte
+	valLen   uint8
+}
+
+// maxTraceName is the longest name of a trace meta tag: "sentry-trace".
+const maxTraceName = len("sentry-trace")
+
+// isTraceMetaName reports whether b, the value of a meta's name attribute,
+// names one of the tags a browser SDK continues a trace from: sentry-trace
+// and baggage (Sentry), traceparent (OpenTelemetry) or dd-trace-id
+// (Datadog). Any ASCII case matches, so that a page whose tags differ from
+// the SDKs' spelling only in case does not get a second set.
+func isTraceMetaName(b []byte) bool {
+	switch len(b) {
+	case len("sentry-trace"):
+		return equalLower(b, "sentry-trace")
+	case len("traceparent"):
+		return equalLower(b, "traceparent") || equalLower(b, "dd-trace-id")
+	case len("baggage"):
+		return equalLower(b, "baggage")
+	}
+	return false
 }
 
 // rawText makes the tokenizer read the text of the element named name, which
 // must be "title" or "style" (RCDATA and raw text, whose only markup is
-// their end tag), up to that end tag, which it then reports as usual.
+// their end tag), or "noscript" or "noframes" (raw text as a browser with
+// scripting reads them), or "script" (script data, with its escapes), up to
+// that end tag, which it then reports as usual.
 func (z *tokenizer) rawText(name string) {
 	z.state, z.raw, z.rawMatched = stRawText, name, 0
+	if name == "script" {
+		z.state, z.scr = stScript, scrData
+	}
+}
+
+// scriptState is where the tokenizer is in the text of a script: the script
+// data states of https://html.spec.whatwg.org/multipage/parsing.html#script-data-state,
+// as x/net/html's readScript follows them.
+type scriptState uint8
+
+const (
+	scrData                  scriptState = iota // script data
+	scrLessThan                                 // after "<"
+	scrEndTagOpen                               // after "</"; rawMatched bytes of "script" matched
+	scrEscapeStart                              // after "<!"
+	scrEscapeStartDash                          // after "<!-"
+	scrEscaped                                  // in "<!--" ... "-->"
+	scrEscapedDash                              // escaped, after "-"
+	scrEscapedDashDash                          // escaped, after "--"
+	scrEscapedLessThan                          // escaped, after "<"
+	scrEscapedEndTagOpen                        // escaped, after "</"; rawMatched bytes of "script" matched
+	scrDoubleEscapeStart                        // escaped, after "<" and rawMatched bytes of "script"
+	scrDoubleEscaped                            // in "<!--<script>" ... "</script>"
+	scrDoubleEscapedDash                        // double escaped, after "-"
+	scrDoubleEscapedDashDash                    // double escaped, after "--"
+	scrDoubleEscapedLessThan                    // double escaped, after "<"
+	scrDoubleEscapeEnd                          // double escaped, after "</" and rawMatched bytes of "script"
+)
+
+// script reads the text of a script from p[i] on, and returns the offset it
+// stopped at and whether it found the script's end tag, whose "</script" it
+// then has consumed up to the byte that ends the name, as stRawText does.
+func (z *tokenizer) script(p []byte, i int) (int, bool) {
+	for i < len(p) {
+		c := p[i]
+		switch z.scr {
+		case scrData:
+			j := bytes.IndexByte(p[i:], '<')
+			if j < 0 {
+				return len(p), false
+			}
+			i += j
+			z.start = z.at(i)
+			z.scr = scrLessThan
+		case scrLessThan:
+			switch c {
+			case '/':
+				z.scr, z.rawMatched = scrEndTagOpen, 0
+			case '!':
+				z.scr = scrEscapeStart
+			default:
+				z.scr = scrData
+				continue
+			}
+		case scrEndTagOpen, scrEscapedEndTagOpen, scrDoubleEscapeEnd:
+			if z.rawMatched < len("script") {
+				if lower(c) != "script"[z.rawMatched] {
+					z.scr = z.scr.unmatched()
+					continue
+				}
+				z.rawMatched++
+				break
+			}
+			if byteClass[c]&clsNameEnd == 0 {
+				z.scr = z.scr.unmatched()
+				continue
+			}
+			if z.scr == scrDoubleEscapeEnd {
+				z.scr = scrEscaped // c is consumed with the end tag
+				break
+			}
+			return i, true
+		case scrEscapeStart:
+			if c != '-' {
+				z.scr = scrData
+				continue
+			}
+			z.scr = scrEscapeStartDash
+		case scrEscapeStartDash:
+			if c != '-' {
+				z.scr = scrData
+				continue
+			}
+			z.scr = scrEscapedDashDash
+		case scrEscaped, scrEscapedDash, scrEscapedDashDash:
+			switch {
+			case c == '-':
+				z.scr = min(z.scr+1, scrEscapedDashDash)
+			case c == '<':
+				z.start = z.at(i)
+				z.scr = scrEscapedLessThan
+			case c == '>' && z.scr == scrEscapedDashDash:
+				z.scr = scrData
+			default:
+				z.scr = scrEscaped
+			}
+		case scrEscapedLessThan:
+			switch {
+			case c == '/':
+				z.scr, z.rawMatched = scrEscapedEndTagOpen, 0
+			case isAlpha(c):
+				z.scr, z.rawMatched = scrDoubleEscapeStart, 0
+				continue
+			default:
+				z.scr = scrData // as x/net/html: not the escaped state
+				continue
+			}
+		case scrDoubleEscapeStart:
+			if z.rawMatched < len("script") {
+				if lower(c) != "script"[z.rawMatched] {
+					z.scr = scrEscaped
+					continue
+				}
+				z.rawMatched++
+				break
+			}
+			if byteClass[c]&clsNameEnd == 0 {
+				z.scr = scrEscaped
+				continue
+			}
+			z.scr = scrDoubleEscaped
+		case scrDoubleEscaped, scrDoubleEscapedDash, scrDoubleEscapedDashDash:
+			switch {
+			case c == '-':
+				z.scr = min(z.scr+1, scrDoubleEscapedDashDash)
+			case c == '<':
+				z.scr = scrDoubleEscapedLessThan
+			case c == '>' && z.scr == scrDoubleEscapedDashDash:
+				z.scr = scrData
+			default:
+				z.scr = scrDoubleEscaped
+			}
+		case scrDoubleEscapedLessThan:
+			if c != '/' {
+				z.scr = scrDoubleEscaped
+				continue
+			}
+			z.scr, z.rawMatched = scrDoubleEscapeEnd, 0
+		}
+		i++
+	}
+	return i, false
+}
+
+// unmatched is the state a failed match of "</script" in state s reads its
+// byte again in.
+func (s scriptState) unmatched() scriptState {
+	switch s {
+	case scrEscapedEndTagOpen:
+		return scrEscaped
+	case scrDoubleEscapeEnd:
+		return scrDoubleEscaped
+	}
+	return scrData
 }
 
 // Byte classes, for the loops that run over names and unquoted values.
@@ -219,13 +416,6 @@ var byteClass = func() (t [256]uint8) {
 	t['='] |= clsAttrNameEnd
 	return t
 }()
-
-// ret records that next consumed n bytes of the input that began at stream
-// offset base, and returns its results.
-func (z *tokenizer) ret(base int64, n int, ev event) (int, event) {
-	z.pos = base + int64(n)
-	return n, ev
-}
 
 // isSpace reports whether c is HTML whitespace (x/net/html's whitespace set;
 // the WHATWG's ASCII whitespace plus the CR the input stream turns into LF).
@@ -263,6 +453,7 @@ func (z *tokenizer) startTag(end bool, c byte) {
 	z.state = stTagName
 	z.endTag = end
 	z.charset = false
+	z.traceMeta, z.nameDone, z.inName = false, false, false
 	z.name[0] = lower(c)
 	z.nameLen = 1
 }
@@ -291,7 +482,7 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 		k++
 	}
 	nameEnd := k
-	charset := false
+	charset, traceMeta, nameDone := false, false, !z.traceNames || end
 	for {
 		// Before an attribute name, or the closing ">".
 		for k < len(p) && isSpace(p[k]) {
@@ -315,6 +506,8 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 		if !end && isCharsetAttr(p[a:k]) {
 			charset = true
 		}
+		isName := !nameDone && k-a == len("name") && equalLower(p[a:k], "name")
+		nameDone = nameDone || isName
 		for k < len(p) && isSpace(p[k]) {
 			k++
 		}
@@ -345,9 +538,16 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 			if j < 0 {
 				return 0, false
 			}
+			if isName {
+				traceMeta = isTraceMetaName(p[k+1 : k+1+j])
+			}
 			k += j + 2
 		default:
+			v := k
 			for k++; k < len(p) && byteClass[p[k]]&clsUnquotedEnd == 0; k++ {
+			}
+			if isName {
+				traceMeta = isTraceMetaName(p[v:k])
 			}
 		}
 	}
@@ -355,7 +555,7 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 	if end {
 		z.kind = kindEndTag
 	}
-	z.charset = charset
+	z.charset, z.traceMeta = charset, traceMeta
 	z.nameLen = keepName(z.name[:], 0, p[nameStart:nameEnd])
 	return k + 1, true
 }
@@ -443,7 +643,31 @@ func (z *tokenizer) endAttrName() {
 	switch string(z.attr[:z.attrLen]) {
 	case "charset", "http-equiv":
 		z.charset = true
+	case "name":
+		if z.traceNames && !z.nameDone {
+			z.nameDone, z.inName, z.valLen = true, true, 0
+		}
 	}
+}
+
+// keepValue appends b, the next bytes of the value of the tag's first name
+// attribute, to val.
+func (z *tokenizer) keepValue(b []byte) {
+	k := int(z.valLen)
+	if k > len(z.val) {
+		return
+	}
+	if k+len(b) > len(z.val) {
+		z.valLen = uint8(len(z.val) + 1)
+		return
+	}
+	z.valLen = uint8(k + copy(z.val[k:], b))
+}
+
+// endValue ends the value of the tag's first name attribute.
+func (z *tokenizer) endValue() {
+	z.inName = false
+	z.traceMeta = int(z.valLen) <= len(z.val) && isTraceMetaName(z.val[:z.valLen])
 }
 
 // next consumes bytes of p until it has something to report, and returns
@@ -452,252 +676,362 @@ func (z *tokenizer) endAttrName() {
 // first byte of other text (evText, having consumed the run up to the next
 // "<"). With evNone it has consumed all of p. It may report an event having
 // consumed nothing: a "<" read earlier turned out to be text.
+//
+// Each state has a reader of its own, as x/net/html's token.go has: it reads
+// p from i on while the tokenizer stays in its state, and returns where it
+// stopped and what it found, evNone to go on in the state it left. z.pos is
+// the stream offset of p[0] until next returns.
 func (z *tokenizer) next(p []byte) (int, event) {
-	base := z.pos
 	i := 0
-	for i < len(p) {
-		c := p[i]
+	ev := evNone
+	for i < len(p) && ev == evNone {
 		switch z.state {
 		case stData:
-			switch {
-			case c == '<':
-				z.start = base + int64(i)
-				if end, ok := readDoctype(p, i); ok {
-					z.kind = kindDoctype
-					return z.ret(base, end, evEnd)
-				}
-				if end, ok := z.readTag(p, i); ok {
-					return z.ret(base, end, evEnd)
-				}
-				z.state = stTagOpen
-				i++
-			case isSpace(c):
-				z.start = base + int64(i)
-				for i++; i < len(p) && isSpace(p[i]); i++ {
-				}
-				if z.quietSpace {
-					continue
-				}
-				return z.ret(base, i, evSpace)
-			default:
-				z.start = base + int64(i)
-				if j := bytes.IndexByte(p[i:], '<'); j >= 0 {
-					return z.ret(base, i+j, evText)
-				}
-				return z.ret(base, len(p), evText)
-			}
-
+			i, ev = z.readData(p, i)
 		case stTagOpen:
-			switch {
-			case isAlpha(c):
-				z.startTag(false, c)
-			case c == '/':
-				z.state = stEndTagOpen
-			case c == '!':
-				z.state = stMarkupOpen
-			case c == '?':
-				z.state, z.kind = stBogusComment, kindComment
-			default:
-				// The "<" was text; c is read again in the data state.
-				z.state = stData
-				return z.ret(base, i, evText)
-			}
-			i++
-
+			i, ev = z.readTagOpen(p, i)
 		case stEndTagOpen:
-			switch {
-			case c == '>':
-				// "</>" is no token at all; x/net/html reports it as an
-				// empty comment, and so do we.
-				z.state, z.kind = stData, kindComment
-				return z.ret(base, i+1, evEnd)
-			case isAlpha(c):
-				z.startTag(true, c)
-				i++
-			default:
-				z.state, z.kind = stBogusComment, kindComment
-			}
-
+			i, ev = z.readEndTagOpen(p, i)
 		case stTagName:
-			for ; i < len(p) && byteClass[p[i]]&clsNameEnd == 0; i++ {
-				if z.nameLen < maxName {
-					z.name[z.nameLen] = lower(p[i])
-				}
-				if z.nameLen <= maxName {
-					z.nameLen++
-				}
-			}
-			if i < len(p) {
-				if isSpace(p[i]) {
-					i++
-				}
-				z.state = stBeforeAttr
-			}
-
+			i = z.readTagName(p, i)
 		case stBeforeAttr:
-			switch {
-			case isSpace(c):
-				i++
-			case c == '>':
-				z.state, z.kind = stData, kindStartTag
-				if z.endTag {
-					z.kind = kindEndTag
-				}
-				return z.ret(base, i+1, evEnd)
-			default:
-				z.state = stAttrName
-				z.attrLen = 0
-				z.attrFirst = true
-			}
-
+			i, ev = z.readBeforeAttr(p, i)
 		case stAttrName:
-			for ; i < len(p); i++ {
-				c = p[i]
-				if byteClass[c]&clsNameEnd != 0 || c == '=' && !z.attrFirst {
-					z.endAttrName()
-					z.state = stAfterAttrName
-					break
-				}
-				z.attrFirst = false
-				if z.attrLen < maxAttrName {
-					z.attr[z.attrLen] = lower(c)
-				}
-				if z.attrLen <= maxAttrName {
-					z.attrLen++
-				}
-			}
-
+			i = z.readAttrName(p, i)
 		case stAfterAttrName:
-			switch {
-			case isSpace(c):
-				i++
-			case c == '/':
-				z.state = stBeforeAttr
-				i++
-			case c == '=':
-				z.state = stBeforeAttrValue
-				i++
-			default:
-				z.state = stBeforeAttr
-			}
-
+			i = z.readAfterAttrName(p, i)
 		case stBeforeAttrValue:
-			switch {
-			case isSpace(c):
-				i++
-			case c == '>':
-				z.state = stBeforeAttr
-			case c == '"' || c == '\'':
-				z.state, z.quote = stAttrValueQuoted, c
-				i++
-			default:
-				z.state = stAttrValueUnquoted
-				i++
-			}
-
+			i = z.readBeforeAttrValue(p, i)
 		case stAttrValueQuoted:
-			j := bytes.IndexByte(p[i:], z.quote)
-			if j < 0 {
-				return z.ret(base, len(p), evNone)
-			}
-			z.state = stBeforeAttr
-			i += j + 1
-
+			i = z.readAttrValueQuoted(p, i)
 		case stAttrValueUnquoted:
-			for i < len(p) && byteClass[p[i]]&clsUnquotedEnd == 0 {
-				i++
-			}
-			if i < len(p) {
-				if isSpace(p[i]) {
-					i++
-				}
-				z.state = stBeforeAttr
-			}
-
-		case stMarkupOpen:
-			if c == '-' {
-				z.state = stMarkupDash
-				i++
-			} else {
-				z.state, z.matched = stDoctypeName, 0
-			}
-
-		case stMarkupDash:
-			if c == '-' {
-				z.state, z.kind = stComment, kindComment
-				z.seen = 0
-				i++
-			} else {
-				// "<!-" then not "-": the "-" already failed to match
-				// "DOCTYPE", so it is a bogus comment; c is read again.
-				z.state, z.kind = stBogusComment, kindComment
-			}
-
-		case stDoctypeName:
-			if lower(c) != lower(doctypeKeyword[z.matched]) {
-				// x/net/html backs up to just after "<!" and reads a
-				// bogus comment to the next ">"; the bytes matched so far
-				// are letters, so that ">" is at c or after it.
-				z.state, z.kind = stBogusComment, kindComment
-				continue
-			}
-			i++
-			if z.matched++; int(z.matched) == len(doctypeKeyword) {
-				z.state, z.kind = stDoctype, kindDoctype
-			}
-
+			i = z.readAttrValueUnquoted(p, i)
+		case stMarkupOpen, stMarkupDash, stDoctypeName:
+			i = z.readMarkupOpen(p, i)
 		case stDoctype, stBogusComment:
-			j := bytes.IndexByte(p[i:], '>')
-			if j < 0 {
-				return z.ret(base, len(p), evNone)
-			}
-			z.state = stData
-			return z.ret(base, i+j+1, evEnd)
-
-		case stRawText:
-			switch m := z.rawMatched; {
-			case m == 0:
-				j := bytes.IndexByte(p[i:], '<')
-				if j < 0 {
-					return z.ret(base, len(p), evNone)
-				}
-				i += j
-				z.start = base + int64(i)
-				z.rawMatched = 1
-				i++
-			case m == 1 && c == '/', m > 1 && m < 2+len(z.raw) && lower(c) == z.raw[m-2]:
-				z.rawMatched++
-				i++
-			case m == 2+len(z.raw) && byteClass[c]&clsNameEnd != 0:
-				// "</title" and a byte that ends the name, as
-				// x/net/html's readRawEndTag: the end tag, whose rest
-				// the tag states read from c.
-				z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
-				z.nameLen = uint8(copy(z.name[:], z.raw))
-			default:
-				// Not the end tag: text, and c is read again.
-				z.rawMatched = 0
-			}
-
+			i, ev = z.readToGreater(p, i)
 		case stComment:
-			// Only a ">" can end a comment: jump to the next one.
-			j := bytes.IndexByte(p[i:], '>')
-			if j < 0 {
-				z.pushComment(p[i:])
-				return z.ret(base, len(p), evNone)
-			}
-			if z.commentEndsBefore(p[i : i+j]) {
-				z.state = stData
-				return z.ret(base, i+j+1, evEnd)
-			}
-			z.pushComment(p[i : i+j+1])
-			i += j + 1
-
+			i, ev = z.readComment(p, i)
+		case stRawText:
+			i = z.readRawText(p, i)
+		case stScript:
+			i = z.readScriptData(p, i)
 		default:
 			panic("inject: tokenizer in unknown " + z.state.String())
 		}
 	}
-	return z.ret(base, i, evNone)
+	z.pos += int64(i)
+	return i, ev
+}
+
+// at returns the stream offset of p[i], the input of the running next.
+func (z *tokenizer) at(i int) int64 { return z.pos + int64(i) }
+
+// readData reads between tokens: a whole tag or doctype in one go when p
+// holds it, else the "<" that begins one, or a run of text.
+func (z *tokenizer) readData(p []byte, i int) (int, event) {
+	c := p[i]
+	z.start = z.at(i)
+	switch {
+	case c == '<':
+		if end, ok := readDoctype(p, i); ok {
+			z.kind = kindDoctype
+			return end, evEnd
+		}
+		if end, ok := z.readTag(p, i); ok {
+			return end, evEnd
+		}
+		z.state = stTagOpen
+		return i + 1, evNone
+	case isSpace(c):
+		for i++; i < len(p) && isSpace(p[i]); i++ {
+		}
+		if z.quietSpace {
+			return i, evNone
+		}
+		return i, evSpace
+	}
+	if j := bytes.IndexByte(p[i:], '<'); j >= 0 {
+		return i + j, evText
+	}
+	return len(p), evText
+}
+
+// readTagOpen reads the byte after "<".
+func (z *tokenizer) readTagOpen(p []byte, i int) (int, event) {
+	switch c := p[i]; {
+	case isAlpha(c):
+		z.startTag(false, c)
+	case c == '/':
+		z.state = stEndTagOpen
+	case c == '!':
+		z.state = stMarkupOpen
+	case c == '?':
+		z.state, z.kind = stBogusComment, kindComment
+	default:
+		// The "<" was text; c is read again in the data state.
+		z.state = stData
+		return i, evText
+	}
+	return i + 1, evNone
+}
+
+// readEndTagOpen reads the byte after "</".
+func (z *tokenizer) readEndTagOpen(p []byte, i int) (int, event) {
+	switch c := p[i]; {
+	case c == '>':
+		// "</>" is no token at all; x/net/html reports it as an empty
+		// comment, and so do we.
+		z.state, z.kind = stData, kindComment
+		return i + 1, evEnd
+	case isAlpha(c):
+		z.startTag(true, c)
+		return i + 1, evNone
+	}
+	z.state, z.kind = stBogusComment, kindComment
+	return i, evNone
+}
+
+// readTagName reads a tag name, keeping its first maxName bytes.
+func (z *tokenizer) readTagName(p []byte, i int) int {
+	for ; i < len(p) && byteClass[p[i]]&clsNameEnd == 0; i++ {
+		if z.nameLen < maxName {
+			z.name[z.nameLen] = lower(p[i])
+		}
+		if z.nameLen <= maxName {
+			z.nameLen++
+		}
+	}
+	if i < len(p) {
+		if isSpace(p[i]) {
+			i++
+		}
+		z.state = stBeforeAttr
+	}
+	return i
+}
+
+// readBeforeAttr reads in a tag, before an attribute name or the ">" that
+// ends the tag.
+func (z *tokenizer) readBeforeAttr(p []byte, i int) (int, event) {
+	switch c := p[i]; {
+	case isSpace(c):
+		return i + 1, evNone
+	case c == '>':
+		z.state, z.kind = stData, kindStartTag
+		if z.endTag {
+			z.kind = kindEndTag
+		}
+		return i + 1, evEnd
+	}
+	z.state = stAttrName
+	z.attrLen = 0
+	z.attrFirst = true
+	return i, evNone
+}
+
+// readAttrName reads an attribute name, keeping its first maxAttrName bytes.
+func (z *tokenizer) readAttrName(p []byte, i int) int {
+	for ; i < len(p); i++ {
+		c := p[i]
+		if byteClass[c]&clsNameEnd != 0 || c == '=' && !z.attrFirst {
+			z.endAttrName()
+			z.state = stAfterAttrName
+			return i
+		}
+		z.attrFirst = false
+		if z.attrLen < maxAttrName {
+			z.attr[z.attrLen] = lower(c)
+		}
+		if z.attrLen <= maxAttrName {
+			z.attrLen++
+		}
+	}
+	return i
+}
+
+// readAfterAttrName reads after an attribute name: an "=" and its value may
+// follow, or the next attribute.
+func (z *tokenizer) readAfterAttrName(p []byte, i int) int {
+	switch c := p[i]; {
+	case isSpace(c):
+		return i + 1
+	case c == '/':
+		z.state, z.inName = stBeforeAttr, false
+		return i + 1
+	case c == '=':
+		z.state = stBeforeAttrValue
+		return i + 1
+	}
+	z.state, z.inName = stBeforeAttr, false
+	return i
+}
+
+// readBeforeAttrValue reads after an attribute's "=", before its value.
+func (z *tokenizer) readBeforeAttrValue(p []byte, i int) int {
+	switch c := p[i]; {
+	case isSpace(c):
+		return i + 1
+	case c == '>':
+		z.state, z.inName = stBeforeAttr, false
+		return i
+	case c == '"' || c == '\'':
+		z.state, z.quote = stAttrValueQuoted, c
+		return i + 1
+	}
+	z.state = stAttrValueUnquoted
+	if z.inName {
+		z.keepValue(p[i : i+1])
+	}
+	return i + 1
+}
+
+// readAttrValueQuoted reads a quoted attribute value up to its closing
+// quote.
+func (z *tokenizer) readAttrValueQuoted(p []byte, i int) int {
+	j := bytes.IndexByte(p[i:], z.quote)
+	if j < 0 {
+		if z.inName {
+			z.keepValue(p[i:])
+		}
+		return len(p)
+	}
+	if z.inName {
+		z.keepValue(p[i : i+j])
+		z.endValue()
+	}
+	z.state = stBeforeAttr
+	return i + j + 1
+}
+
+// readAttrValueUnquoted reads an unquoted attribute value.
+func (z *tokenizer) readAttrValueUnquoted(p []byte, i int) int {
+	v := i
+	for i < len(p) && byteClass[p[i]]&clsUnquotedEnd == 0 {
+		i++
+	}
+	if z.inName {
+		z.keepValue(p[v:i])
+	}
+	if i < len(p) {
+		if z.inName {
+			z.endValue()
+		}
+		if isSpace(p[i]) {
+			i++
+		}
+		z.state = stBeforeAttr
+	}
+	return i
+}
+
+// readMarkupOpen reads after "<!": "--" begins a comment, "DOCTYPE" in any
+// case a doctype, anything else a bogus comment.
+func (z *tokenizer) readMarkupOpen(p []byte, i int) int {
+	c := p[i]
+	switch z.state {
+	case stMarkupOpen:
+		if c == '-' {
+			z.state = stMarkupDash
+			return i + 1
+		}
+		z.state, z.matched = stDoctypeName, 0
+	case stMarkupDash:
+		if c == '-' {
+			z.state, z.kind = stComment, kindComment
+			z.seen = 0
+			return i + 1
+		}
+		// "<!-" then not "-": the "-" already failed to match "DOCTYPE",
+		// so it is a bogus comment; c is read again.
+		z.state, z.kind = stBogusComment, kindComment
+	case stDoctypeName:
+		if lower(c) != lower(doctypeKeyword[z.matched]) {
+			// x/net/html backs up to just after "<!" and reads a bogus
+			// comment to the next ">"; the bytes matched so far are
+			// letters, so that ">" is at c or after it.
+			z.state, z.kind = stBogusComment, kindComment
+			return i
+		}
+		if z.matched++; int(z.matched) == len(doctypeKeyword) {
+			z.state, z.kind = stDoctype, kindDoctype
+		}
+		return i + 1
+	}
+	return i
+}
+
+// readToGreater reads a doctype or a bogus comment, which the next ">" ends.
+func (z *tokenizer) readToGreater(p []byte, i int) (int, event) {
+	j := bytes.IndexByte(p[i:], '>')
+	if j < 0 {
+		return len(p), evNone
+	}
+	z.state = stData
+	return i + j + 1, evEnd
+}
+
+// readComment reads a comment: only a ">" can end it, so it jumps from one
+// to the next.
+func (z *tokenizer) readComment(p []byte, i int) (int, event) {
+	for {
+		j := bytes.IndexByte(p[i:], '>')
+		if j < 0 {
+			z.pushComment(p[i:])
+			return len(p), evNone
+		}
+		if z.commentEndsBefore(p[i : i+j]) {
+			z.state = stData
+			return i + j + 1, evEnd
+		}
+		z.pushComment(p[i : i+j+1])
+		i += j + 1
+	}
+}
+
+// readRawText reads the text of a title, style or another element whose
+// only markup is its end tag, until "</" and its name.
+func (z *tokenizer) readRawText(p []byte, i int) int {
+	for i < len(p) {
+		c := p[i]
+		switch m := z.rawMatched; {
+		case m == 0:
+			j := bytes.IndexByte(p[i:], '<')
+			if j < 0 {
+				return len(p)
+			}
+			i += j
+			z.start = z.at(i)
+			z.rawMatched = 1
+			i++
+		case m == 1 && c == '/', m > 1 && m < 2+len(z.raw) && lower(c) == z.raw[m-2]:
+			z.rawMatched++
+			i++
+		case m == 2+len(z.raw) && byteClass[c]&clsNameEnd != 0:
+			// "</title" and a byte that ends the name, as x/net/html's
+			// readRawEndTag: the end tag, whose rest the tag states read
+			// from c.
+			z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
+			z.nameLen = uint8(copy(z.name[:], z.raw))
+			return i
+		default:
+			// Not the end tag: text, and c is read again.
+			z.rawMatched = 0
+		}
+	}
+	return i
+}
+
+// readScriptData reads the text of a script, until its end tag.
+func (z *tokenizer) readScriptData(p []byte, i int) int {
+	i, end := z.script(p, i)
+	if end {
+		// "</script" and a byte that ends the name: the end tag, whose
+		// rest the tag states read from p[i].
+		z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
+		z.nameLen = uint8(copy(z.name[:], "script"))
+	}
+	return i
 }
 
 // commentEndsBefore reports whether a ">" that follows b, the next bytes of
@@ -756,7 +1090,7 @@ func (z *tokenizer) eof() tokenKind {
 // the Writer may still insert before them.
 func (z *tokenizer) inTag() bool {
 	switch z.state {
-	case stData, stDoctype, stComment, stBogusComment, stRawText:
+	case stData, stDoctype, stComment, stBogusComment, stRawText, stScript:
 		return false
 	}
 	return true

@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +50,7 @@ const (
 	stageBOM      stage = iota // at the start: a byte order mark may be arriving; every byte is held
 	stagePrologue              // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
 	stageHead                  // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
+	stageCheck                 // WithExistingTags: the insertion point is found; reading the rest of the head for the page's own tags
 	stagePass                  // decided: bytes go straight to dst
 )
 
@@ -103,7 +105,8 @@ type Writer struct {
 	// it after NewWriter and after every Reset, which clears it.
 	tagsFunc func(dst []byte) ([]byte, Reason)
 
-	cfg *writerConfig // the options, shared and never changed; kept by Reset
+	cfg *writerConfig   // the options, shared and never changed; kept by Reset
+	ctx context.Context // WithContext's, for this document: the tags are rendered for its span; nil means tags
 
 	stage        stage   // how far the Writer has got; only moves forward until Reset
 	status       Status  // StatusScanning until stage is stagePass
@@ -117,6 +120,10 @@ type Writer struct {
 	charsetKnown bool    // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
 	charsetSeen  bool    // a charset meta was read: the prescan finds it before the tags
 	at           int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
+	pending      int64   // in stageCheck, the stream offset the tags go at unless the head has tags of its own
+	templates    int     // in stageCheck, how many <template> elements are open: their content is not the head's
+	afterHead    bool    // in stageCheck, </head> was read: head elements may still follow it
+	flushOwed    bool    // a Flush came in stageCheck: dst is flushed once the Writer decides
 	err          error   // the first error dst returned; never reset but by Reset
 
 	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
@@ -134,7 +141,7 @@ type Writer struct {
 // NewWriter returns a Writer that writes to dst the bytes written to it,
 // with tags inserted once at the document's insertion point. The Writer
 // keeps tags, which must not change until it has decided; with
-// [WithContext], it renders the tags itself instead.
+// [WithContext] and nil tags, it renders the tags itself instead.
 func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 	if len(opts) == 0 {
 		return newWriter(dst, tags, &defaultConfig)
@@ -145,7 +152,7 @@ func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 		cfg writerConfig
 	}{cfg: newWriterConfig(opts)}
 	wc.cfg.prepare()
-	wc.w = Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: &wc.cfg, charsetKnown: wc.cfg.charsetKnown}
+	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, ctx: wc.cfg.doc.ctx, charsetKnown: wc.cfg.doc.charsetKnown}
 	return &wc.w
 }
 
@@ -156,14 +163,20 @@ var defaultConfig = defaultWriterConfig()
 // newWriter returns a Writer with the settings cfg, which it shares and
 // never changes.
 func newWriter(dst io.Writer, tags []byte, cfg *writerConfig) *Writer {
-	return &Writer{dst: dst, tags: tags, at: -1, z: tokenizer{quietSpace: true}, cfg: cfg, charsetKnown: cfg.charsetKnown}
+	return &Writer{dst: dst, tags: tags, at: -1, z: cfg.newTokenizer(), cfg: cfg, ctx: cfg.doc.ctx, charsetKnown: cfg.doc.charsetKnown}
 }
 
-// Reset discards the Writer's state, including its held bytes and the
-// tagsFunc hook, and makes it write the next document to dst with tags, as
-// if new from [NewWriter] with the same options. It keeps its buffers, so
-// that Writers can be pooled.
-func (w *Writer) Reset(dst io.Writer, tags []byte) {
+// Reset discards the Writer's state, including its held bytes, the
+// tagsFunc hook and the per-document settings of the last document, and
+// makes it write the next document to dst with tags, as if new from
+// [NewWriter] with the same options but for the per-document ones
+// ([WithContext], [WithContentType]), which are opts. It keeps its buffers,
+// so that Writers can be pooled.
+func (w *Writer) Reset(dst io.Writer, tags []byte, opts ...DocumentOption) {
+	var doc documentConfig
+	if len(opts) > 0 {
+		doc = newDocumentConfig(opts)
+	}
 	buf := w.buf[:0]
 	if cap(buf) > maxKeptHold {
 		buf = nil
@@ -172,12 +185,24 @@ func (w *Writer) Reset(dst io.Writer, tags []byte) {
 		dst:          dst,
 		tags:         tags,
 		cfg:          w.cfg,
+		ctx:          doc.ctx,
 		at:           -1,
-		z:            tokenizer{quietSpace: true},
+		z:            w.cfg.newTokenizer(),
 		buf:          buf,
-		charsetKnown: w.cfg.charsetKnown,
+		charsetKnown: doc.charsetKnown,
 		tagBuf:       w.tagBuf[:0],
 	}
+}
+
+// newDocumentConfig returns the per-document settings opts give; nil
+// options are skipped.
+func newDocumentConfig(opts []DocumentOption) (d documentConfig) {
+	for _, o := range opts {
+		if o != nil {
+			o.applyDocument(&d)
+		}
+	}
+	return d
 }
 
 // Status reports whether the Writer is still looking for the insertion
@@ -359,6 +384,16 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.stage == stageCheck {
+		// The bytes from the insertion point on wait for the end of
+		// the head; they are flushed once the Writer decides.
+		w.flushOwed = true
+	}
+	return w.flushDst()
+}
+
+// flushDst flushes dst, when it can.
+func (w *Writer) flushDst() error {
 	switch f := w.dst.(type) {
 	case interface{ Flush() error }:
 		return f.Flush()
@@ -396,7 +431,10 @@ func (w *Writer) settle(decide func()) {
 		}
 	}()
 	decide()
-	w.emitDecision(nil, end)
+	if w.emitDecision(nil, end) == nil && w.flushOwed {
+		w.flushOwed = false
+		_ = w.flushDst() // its error, dst's, is not the document's end's
+	}
 }
 
 // write is Write until the decision: it scans p, writes to dst every byte
@@ -416,6 +454,10 @@ func (w *Writer) write(p []byte) (n int, err error) {
 	}
 	if w.stage == stagePass {
 		err = w.emitDecision(p, pos0)
+		if err == nil && w.flushOwed {
+			w.flushOwed = false
+			err = w.flushDst()
+		}
 	} else {
 		err = w.emitUpTo(p, pos0, w.safePoint())
 		if err == nil {
@@ -456,8 +498,11 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 // safePoint is the stream offset from which the Writer must hold the bytes
 // it has scanned: the tags may still go before them.
 func (w *Writer) safePoint() int64 {
-	if w.stage == stageBOM {
+	switch w.stage {
+	case stageBOM:
 		return 0
+	case stageCheck:
+		return w.pending
 	}
 	if w.z.inTag() {
 		return w.z.start

@@ -258,7 +258,7 @@ func TestWriterReset(t *testing.T) {
 	w := inject.NewWriter(&first, []byte("<first>"), inject.WithContentType("text/html; charset=utf-8"))
 	_, err := w.Write([]byte("<!doctype html><html><head>\n<meta charset=x>\n<!-- secret"))
 	require.NoError(t, err)
-	w.Reset(&second, []byte("<second>"))
+	w.Reset(&second, []byte("<second>"), inject.WithContentType("text/html; charset=utf-8"))
 	assert.Equal(t, inject.StatusScanning, w.Status())
 	assert.Zero(t, w.Inserted())
 	_, err = w.Write([]byte("<!doctype html><he"))

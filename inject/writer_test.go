@@ -2,6 +2,7 @@ package inject_test
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/inject"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // goldenTest is a document and what the Writer must make of it. In want,
@@ -396,4 +398,37 @@ func TestWriterStatusString(t *testing.T) {
 	for r := inject.ReasonNone; r <= inject.ReasonNoTransform; r++ {
 		assert.NotContains(t, r.String(), "Reason(", "reason %d has no name", r)
 	}
+}
+
+// TestWriterResetForgetsDocument checks that a pooled Writer carries nothing
+// of one document into the next: the context of WithContext and the
+// Content-Type are per document, given to NewWriter or Reset, and a Reset
+// without them forgets them.
+func TestWriterResetForgetsDocument(t *testing.T) {
+	const doc = `<html><head><title>t</title></head><body>`
+	ctx1 := tracecontext.NewContext(context.Background(), testSpan(1))
+	ctx2 := tracecontext.NewContext(context.Background(), testSpan(2))
+
+	var out bytes.Buffer
+	w := inject.NewWriter(&out, nil, inject.WithContext(ctx1), inject.WithContentType("text/html; charset=utf-8"))
+	write := func() string {
+		t.Helper()
+		_, err := w.Write([]byte(doc))
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		s := out.String()
+		out.Reset()
+		return s
+	}
+	require.Equal(t, `<html><head>`+tagsFor(testSpan(1))+`<title>t</title></head><body>`, write())
+
+	w.Reset(&out, nil, inject.WithContext(ctx2))
+	require.Equal(t, `<html><head><title>t</title>`+tagsFor(testSpan(2))+`</head><body>`, write(),
+		"the second request's trace, and no charset known: after the title, for the prescan")
+
+	w.Reset(&out, nil)
+	require.Equal(t, doc, write(), "no context, no tags: nothing of the last request's trace")
+
+	w.Reset(&out, []byte(testTags), inject.WithContext(ctx1))
+	require.Equal(t, `<html><head><title>t</title>`+testTags+`</head><body>`, write(), "tags given are inserted as given")
 }

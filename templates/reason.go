@@ -7,7 +7,8 @@ import (
 )
 
 // Reason says why a template entry point rendered no tags; see
-// [WithSkipHook].
+// [WithSkipHook]. Its values are those of inject's Reason that a template
+// can meet, with the same names and String values.
 type Reason uint8
 
 const (
@@ -21,15 +22,18 @@ const (
 	ReasonAlreadyRendered
 )
 
-// String returns the reason's name, as inject's reasons are named.
+// String returns a short lower-case name for r, the one inject's Reason of
+// the same name has ("no-span", "already-rendered"), so that logs and
+// metrics of both entry points share one vocabulary; "Reason(N)" for a value
+// with no name.
 func (r Reason) String() string {
 	switch r {
 	case ReasonNone:
 		return "none"
 	case ReasonNoSpan:
-		return "no span"
+		return "no-span"
 	case ReasonAlreadyRendered:
-		return "already rendered"
+		return "already-rendered"
 	}
 	return "Reason(" + strconv.Itoa(int(r)) + ")"
 }

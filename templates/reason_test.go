@@ -51,7 +51,7 @@ func TestSkipReasons(t *testing.T) {
 			require.NoError(t, templates.MetaTags(opts...).Render(ctx, &out))
 			assert.Empty(t, out.String())
 			assert.Equal(t, []templates.Reason{tt.reason, tt.reason}, got)
-			assert.Equal(t, 2, strings.Count(logs.String(), "reason=\""+tt.reason.String()+"\""), logs.String())
+			assert.Equal(t, 2, strings.Count(logs.String(), "reason="+tt.reason.String()+"\n"), logs.String())
 		})
 	}
 	assert.Equal(t, "none", templates.ReasonNone.String())

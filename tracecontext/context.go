@@ -102,6 +102,11 @@ func FromContext(ctx context.Context) (SpanContext, bool) {
 // Source gives the trace context of the span active in a request's context.
 // Every entry point of tracemeta reads the span through a Source at the
 // moment it renders, so the tags describe the span active then.
+//
+// Source is the stable contract between tracemeta and tracing SDKs: every
+// adapter (the sentry-go, OpenTelemetry and Datadog modules under
+// tracecontext, and any a user writes) implements it, and it does not change
+// within a major version.
 type Source interface {
 	// SpanContext returns the trace context of the span active in ctx, or
 	// false if there is none.

@@ -110,7 +110,7 @@ func (a *adapter) done(rn *run, prev *echo.Response, req *http.Request) {
 
 // ServeHTTP runs the rest of the chain with the ResponseWriter and request
 // that the core's handler passes on: its rewriting writer, or, for a request
-// it does not rewrite (HEAD, htmx...), echo's own Response, left in place.
+// it does not rewrite (htmx...), echo's own Response, left in place.
 func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := rn.c
 	c.SetRequest(r)

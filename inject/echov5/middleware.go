@@ -108,7 +108,7 @@ func (a *adapter) done(rn *run, req *http.Request) {
 
 // ServeHTTP runs the rest of the chain with the ResponseWriter and request
 // that the core's handler passes on: its rewriting writer, or, for a request
-// it does not rewrite (HEAD, htmx...), the ResponseWriter echo had, left in
+// it does not rewrite (htmx...), the ResponseWriter echo had, left in
 // place.
 func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := rn.c

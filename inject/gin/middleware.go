@@ -105,7 +105,7 @@ func (a *adapter) done(rn *run, orig gin.ResponseWriter, req *http.Request) {
 
 // ServeHTTP runs the rest of the chain with the ResponseWriter and request
 // that the core's handler passes on: its rewriting writer, or, for a request
-// it does not rewrite (HEAD, htmx...), gin's own writer, left in place.
+// it does not rewrite (htmx...), gin's own writer, left in place.
 func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := rn.c
 	c.Request = r

@@ -23,6 +23,7 @@ var reasonNames = [...]string{
 	ReasonSkipped:         "skipped",
 	ReasonFailed:          "failed",
 	ReasonNoTransform:     "no-transform",
+	ReasonExistingTags:    "existing-tags",
 }
 
 // String returns a short lower-case name for r, such as "fragment", fit for
