@@ -148,8 +148,8 @@ func TestNotNavigationUntouched(t *testing.T) {
 		{"post json", http.MethodPost, http.Header{"Sec-Fetch-Dest": {"empty"}, "Accept": {"application/json"}, "Content-Type": {"application/json"}}, true},
 		{"preflight", http.MethodOptions, http.Header{"Origin": {"http://app.example"}, "Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"sentry-trace,baggage"}}, true},
 		{"delete", http.MethodDelete, http.Header{"Accept": {"application/json"}}, true},
-		// The response to HEAD is the GET's headers, which the rules
-		// of HEAD decide; its request is not touched either.
+		// The response to HEAD carries the GET's headers (see
+		// TestHeadUntouched); its request is not touched either.
 		{"head", http.MethodHead, http.Header{"Sec-Fetch-Dest": {"document"}, "Accept": {"text/html"}}, false},
 	}
 	for _, tracing := range []bool{false, true} {
@@ -210,6 +210,32 @@ func TestNotNavigationUntouched(t *testing.T) {
 				assert.Empty(t, without.upstream.Get("Sentry-Trace"))
 				assert.Contains(t, decode(t, with.header.Get("Content-Encoding"), with.body), `<meta name="sentry-trace"`)
 			})
+		})
+	}
+}
+
+// TestHeadUntouched checks that a HEAD for a page a GET would rewrite
+// reaches the upstream untouched, and still gets the GET's headers: no
+// Content-Length of the page without the tags.
+func TestHeadUntouched(t *testing.T) {
+	const sentryTrace = "771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1"
+	for _, tracing := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tracing=%v", tracing), func(t *testing.T) {
+			up := newUpstream(t, false)
+			site := "\ttracemeta\n\treverse_proxy " + up.Listener.Addr().String() + "\n"
+			if tracing {
+				site = "\ttracing\n" + site
+			}
+			base := startCaddy(t, site)
+			req, err := http.NewRequest(http.MethodHead, base+"/page", nil)
+			require.NoError(t, err)
+			req.Header.Set("Accept", "text/html")
+			req.Header.Set("Sec-Fetch-Dest", "document")
+			req.Header.Set("Sentry-Trace", sentryTrace)
+			res, _ := do(t, req)
+			assert.Equal(t, http.StatusOK, res.StatusCode)
+			assert.Empty(t, res.Header.Get("Content-Length"), "the GET's length is not the upstream's")
+			assert.Equal(t, sentryTrace, up.last(t).header.Get("Sentry-Trace"), "the HEAD reaches the upstream as sent")
 		})
 	}
 }
