@@ -154,6 +154,11 @@ func TestTrustIncoming(t *testing.T) {
 			"Traceparent": {traceparent("01")},
 			"Baggage":     {"sentry-trace_id=" + traceID + ",sentry-org_id=1,sentry-public_key=aaaabbbbccccddddeeeeffff00001111,sentry-sample_rate=0.5,sentry-sampled=true"},
 		}, true, "1"},
+		{"flag and baggage disagree", "", http.Header{
+			"Sentry-Trace": {traceID + "-" + spanID + "-0"},
+			"Traceparent":  {traceparent("00")},
+			"Baggage":      {"sentry-trace_id=" + traceID + ",sentry-sample_rate=1,sentry-sampled=true"},
+		}, true, ""},
 		{"baggage without a trace", ours, http.Header{"Baggage": {"sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true"}}, false, "1"},
 	} {
 		for _, tracing := range []bool{false, true} {
