@@ -56,13 +56,20 @@ func init() {
 //     traceparent under strict continuation with OrgID set, a baggage of
 //     another sentry-org_id), the page starts a new trace of its own instead,
 //     with a new trace id: Caddy's span stays in the client's trace and is
-//     not named, and the upstream request's traceparent is replaced by the
-//     page's span too, so the application continues the page's trace.
+//     not named.
 //   - When the upstream's response names a span of that trace (Server-Timing
 //     or traceresponse), that span, unless its baggage carries a DSC the
 //     rules refuse (another org). Its DSC is used only when the trace's
 //     decision was still deferred, and only a Server-Timing sentry-trace
 //     brings a decision (a W3C flag is not a Sentry sampling decision).
+//
+// The navigation's request to the upstream names the same span in
+// sentry-trace and baggage (and traceparent with the traceparent format),
+// so the application continues it. With Caddy's tracing directive and its
+// span named, the traceparent Caddy's tracing wrote stays as it is, with its
+// OpenTelemetry decision; a traceparent of any other trace (the client's
+// trace the rules refused) is replaced by the page's span, so that the
+// application continues the page's trace, not the refused one.
 //
 // The sentry-trace sampled flag of the page and the sentry-sampled of its
 // baggage always agree: the flag is the decision, and the DSC is made to
@@ -324,9 +331,10 @@ func (x *exchange) continueTrace(r *http.Request) *http.Request {
 		// Caddy's tracing named this very span in traceparent, with
 		// its OpenTelemetry decision, which the services it traces
 		// follow: kept.
-		header["Traceparent"], header["Tracestate"] = traceparent, tracestate
-		if tracestate == nil {
-			delete(header, "Tracestate")
+		header["Traceparent"] = traceparent
+		delete(header, "Tracestate")
+		if tracestate != nil {
+			header["Tracestate"] = tracestate
 		}
 	case !otelSpan && len(header["Traceparent"]) > 0 && !namesTrace(header["Traceparent"][0], sc.TraceID):
 		// A traceparent of a trace the page does not continue (refused
@@ -339,7 +347,8 @@ func (x *exchange) continueTrace(r *http.Request) *http.Request {
 	return r
 }
 
-// namesTrace reports whether the traceparent value v is one of the trace id.
+// namesTrace reports whether the traceparent value v names a span of the
+// trace id.
 func namesTrace(v string, id tracecontext.TraceID) bool {
 	tp, err := tracecontext.ParseTraceparent(v)
 	return err == nil && tp.TraceID == id

@@ -238,7 +238,9 @@ func TestTrustUpstream(t *testing.T) {
 				return timing(c.TraceID.String()+"-"+upSpanID+"-0", "sentry-trace_id="+c.TraceID.String()+",sentry-sample_rate=0.1,sentry-sampled=true")
 			},
 			true, tracecontext.DecisionNotSampled,
-			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "0.1", d.SampleRate, "the upstream decided: its DSC") },
+			func(t testing.TB, d tracecontext.DSC) {
+				assert.Equal(t, "0.1", d.SampleRate, "the upstream decided: its DSC")
+			},
 		},
 		{
 			"sampled by the upstream, deferred", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
