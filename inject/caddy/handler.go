@@ -314,7 +314,9 @@ func skipHook(r *http.Request, reason inject.Reason) {
 // request the upstream gets: a copy whose headers name the span (in a copy
 // of the header map, so that the request Caddy logs is the one that came
 // in; the copy shares the value slices, which Inject and serveNext replace,
-// never change in place).
+// never change in place). A request inject.Middleware reported as not
+// rewritten (a HEAD, whose response it still gives its GET's headers) has
+// no page to name the span in: its copy keeps the client's trace headers.
 func (x *exchange) continueTrace(r *http.Request) *http.Request {
 	sc, otelSpan := x.h.spanOf(r)
 	x.sc = sc
@@ -323,6 +325,10 @@ func (x *exchange) continueTrace(r *http.Request) *http.Request {
 	header := maps.Clone(r.Header)
 	if header == nil {
 		header = http.Header{}
+	}
+	r.Header = header
+	if x.skipped != inject.ReasonNone {
+		return r
 	}
 	traceparent, tracestate := header["Traceparent"], header["Tracestate"]
 	x.h.prop.Inject(x, header)
@@ -343,7 +349,6 @@ func (x *exchange) continueTrace(r *http.Request) *http.Request {
 		header["Traceparent"] = []string{sc.Traceparent()}
 		delete(header, "Tracestate")
 	}
-	r.Header = header
 	return r
 }
 
