@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // Compile-time checks of the interfaces each view always has.
@@ -40,7 +41,7 @@ var (
 // after the wrapped handler returned (echo's WrapMiddleware does) has it
 // sent as it wrote it, untouched, as it would be without the middleware.
 type handle struct {
-	s   *state              // nil once the handler returned
+	s   *response           // nil once the handler returned
 	rw  http.ResponseWriter // the wrapped writer
 	ctx requestContext      // the context the handler's request carries
 }
@@ -167,11 +168,11 @@ type requestContext struct {
 	once render.Once
 }
 
-// Value returns the request's Once for [render.OnceKey], as
-// [render.ContextWithOnce] would, and asks the parent for any other key.
+// Value returns the request's Once, as [render.ContextWithOnce] would, and
+// asks the parent for any other key.
 func (c *requestContext) Value(key any) any {
-	if _, ok := key.(render.OnceKey); ok {
-		return &c.once
+	if v, ok := tracecontext.OnceValue(key, &c.once); ok {
+		return v
 	}
 	return c.Context.Value(key)
 }

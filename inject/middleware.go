@@ -21,71 +21,8 @@ import (
 // the page reaches its insertion point, so the middleware must run inside
 // the one that starts the server span (tracecontext.Middleware, sentryhttp,
 // otelhttp), and inside any compression middleware, whose output it would
-// otherwise see encoded and pass through.
-//
-// A response is rewritten only when it is an HTML document for a browser
-// navigation that no shared cache may store; every other response passes
-// through byte for byte. The rules, each reported with a [Reason] to
-// [WithSkipHook] and [WithLogger]:
-//   - the request: GET or POST only ([ReasonMethod]); not a request
-//     for a fragment: htmx (HX-Request), Turbo frames (Turbo-Frame), fetch() and
-//     subresources (Sec-Fetch-Dest other than document, iframe, frame), or
-//     XMLHttpRequest ([ReasonPartialRequest]); not when the [WithSkip]
-//     predicate says so ([ReasonSkipped]);
-//   - the status: 2xx, 4xx and 5xx, but not 204, 205 or 304
-//     ([ReasonStatus]) or 206 ([ReasonRange]); 1xx go out at once;
-//   - the headers: Content-Type text/html (sniffed from the first 512 bytes
-//     like net/http when unset, and then set) in an ASCII-compatible charset
-//     ([ReasonContentType], [ReasonEventStream], [ReasonEncoding]); no
-//     Content-Encoding but identity, Content-Range or Content-Disposition:
-//     attachment; no Cache-Control: no-transform ([ReasonNoTransform]), the
-//     handler's way to opt a response out; not shared-cacheable
-//     ([SharedCacheable], [WithCachePolicy]);
-//   - the body: a document, with its insertion point within the lookahead,
-//     decided by the [Writer];
-//   - the request's context: no span ([ReasonNoSpan]), or the tags already
-//     rendered by a template func or component ([ReasonAlreadyRendered]);
-//   - with [WithExistingTags], for a proxy: no trace meta tags in the
-//     page's own head ([ReasonExistingTags]).
-//
-// The status and the headers are held until the Writer has decided, so
-// Content-Length is raised by the exact length of the tags; when the handler
-// flushes first, or the Writer reads more than 32 KiB (or the lookahead, if
-// smaller) before it decides, they go out without Content-Length. An injected response loses its validators (ETag and
-// Last-Modified): its tags belong to its request, and a 304 would make the
-// browser or a cache load an earlier request's page and continue that
-// request's trace. It also loses Accept-Ranges and digests of its bytes.
-//
-// A HEAD is reported with [ReasonMethod] and never gets the tags, but its
-// headers are those of the GET: when the rules above would have the GET's
-// body go through the rewriter (the Content-Type sniffed from a body the
-// handler writes, if unset) and the Source has a span, the HEAD goes out
-// without Content-Length, validators and Accept-Ranges, whose values for
-// the GET depend on its body, and what the handler writes is dropped, as
-// net/http drops it. With Server-Timing ([WithServerTiming]) it carries
-// the GET's.
-//
-// The ResponseWriter the handler gets has Flush and Hijack when the wrapped
-// one has them, ReadFrom and WriteString (both through the rewriter), Push
-// (ErrNotSupported when the wrapped one cannot push), and Unwrap for
-// [http.ResponseController], which finds deadlines and full duplex through
-// it.
-//
-// The handler's header changes after WriteHeader, or after its first Write,
-// are ignored as net/http ignores them, even though the middleware holds the
-// real WriteHeader until it has decided: the headers sent are those of that
-// moment (trailers excepted, which are sent at the end as net/http sends
-// them), with the middleware's own changes. A ResponseWriter used after its
-// handler returned is the wrapped one: what a framework writes then (echo's
-// WrapMiddleware writes its error pages so) goes out untouched, without the
-// tags; the framework adapters rewrite those pages too. A failure of the
-// rewriter falls back to passing the handler's bytes through; a panic of the
-// handler propagates unchanged.
-//
-// The request's context carries a [render.Once], so that the tags are
-// inserted once per response whichever entry point gets there first. A
-// request that already carries one (from a Middleware around this one, or
-// put there by the app) keeps it: nested Middlewares insert one set.
+// otherwise see encoded and pass through. Which responses it rewrites, and
+// what it changes in their headers, is in the package documentation.
 //
 // Each request costs two allocations beyond the handler's: the
 // ResponseWriter with the request's context, and the request copy of
@@ -113,7 +50,7 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
 	m := &middleware{cfg: newMiddlewareConfig(opts)}
 	m.cfg.writer.prepare()
-	m.pool.New = func() any { return newState(m) }
+	m.pool.New = func() any { return newResponse(m) }
 	return func(next http.Handler) http.Handler {
 		return &handler{m: m, next: next}
 	}, errors.Join(m.cfg.writer.invalid...)
@@ -124,7 +61,7 @@ type middleware struct {
 	warnedEncoding atomic.Bool // the warning about an inner compression was logged
 
 	cfg  middlewareConfig
-	pool sync.Pool // of *state
+	pool sync.Pool // of *response
 }
 
 // handler is next wrapped by the middleware m.
@@ -167,7 +104,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Otherwise a Once is there already, from another Middleware around
 	// this one (one on the router and one on a route, say) or the app's
 	// own: sharing it keeps the layers to one set of tags.
-	s := m.pool.Get().(*state)
+	s := m.pool.Get().(*response)
 	s.start(w, r, once, head)
 	hd.s = s
 

@@ -1,10 +1,7 @@
 package inject
 
 import (
-	"context"
-
 	"github.com/tracemeta/tracemeta/render"
-	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // This file decides where the tags go. It reads the tokens of the document's
@@ -56,7 +53,7 @@ const (
 // scan reads p, the next bytes of the document, until the Writer decides or
 // its lookahead runs out.
 func (w *Writer) scan(p []byte) {
-	for len(p) > 0 && w.stage != stagePass {
+	for len(p) > 0 && w.phase != scanDecided {
 		left := int64(w.cfg.lookahead) - w.z.pos
 		if left <= 0 {
 			break
@@ -66,17 +63,17 @@ func (w *Writer) scan(p []byte) {
 			q = q[:left]
 		}
 		var n int
-		if w.stage == stageBOM {
-			n = w.scanBOM(q)
+		if w.phase == scanBOM {
+			n = w.readBOM(q)
 			w.z.pos += int64(n)
 		} else {
 			var ev event
 			n, ev = w.z.next(q)
 			if ev != evNone {
-				switch w.stage {
-				case stagePrologue:
+				switch w.phase {
+				case scanPrologue:
 					w.prologue(ev)
-				case stageHead:
+				case scanHead:
 					w.inHead(ev)
 				default:
 					w.checkHead(ev)
@@ -85,15 +82,15 @@ func (w *Writer) scan(p []byte) {
 		}
 		p = p[n:]
 	}
-	if w.stage != stagePass && w.z.pos >= int64(w.cfg.lookahead) {
+	if w.phase != scanDecided && w.z.pos >= int64(w.cfg.lookahead) {
 		// Out of lookahead. In the head the tags can go here, unless
 		// the Writer is inside a comment, a doctype or a title's text;
 		// before it there is no place for them.
 		switch {
-		case w.stage == stageCheck:
+		case w.phase == scanCheck:
 			// No tags of the page's own in the head's first bytes.
 			w.insert(w.pending)
-		case w.stage == stageHead && (w.z.inTag() || w.z.state == stData):
+		case w.phase == scanHead && (w.z.inTag() || w.z.state == stData):
 			w.insert(w.safePoint())
 		default:
 			w.skip(ReasonLookahead)
@@ -101,16 +98,16 @@ func (w *Writer) scan(p []byte) {
 	}
 }
 
-// scanBOM reads the first bytes of the document, looking for a byte order
+// readBOM reads the first bytes of the document, looking for a byte order
 // mark, and returns how many of p it consumed. A UTF-8 one stays first, as
 // it must; the others announce UTF-16 (or UTF-32), which the tags, and the
 // tokenizer, are not written in.
-func (w *Writer) scanBOM(p []byte) int {
+func (w *Writer) readBOM(p []byte) int {
 	for i, c := range p {
 		switch w.bomLen {
 		case 0:
 			if c != bomUTF8[0] && c != bomUTF16BE[0] && c != bomUTF16LE[0] {
-				w.stage = stagePrologue
+				w.phase = scanPrologue
 				return i
 			}
 		case 1:
@@ -128,7 +125,7 @@ func (w *Writer) scanBOM(p []byte) int {
 			if c != bomUTF8[2] {
 				w.skip(ReasonFragment)
 			} else {
-				w.stage = stagePrologue
+				w.phase = scanPrologue
 				w.charsetKnown = true // the BOM decides the encoding
 			}
 			return i + 1
@@ -219,7 +216,7 @@ func (w *Writer) found(at int64, ev event) {
 		w.insert(at)
 		return
 	}
-	w.stage, w.pending = stageCheck, at
+	w.phase, w.pending = scanCheck, at
 	w.checkHead(ev)
 }
 
@@ -359,7 +356,7 @@ func (w *Writer) implied(at int64) {
 // openHead notes that the head element is open: the tags go in it.
 func (w *Writer) openHead() {
 	w.document = true
-	w.stage = stageHead
+	w.phase = scanHead
 }
 
 // insert decides to put the tags at stream offset at, rendering them with
@@ -369,12 +366,12 @@ func (w *Writer) insert(at int64) {
 	if !w.render() {
 		return
 	}
-	w.stage, w.status, w.at = stagePass, StatusInjected, at
+	w.phase, w.status, w.at = scanDecided, StatusInjected, at
 }
 
 // skip decides to insert nothing.
 func (w *Writer) skip(r Reason) {
-	w.stage, w.status, w.reason, w.at = stagePass, StatusSkipped, r, -1
+	w.phase, w.status, w.reason, w.at = scanDecided, StatusSkipped, r, -1
 }
 
 // render renders the tags with tagsFunc, when set, and reports whether there
@@ -403,17 +400,17 @@ func (w *Writer) render() bool {
 // token as x/net/html would.
 func (w *Writer) decideEOF() {
 	z := &w.z
-	switch w.stage {
-	case stageBOM:
+	switch w.phase {
+	case scanBOM:
 		if w.bomLen > 0 {
 			w.skip(ReasonFragment) // the start of a BOM, so text
 		} else {
 			w.skip(ReasonEmpty)
 		}
-	case stageCheck:
+	case scanCheck:
 		// The head ended with the input, without tags of its own.
 		w.insert(w.pending)
-	case stageHead:
+	case scanHead:
 		switch {
 		case z.inTag():
 			// A tag cut short is dropped: the tags can go before it.
@@ -425,7 +422,7 @@ func (w *Writer) decideEOF() {
 			// of input closes: the tags would become part of it.
 			w.skip(ReasonEmpty)
 		}
-	case stagePrologue:
+	case scanPrologue:
 		switch {
 		case z.eof() == kindText:
 			// A "<" or "</" at the end is text.
@@ -450,18 +447,4 @@ func (w *Writer) decideEOF() {
 			w.skip(ReasonEmpty)
 		}
 	}
-}
-
-// renderFor appends to dst the tags for the span that src finds in ctx,
-// claiming the response's once first (nil: none to claim), or returns why
-// there are none. The Writer of WithContext and the Middleware share it.
-func renderFor(ctx context.Context, once *render.Once, dst []byte, src tracecontext.Source, r render.Renderer) ([]byte, Reason) {
-	sc, ok := src.SpanContext(ctx)
-	if !ok || !sc.IsValid() {
-		return dst, ReasonNoSpan
-	}
-	if !once.Claim() {
-		return dst, ReasonAlreadyRendered
-	}
-	return r.AppendMetaTags(dst, sc), ReasonNone
 }

@@ -43,15 +43,16 @@ const (
 	maxEmptyReads = 100
 )
 
-// stage is how far a Writer has got with the document.
-type stage uint8
+// scanPhase is how far a Writer has got with the document: where it stands,
+// as a response's phase is where the Middleware stands with it.
+type scanPhase uint8
 
 const (
-	stageBOM      stage = iota // at the start: a byte order mark may be arriving; every byte is held
-	stagePrologue              // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
-	stageHead                  // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
-	stageCheck                 // WithExistingTags: the insertion point is found; reading the rest of the head for the page's own tags
-	stagePass                  // decided: bytes go straight to dst
+	scanBOM      scanPhase = iota // at the start: a byte order mark may be arriving; every byte is held
+	scanPrologue                  // before the insertion point: only BOM, whitespace, comments, doctypes and <html> so far
+	scanHead                      // in the head: the tags go before the first token that is not whitespace, a comment or a charset meta
+	scanCheck                     // WithExistingTags: the insertion point is found; reading the rest of the head for the page's own tags
+	scanDecided                   // decided: bytes go straight to dst
 )
 
 // Writer is a streaming HTML rewriter that inserts tags into the <head> of
@@ -108,23 +109,23 @@ type Writer struct {
 	cfg *writerConfig   // the options, shared and never changed; kept by Reset
 	ctx context.Context // WithContext's, for this document: the tags are rendered for its span; nil means tags
 
-	stage        stage   // how far the Writer has got; only moves forward until Reset
-	status       Status  // StatusScanning until stage is stagePass
-	reason       Reason  // why it skipped; ReasonNone unless status is StatusSkipped
-	document     bool    // a doctype, <html> or <head> was read: the body is a document
-	tagsOut      bool    // the tags were written to dst
-	inDst        bool    // a call into dst is running: a panic then is dst's, not the Writer's
-	inRead       bool    // a ReadFrom of dst's is running, so ReadFrom must not call it again
-	bom          [2]byte // the first bomLen bytes of the document, while they may begin a byte order mark
-	bomLen       int     // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
-	charsetKnown bool    // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
-	charsetSeen  bool    // a charset meta was read: the prescan finds it before the tags
-	at           int64   // in stagePass, the stream offset the tags go at, or -1 when there are none to write
-	pending      int64   // in stageCheck, the stream offset the tags go at unless the head has tags of its own
-	templates    int     // in stageCheck, how many <template> elements are open: their content is not the head's
-	afterHead    bool    // in stageCheck, </head> was read: head elements may still follow it
-	flushOwed    bool    // a Flush came in stageCheck: dst is flushed once the Writer decides
-	err          error   // the first error dst returned; never reset but by Reset
+	phase        scanPhase // how far the Writer has got; only moves forward until Reset
+	status       Status    // StatusScanning until phase is scanDecided
+	reason       Reason    // why it skipped; ReasonNone unless status is StatusSkipped
+	document     bool      // a doctype, <html> or <head> was read: the body is a document
+	tagsOut      bool      // the tags were written to dst
+	inDst        bool      // a call into dst is running: a panic then is dst's, not the Writer's
+	inRead       bool      // a ReadFrom of dst's is running, so ReadFrom must not call it again
+	bom          [2]byte   // the first bomLen bytes of the document, while they may begin a byte order mark
+	bomLen       int       // bytes of a UTF-8 or UTF-16 byte order mark read, < 3
+	charsetKnown bool      // the encoding is known without the prescan (a charset in the Content-Type, a BOM): no need to look for a charset meta
+	charsetSeen  bool      // a charset meta was read: the prescan finds it before the tags
+	at           int64     // in scanDecided, the stream offset the tags go at, or -1 when there are none to write
+	pending      int64     // in scanCheck, the stream offset the tags go at unless the head has tags of its own
+	templates    int       // in scanCheck, how many <template> elements are open: their content is not the head's
+	afterHead    bool      // in scanCheck, </head> was read: head elements may still follow it
+	flushOwed    bool      // a Flush came in scanCheck: dst is flushed once the Writer decides
+	err          error     // the first error dst returned; never reset but by Reset
 
 	z tokenizer // reads the document until the decision; z.pos counts the bytes scanned
 
@@ -226,7 +227,7 @@ func (w *Writer) Inserted() int {
 // to dst in one call. It returns the first error of dst, and keeps
 // returning it; a short write of dst is io.ErrShortWrite.
 func (w *Writer) Write(p []byte) (int, error) {
-	if w.stage == stagePass && w.err == nil {
+	if w.phase == scanDecided && w.err == nil {
 		n, err := w.dst.Write(p)
 		if err != nil || n != len(p) {
 			return w.passFailed(n, len(p), err)
@@ -254,7 +255,7 @@ func (w *Writer) WriteString(s string) (n int, err error) {
 	var b *[]byte
 	defer func() { putReadBuf(b) }()
 	for len(s) > 0 {
-		if w.stage == stagePass && w.err == nil {
+		if w.phase == scanDecided && w.err == nil {
 			if sw, ok := w.dst.(io.StringWriter); ok {
 				m, err := sw.WriteString(s)
 				if err != nil || m != len(s) {
@@ -318,7 +319,7 @@ func (w *Writer) readThrough(r io.Reader, untilDecided bool) (n int64, eof bool,
 	}
 	b := getReadBuf()
 	defer putReadBuf(b)
-	return readEach(r, *b, w.Write, func() bool { return untilDecided && w.stage == stagePass })
+	return readEach(r, *b, w.Write, func() bool { return untilDecided && w.phase == scanDecided })
 }
 
 // readEach reads r into buf and writes each piece with write, until io.EOF
@@ -384,7 +385,7 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.stage == stageCheck {
+	if w.phase == scanCheck {
 		// The bytes from the insertion point on wait for the end of
 		// the head; they are flushed once the Writer decides.
 		w.flushOwed = true
@@ -411,7 +412,7 @@ func (w *Writer) flushDst() error {
 // and writes every byte it holds. It does not close dst. Writes after Close
 // pass straight through. It returns the first error of dst.
 func (w *Writer) Close() error {
-	if w.stage != stagePass {
+	if w.phase != scanDecided {
 		w.settle(w.decideEOF)
 	}
 	return w.err
@@ -449,10 +450,10 @@ func (w *Writer) write(p []byte) (n int, err error) {
 			n, err = w.recovered(v, p, pos0)
 		}
 	}()
-	if w.stage != stagePass {
+	if w.phase != scanDecided {
 		w.scan(p)
 	}
-	if w.stage == stagePass {
+	if w.phase == scanDecided {
 		err = w.emitDecision(p, pos0)
 		if err == nil && w.flushOwed {
 			w.flushOwed = false
@@ -485,7 +486,7 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 		w.inDst = false
 		panic(v)
 	}
-	w.stage, w.at = stagePass, -1
+	w.phase, w.at = scanDecided, -1
 	if !w.tagsOut {
 		w.status, w.reason = StatusSkipped, ReasonFailed
 	}
@@ -498,10 +499,10 @@ func (w *Writer) recovered(v any, p []byte, pos0 int64) (int, error) {
 // safePoint is the stream offset from which the Writer must hold the bytes
 // it has scanned: the tags may still go before them.
 func (w *Writer) safePoint() int64 {
-	switch w.stage {
-	case stageBOM:
+	switch w.phase {
+	case scanBOM:
 		return 0
-	case stageCheck:
+	case scanCheck:
 		return w.pending
 	}
 	if w.z.inTag() {

@@ -71,14 +71,18 @@ func TestClaimConcurrent(t *testing.T) {
 	assert.Equal(t, int32(1), wins.Load())
 }
 
-// TestOnceKey checks the exported seam: a context of one's own that answers
-// OnceKey carries the flag as ContextWithOnce does.
-func TestOnceKey(t *testing.T) {
+// TestOnceValue checks the seam for a context of one's own: one that answers
+// through tracecontext.OnceValue carries the flag as ContextWithOnce does,
+// and no other key reaches it.
+func TestOnceValue(t *testing.T) {
 	o := new(render.Once)
 	ctx := onceContext{Context: context.Background(), once: o}
 	assert.Same(t, o, render.OnceFromContext(ctx))
 	assert.True(t, render.Claim(ctx))
 	assert.False(t, render.Claim(context.WithValue(ctx, struct{}{}, 1)), "through a wrapping context too")
+	v, ok := tracecontext.OnceValue(struct{}{}, o)
+	assert.False(t, ok)
+	assert.Nil(t, v)
 }
 
 type onceContext struct {
@@ -87,8 +91,8 @@ type onceContext struct {
 }
 
 func (c onceContext) Value(key any) any {
-	if _, ok := key.(render.OnceKey); ok {
-		return c.once
+	if v, ok := tracecontext.OnceValue(key, c.once); ok {
+		return v
 	}
 	return c.Context.Value(key)
 }

@@ -4,9 +4,11 @@
 # go vet, and go test -race (browser tests included), then the core module's
 # tests once more on the newest Go release.
 #
-# Browser tests need Debian's chromium (/usr/bin/chromium) and Node.js/npm; they
-# skip without them unless TRACEMETA_REQUIRE_BROWSER=1, which CI sets, and then
-# they fail instead.
+# Browser tests need Debian's chromium (/usr/bin/chromium) and Node.js/npm, and
+# the Caddy module's tests in front of PHP, Python and Node applications need
+# php-cli, python3-flask, python3-blinker and python3-sentry-sdk; they skip
+# without them unless TRACEMETA_REQUIRE_BROWSER=1, which CI sets, and then they
+# fail instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -3,7 +3,6 @@ package tracecontext
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 )
 
 type contextKey struct{}
@@ -21,7 +20,7 @@ func NewContext(ctx context.Context, sc SpanContext) context.Context {
 }
 
 // spanCtx is the context of [NewContext] and of [Middleware]. Everything but
-// the value of contextKey (and, for Middleware's, of OnceKey) is its
+// the value of contextKey (and, for Middleware's, of the Once) is its
 // parent's, cancellation included.
 type spanCtx struct {
 	context.Context
@@ -31,44 +30,19 @@ type spanCtx struct {
 }
 
 // Value returns a pointer to the SpanContext for contextKey, so that reading
-// it does not allocate, the response's Once for OnceKey in a request's
-// context, and asks the parent for any other key.
+// it does not allocate, the response's Once in a request's context, and
+// asks the parent for any other key.
 func (c *spanCtx) Value(key any) any {
 	switch key.(type) {
 	case contextKey:
 		return &c.sc
-	case OnceKey:
+	case onceKey:
 		if c.hasOnce {
 			return &c.once
 		}
 	}
 	return c.Context.Value(key)
 }
-
-// Once records that the trace meta tags of one response have been rendered,
-// so that two entry points (a template func and inject's middleware, say)
-// never put two sets into the same page; render.Once is this type, and
-// package render documents its use. The context of a request served by
-// [Middleware] carries one already, so the renderers need no request copy of
-// their own.
-//
-// The zero value is ready to use. A Once must not be copied after first use.
-type Once struct {
-	claimed atomic.Bool
-}
-
-// Claim reports whether the caller is the first to claim o, and marks it
-// claimed. A nil *Once never refuses.
-func (o *Once) Claim() bool {
-	if o == nil {
-		return true
-	}
-	return o.claimed.CompareAndSwap(false, true)
-}
-
-// OnceKey is the context key under which a context carries the response's
-// [Once]; render.OnceKey is this type, and package render documents it.
-type OnceKey struct{}
 
 // NewRequestContext returns a copy of ctx that carries sc, as [NewContext]
 // does, and a new [Once] for the response to the request ctx belongs to, in

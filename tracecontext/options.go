@@ -168,8 +168,12 @@ func WithPropagationPatterns(patterns ...*regexp.Regexp) Option {
 // never fails a request: the trace starts anew (or the bad baggage members are
 // dropped) and the hook is told. Headers come from clients, so the hook is
 // rate-limited: at most one call per interval of [WithErrorInterval] (default
-// one second); the others are dropped. The hook also receives, once and not
-// rate-limited, the error of invalid options. It may be called concurrently
+// one second); the others are dropped. The limit holds per [Propagator],
+// and across the calls of the package-level functions ([Continue],
+// [Middleware], [Transport], [CORS]) per hook function and interval: a
+// Continue per request with the same hook reports at most once per interval.
+// The hook also receives, once per Propagator built and not rate-limited,
+// the error of invalid options. It may be called concurrently
 // from several requests (with a zero interval), and must not block.
 func WithErrorHandler(h func(error)) Option { return func(c *config) { c.errorHandler = h } }
 

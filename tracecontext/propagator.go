@@ -3,7 +3,9 @@ package tracecontext
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,17 +22,25 @@ const (
 // Propagator continues traces from incoming requests and propagates them on
 // outgoing ones, with one configuration. Build it once with [NewPropagator]
 // and share it: its methods are safe for concurrent use. [Middleware],
-// [Transport], [CORS] and [Continue] build one from their options. The zero
-// value is a Propagator with no options.
+// [Transport], [CORS] and [Continue] use [DefaultPropagator] when given no
+// options, and build one from their options otherwise. The zero value is a
+// Propagator with no options.
 type Propagator struct {
 	cfg        config
 	sampleRate string       // cfg.sampleRate formatted for the DSC, when cfg.hasSampleRate
-	lastReport atomic.Int64 // unix nanoseconds of the last call of the error hook
+	reports    *reportClock // the rate limit of the error hook; nil: ownReports
+	ownReports reportClock
+}
+
+// reportClock holds when an error hook was last called, for its rate limit.
+type reportClock struct {
+	last atomic.Int64 // unix nanoseconds of the last call of the error hook
 }
 
 // NewPropagator returns a Propagator configured by opts. If an option is
 // invalid, it returns a Propagator without that option and an error wrapping
-// [ErrInvalidOption]; the Propagator is usable either way.
+// [ErrInvalidOption]; the Propagator is usable either way. The hook of
+// [WithErrorHandler] is rate-limited per Propagator.
 func NewPropagator(opts ...Option) (*Propagator, error) {
 	p := &Propagator{cfg: newConfig(opts)}
 	err := p.cfg.validate()
@@ -40,14 +50,68 @@ func NewPropagator(opts ...Option) (*Propagator, error) {
 	return p, err
 }
 
-// newPropagator is NewPropagator for the functions that cannot return an
-// error: the error of invalid options goes to the error hook, once.
+// defaultPropagator is the Propagator without options behind the
+// package-level functions called without options. It is never changed: it
+// has no error hook, so no rate limit state either.
+var defaultPropagator = &Propagator{cfg: newConfig(nil)}
+
+// newPropagator is NewPropagator for the package-level functions, which
+// cannot return an error: without options it is the default Propagator;
+// with an error hook, the hook is rate-limited across the calls of those
+// functions (see sharedClock), and receives the error of invalid options.
 func newPropagator(opts []Option) *Propagator {
+	if len(opts) == 0 {
+		return defaultPropagator
+	}
 	p, err := NewPropagator(opts...)
-	if err != nil && p.cfg.errorHandler != nil {
-		p.cfg.errorHandler(err)
+	if p.cfg.errorHandler != nil {
+		p.reports = sharedClock(p.cfg.errorHandler, p.cfg.errorInterval)
+		if err != nil {
+			p.cfg.errorHandler(err)
+		}
 	}
 	return p
+}
+
+// clockKey identifies an error hook and its interval: the hook by the code
+// of its function, which every closure of one function literal, and every
+// method value of one method, share.
+type clockKey struct {
+	code     uintptr
+	interval time.Duration
+}
+
+// maxSharedClocks bounds the rate limits that sharedClock keeps, whatever
+// the program does: past it, the others share overflowClock.
+const maxSharedClocks = 256
+
+// The rate limits of the error hooks given to the package-level functions,
+// shared across their calls: without them, a Propagator built per call (a
+// Continue per request) would call its hook for every bad header. A
+// process-wide table, keyed by clockKey, bounded by maxSharedClocks.
+var (
+	sharedClocks      sync.Map // clockKey -> *reportClock
+	sharedClocksCount atomic.Int64
+	overflowClock     reportClock
+)
+
+// sharedClock returns the rate limit of hook h at interval d that the
+// package-level functions share. Hooks of one function share one limit:
+// they are called at most once per interval between them, which the
+// documented limit allows.
+func sharedClock(h func(error), d time.Duration) *reportClock {
+	key := clockKey{code: reflect.ValueOf(h).Pointer(), interval: d}
+	if c, ok := sharedClocks.Load(key); ok {
+		return c.(*reportClock)
+	}
+	if sharedClocksCount.Load() >= maxSharedClocks {
+		return &overflowClock
+	}
+	c, loaded := sharedClocks.LoadOrStore(key, new(reportClock))
+	if !loaded {
+		sharedClocksCount.Add(1)
+	}
+	return c.(*reportClock)
 }
 
 // Continue returns the SpanContext of the server span of a request with
@@ -332,10 +396,14 @@ func (p *Propagator) shouldReport() bool {
 	if interval == 0 {
 		return true
 	}
+	clock := p.reports
+	if clock == nil {
+		clock = &p.ownReports
+	}
 	now := time.Now().UnixNano()
-	last := p.lastReport.Load()
+	last := clock.last.Load()
 	if last != 0 && now-last < interval {
 		return false
 	}
-	return p.lastReport.CompareAndSwap(last, now)
+	return clock.last.CompareAndSwap(last, now)
 }

@@ -350,6 +350,104 @@ func TestErrorHandlerIsRateLimited(t *testing.T) {
 	assert.Equal(t, 1, calls)
 }
 
+// TestPackageLevelErrorHandlerIsRateLimited calls the package-level
+// functions 1,000 times each, as a handler calling Continue per request does,
+// with the same hook written inline: the hook is called at most once per
+// interval across the calls, as the documented limit says, for every
+// function; with a zero interval, every bad header is reported.
+func TestPackageLevelErrorHandlerIsRateLimited(t *testing.T) {
+	const calls = 1000
+	bad := headers("sentry-trace", "bad")
+	badRequest := func() *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header = bad.Clone()
+		return r
+	}
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	tests := []struct {
+		name string
+		call func(opts ...tracecontext.Option)
+	}{
+		{"Continue", func(opts ...tracecontext.Option) { tracecontext.Continue(bad, opts...) }},
+		{"Middleware", func(opts ...tracecontext.Option) {
+			tracecontext.Middleware(opts...)(next).ServeHTTP(httptest.NewRecorder(), badRequest())
+		}},
+		{"CORS", func(opts ...tracecontext.Option) {
+			// CORS reports no header errors: only the options' error,
+			// once per call, which is not rate-limited.
+			tracecontext.CORS(append(opts, tracecontext.WithSampleRate(2))...)(next).ServeHTTP(httptest.NewRecorder(), badRequest())
+		}},
+	}
+	// An interval of its own per run, so that a run with -count finds no
+	// limit left by the previous one.
+	interval := time.Hour + time.Duration(time.Now().UnixNano()%int64(time.Hour))
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The hook below is one function for every subtest, and hooks
+			// of one function share a limit per interval.
+			interval := interval + time.Duration(i)
+			var mu sync.Mutex
+			var reported []error
+			for range calls {
+				tt.call(tracecontext.WithErrorInterval(interval), tracecontext.WithErrorHandler(func(err error) {
+					mu.Lock()
+					defer mu.Unlock()
+					reported = append(reported, err)
+				}))
+			}
+			var headerErrors, optionErrors int
+			for _, err := range reported {
+				if errors.Is(err, tracecontext.ErrInvalidOption) {
+					optionErrors++
+				} else {
+					headerErrors++
+				}
+			}
+			switch tt.name {
+			case "CORS":
+				assert.Equal(t, calls, optionErrors, "the invalid option is reported by every call")
+				assert.Zero(t, headerErrors)
+			default:
+				assert.Equal(t, 1, headerErrors, "one report per interval across %d calls", calls)
+				assert.Zero(t, optionErrors)
+			}
+
+			reported = nil
+			for range calls {
+				tt.call(tracecontext.WithErrorInterval(0), tracecontext.WithErrorHandler(func(err error) {
+					mu.Lock()
+					defer mu.Unlock()
+					reported = append(reported, err)
+				}))
+			}
+			if tt.name != "CORS" {
+				assert.Len(t, reported, calls, "a zero interval reports every error")
+			}
+		})
+	}
+	// A hook of another function has a limit of its own.
+	var other int
+	for range calls {
+		tracecontext.Continue(bad, tracecontext.WithErrorInterval(interval), tracecontext.WithErrorHandler(func(error) { other++ }))
+	}
+	assert.Equal(t, 1, other)
+}
+
+// TestPackageLevelDefault checks that the package-level functions without
+// options cost what a shared Propagator's methods cost: no Propagator is
+// built per call.
+func TestPackageLevelDefault(t *testing.T) {
+	h := headers("sentry-trace", upTrace+"-"+upSpan+"-1")
+	p := mustPropagator(t)
+	shared := testing.AllocsPerRun(100, func() { p.Continue(h) })
+	perCall := testing.AllocsPerRun(100, func() { tracecontext.Continue(h) })
+	assert.Equal(t, shared, perCall)
+	assert.Equal(t, p.Continue(h).ParentSpanID, tracecontext.Continue(h).ParentSpanID)
+
+	mw := testing.AllocsPerRun(100, func() { tracecontext.Middleware() })
+	assert.Zero(t, mw, "Middleware() returns the shared Propagator's method")
+}
+
 func TestSampler(t *testing.T) {
 	var got []tracecontext.SamplingContext
 	p := mustPropagator(t, tracecontext.WithSampleRate(0), tracecontext.WithSampler(func(sc tracecontext.SamplingContext) float64 {

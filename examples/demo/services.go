@@ -20,7 +20,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/examples/internal/collector"
 	"github.com/tracemeta/tracemeta/inject"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 // Release and environment of every service and of the browser, so that the
@@ -236,7 +236,7 @@ type pageData struct {
 // served untraced.
 func newFrontend(sentryClient *sentry.Client, cfg frontendConfig) http.Handler {
 	client := tracedClient()
-	source := sentrygo.Source()
+	source := tmsentrygo.Source()
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
@@ -266,7 +266,7 @@ func newFrontend(sentryClient *sentry.Client, cfg frontendConfig) http.Handler {
 		}
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /", withSentry(sentryClient, inject.Middleware(inject.WithSource(sentrygo.Source()))(page)))
+	mux.Handle("GET /", withSentry(sentryClient, inject.Middleware(inject.WithSource(tmsentrygo.Source()))(page)))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.Dir(cfg.bundleDir))))
 	return mux
 }

@@ -28,7 +28,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/inject"
 	injectecho "github.com/tracemeta/tracemeta/inject/echo"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func main() {
@@ -48,7 +48,7 @@ func main() {
 
 	e := newEcho(
 		sentryecho.New(sentryecho.Options{Repanic: true}),
-		injectecho.Middleware(inject.WithSource(sentrygo.Source())),
+		injectecho.Middleware(inject.WithSource(tmsentrygo.Source())),
 	)
 	log.Printf("listening on http://%s/", *addr)
 	srv := &http.Server{Addr: *addr, Handler: e, ReadHeaderTimeout: 10 * time.Second}

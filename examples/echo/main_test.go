@@ -30,7 +30,7 @@ import (
 	injectecho "github.com/tracemeta/tracemeta/inject/echo"
 	"github.com/tracemeta/tracemeta/render"
 	tmotel "github.com/tracemeta/tracemeta/tracecontext/otel"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
@@ -82,7 +82,7 @@ func newSite(t *testing.T, scripts bool) *site {
 	if scripts {
 		urls = []string{"/static/sentry.js", "/init.js"}
 	}
-	e := newEcho(s.sentryecho(), injectecho.Middleware(inject.WithSource(sentrygo.Source())), urls...)
+	e := newEcho(s.sentryecho(), injectecho.Middleware(inject.WithSource(tmsentrygo.Source())), urls...)
 	e.Logger.SetOutput(io.Discard)
 	if scripts {
 		e.Static("/static", browsertest.Bundles(t).Dir)
@@ -215,7 +215,7 @@ func TestSentryEcho(t *testing.T) {
 // page (TestSentryEcho).
 func TestWrapMiddleware(t *testing.T) {
 	s := newSite(t, false)
-	e := newEcho(s.sentryecho(), echo.WrapMiddleware(inject.Middleware(inject.WithSource(sentrygo.Source()))))
+	e := newEcho(s.sentryecho(), echo.WrapMiddleware(inject.Middleware(inject.WithSource(tmsentrygo.Source()))))
 	e.Logger.SetOutput(io.Discard)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

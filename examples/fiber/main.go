@@ -24,10 +24,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
 
+	"github.com/tracemeta/tracemeta/inject"
 	injectfiber "github.com/tracemeta/tracemeta/inject/fiber"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func main() {
@@ -68,7 +69,7 @@ func newApp(cfg config) *fiber.App {
 	}
 	var src tracecontext.Source = tracecontext.ContextSource()
 	if cfg.sentry != nil {
-		src = sentrygo.Source()
+		src = tmsentrygo.Source()
 	}
 	engine := html.NewFileSystem(http.FS(sub), ".html")
 	engine.AddFuncMap(templates.FuncMap(templates.WithSource(src)))
@@ -91,7 +92,7 @@ func newApp(cfg config) *fiber.App {
 			return c.Next()
 		})
 		app.Use(sentryfiber.New(sentryfiber.Options{}))
-		app.Use(injectfiber.NewHandler(injectfiber.WithSource(sentrygo.Source())))
+		app.Use(injectfiber.Middleware(inject.WithSource(tmsentrygo.Source())))
 	} else {
 		app.Use(injectfiber.NewHandler(injectfiber.WithTraceContext(
 			tracecontext.WithPublicKey("your-dsn-public-key"), // the key part of your Sentry DSN

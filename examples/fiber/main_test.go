@@ -30,7 +30,7 @@ import (
 	injectfiber "github.com/tracemeta/tracemeta/inject/fiber"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
@@ -256,7 +256,7 @@ func TestSentryFiberInjectOption(t *testing.T) {
 		return c.Next()
 	})
 	app.Use(sentryfiber.New(sentryfiber.Options{}))
-	app.Use(injectfiber.New(inject.WithSource(sentrygo.Source())))
+	app.Use(injectfiber.Middleware(inject.WithSource(tmsentrygo.Source())))
 	app.Get("/own", func(c *fiber.Ctx) error {
 		return c.Render("own", fiber.Map{"Title": "own", "Ctx": c.UserContext()})
 	})

@@ -29,7 +29,7 @@ import (
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func main() {
@@ -47,7 +47,7 @@ func main() {
 	}
 	defer sentry.Flush(2 * time.Second)
 
-	src := sentrygo.Source() // reads the span sentrygin puts into c.Request's context
+	src := tmsentrygo.Source() // reads the span sentrygin puts into c.Request's context
 	r := newRouter(
 		sentrygin.New(sentrygin.Options{Repanic: true}),
 		injectgin.Middleware(inject.WithSource(src)),

@@ -31,7 +31,7 @@ import (
 	injectgin "github.com/tracemeta/tracemeta/inject/gin"
 	"github.com/tracemeta/tracemeta/render"
 	tmotel "github.com/tracemeta/tracemeta/tracecontext/otel"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func TestMain(m *testing.M) {
@@ -86,7 +86,7 @@ func newSite(t *testing.T, scripts bool) *site {
 	if scripts {
 		urls = []string{"/static/sentry.js", "/init.js"}
 	}
-	src := sentrygo.Source()
+	src := tmsentrygo.Source()
 	r := newRouter(s.sentrygin(), injectgin.Middleware(inject.WithSource(src)), src, urls...)
 	if scripts {
 		r.Static("/static", browsertest.Bundles(t).Dir)
@@ -217,7 +217,7 @@ func TestEngineInsideInjectMiddleware(t *testing.T) {
 	s := newSite(t, false)
 	var mu sync.Mutex
 	var reasons []inject.Reason
-	src := sentrygo.Source()
+	src := tmsentrygo.Source()
 	r := newRouter(s.sentrygin(), func(c *gin.Context) { c.Next() }, src)
 	h := inject.Middleware(inject.WithSource(src), inject.WithSkipHook(func(_ *http.Request, reason inject.Reason) {
 		mu.Lock()

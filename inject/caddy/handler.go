@@ -278,7 +278,7 @@ type exchange struct {
 	skipped  inject.Reason // why inject.Middleware skips the request, before serveNext
 
 	// once is the response's render.Once, which the exchange carries
-	// itself (under render.OnceKey), so that inject.Middleware needs no
+	// itself (see tracecontext.OnceValue), so that inject.Middleware needs no
 	// context of its own.
 	once render.Once
 }
@@ -291,8 +291,9 @@ func (x *exchange) Value(key any) any {
 	switch key {
 	case exchangeKey{}:
 		return x
-	case render.OnceKey{}:
-		return &x.once
+	}
+	if v, ok := tracecontext.OnceValue(key, &x.once); ok {
+		return v
 	}
 	return x.Context.Value(key)
 }

@@ -12,10 +12,10 @@
 //
 //	e := echo.New()
 //	e.Use(sentryecho.New(sentryecho.Options{}))                         // tracing first
-//	e.Use(injectecho.Middleware(inject.WithSource(sentrygo.Source()))) // then the tags
+//	e.Use(injectecho.Middleware(inject.WithSource(tmsentrygo.Source()))) // then the tags
 //
 // The tags name the span that the Source ([inject.WithSource]) finds in the
-// request's context when the page reaches its <head>: sentrygo.Source() from
+// request's context when the page reaches its <head>: tmsentrygo.Source() from
 // github.com/tracemeta/tracemeta/tracecontext/sentrygo for sentryecho, or
 // tmotel.Source() from github.com/tracemeta/tracemeta/tracecontext/otel, with
 // [inject.WithRender] adding the traceparent tag, for otelecho. The default,

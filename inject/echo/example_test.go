@@ -19,7 +19,7 @@ func ExampleMiddleware() {
 	e := echo.New()
 	// The tracing middleware first: here tracecontext's, around the
 	// server. With sentryecho or otelecho, e.Use it before the injector and
-	// pass the SDK's Source: injectecho.Middleware(inject.WithSource(sentrygo.Source())).
+	// pass the SDK's Source: injectecho.Middleware(inject.WithSource(tmsentrygo.Source())).
 	e.Use(injectecho.Middleware(
 		inject.WithSkipHook(func(r *http.Request, reason inject.Reason) {
 			fmt.Printf("%s not rewritten: %s\n", r.URL.Path, reason)

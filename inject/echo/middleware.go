@@ -17,7 +17,7 @@ import (
 //
 //	e := echo.New()
 //	e.Use(sentryecho.New(sentryecho.Options{}))                         // the tracing middleware first
-//	e.Use(injectecho.Middleware(inject.WithSource(sentrygo.Source()))) // then the injector
+//	e.Use(injectecho.Middleware(inject.WithSource(tmsentrygo.Source()))) // then the injector
 //
 // The handlers after it get an [echo.Response] of their own that writes
 // through the rewriter, so its Status, Size and Committed report what they

@@ -12,10 +12,10 @@
 //
 //	e := echo.New()
 //	e.Use(sentryecho.New(sentryecho.Options{}))                           // tracing first
-//	e.Use(injectechov5.Middleware(inject.WithSource(sentrygo.Source()))) // then the tags
+//	e.Use(injectechov5.Middleware(inject.WithSource(tmsentrygo.Source()))) // then the tags
 //
 // The tags name the span that the Source ([inject.WithSource]) finds in the
-// request's context when the page reaches its <head>: sentrygo.Source() from
+// request's context when the page reaches its <head>: tmsentrygo.Source() from
 // github.com/tracemeta/tracemeta/tracecontext/sentrygo for sentryecho (v0.45.0
 // and later, the releases for echo v5, which put the transaction into the
 // request's context), or tmotel.Source() from

@@ -19,7 +19,7 @@ func ExampleMiddleware() {
 	e := echo.New()
 	// The tracing middleware first: here tracecontext's, around the
 	// server. With sentryecho, e.Use it before the injector and
-	// pass the SDK's Source: injectechov5.Middleware(inject.WithSource(sentrygo.Source())).
+	// pass the SDK's Source: injectechov5.Middleware(inject.WithSource(tmsentrygo.Source())).
 	e.Use(injectechov5.Middleware(
 		inject.WithSkipHook(func(r *http.Request, reason inject.Reason) {
 			fmt.Printf("%s not rewritten: %s\n", r.URL.Path, reason)

@@ -1,12 +1,15 @@
 package injectfasthttp
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"reflect"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -21,6 +24,7 @@ type Adapter struct {
 	source     tracecontext.Source
 	propagator *tracecontext.Propagator
 	rewriter   *Rewriter
+	sdkTraces  bool // the tags come from an SDK's Source, given with inject.WithSource: no trace is continued here
 }
 
 // NewAdapter returns an Adapter configured by opts.
@@ -33,18 +37,62 @@ func NewAdapter(opts ...Option) *Adapter {
 	}
 	if a.source == nil {
 		a.source = tracecontext.ContextSource()
+		a.sdkTraces = !rendersContextSpan(cfg.inject)
 	}
 	return a
+}
+
+// probeSpan is the span that rendersContextSpan looks for in the tags.
+var probeSpan = func() tracecontext.SpanContext {
+	sc := tracecontext.SpanContext{
+		TraceID: tracecontext.TraceID{0x9e, 0x37, 0x79, 0xb9, 0x7f, 0x4a, 0x7c, 0x15, 0xf3, 0x9c, 0xc0, 0x60, 0x5c, 0xed, 0xc8, 0x34},
+		SpanID:  tracecontext.SpanID{0x9e, 0x37, 0x79, 0xb9, 0x7f, 0x4a, 0x7c, 0x15},
+	}
+	sc.DSC.TraceID = sc.TraceID.String()
+	return sc
+}()
+
+// rendersContextSpan reports whether the tags that inject renders with opts
+// name the span stored with [tracecontext.NewContext]: false when an
+// [inject.WithSource] among them reads an SDK's span instead. inject keeps
+// its options to itself, so a Writer that renders with them is asked, once:
+// do the tags it renders for a context that holds probeSpan name it?
+func rendersContextSpan(opts []inject.Option) bool {
+	wopts := make([]inject.WriterOption, 0, len(opts)+1)
+	for _, o := range opts {
+		if wo, ok := o.(inject.WriterOption); ok && wo != nil {
+			wopts = append(wopts, wo)
+		}
+	}
+	if len(wopts) == 0 {
+		return true // the default Source, tracecontext.ContextSource
+	}
+	var out bytes.Buffer
+	ctx := tracecontext.NewContext(context.Background(), probeSpan)
+	w := inject.NewWriter(&out, nil, append(wopts, inject.WithContext(ctx))...)
+	_, _ = io.WriteString(w, "<head>")
+	_ = w.Close()
+	if w.Inserted() == 0 {
+		// No tags: the Source found no span in ctx, or the render
+		// options render none, and then no Source matters.
+		return w.Reason() != inject.ReasonNoSpan
+	}
+	return bytes.Contains(out.Bytes(), []byte(probeSpan.DSC.TraceID))
 }
 
 // RequestContext returns ctx with the trace continued from r (sentry-trace
 // and baggage, or traceparent), as [tracecontext.Middleware] continues it,
 // unless traced reports that an SDK in front started one, or the Source
-// ([WithSource]) finds a span in ctx; and with a [render.Once], unless ctx
+// ([WithSource]) finds a span in ctx, or the tags are rendered from an SDK's
+// Source given with [inject.WithSource] (through [WithInject]), whose trace
+// is then the only one; and with a [render.Once], unless ctx
 // has one, so that a template that renders the tags itself (templates'
 // traceMeta) and the rewriter put exactly one set into the page. The
 // framework stores it where its handlers find the request's context.
 func (a *Adapter) RequestContext(ctx context.Context, r *http.Request, traced bool) context.Context {
+	if a.sdkTraces {
+		traced = true
+	}
 	if _, ok := a.source.SpanContext(ctx); !ok && !traced {
 		if render.OnceFromContext(ctx) == nil {
 			// The span and the response's Once in one allocation.
@@ -95,7 +143,7 @@ func Context(fctx *fasthttp.RequestCtx) context.Context {
 // [WithSource], so that the tags name that transaction:
 //
 //	h := sentryfasthttp.New(sentryfasthttp.Options{}).Handle(
-//		injectfasthttp.Middleware(handler, injectfasthttp.WithSource(sentrygo.Source())))
+//		injectfasthttp.Middleware(handler, injectfasthttp.WithSource(tmsentrygo.Source())))
 //
 // Compression must wrap Middleware (fasthttp.CompressHandler(Middleware(h))),
 // so that it sees the HTML before it is compressed; a compressed response

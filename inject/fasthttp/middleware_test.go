@@ -187,18 +187,42 @@ func TestHeaders(t *testing.T) {
 	assert.Equal(t, "text/html", got.header.Get("Content-Type"))
 }
 
-// TestSourceInFront checks Middleware behind a tracing SDK, given with
-// WithSource: it leaves the trace to the SDK, and the tags name its span.
+// TestSourceInFront checks Middleware behind a tracing SDK, whose Source is
+// given with WithSource or with inject's own option: it leaves the trace to
+// the SDK, and the tags name its span. Given inject's options without a
+// Source, it continues the trace itself.
 func TestSourceInFront(t *testing.T) {
 	t.Parallel()
 	sdk := tracecontext.Continue(nil)
 	src := tracecontext.SourceFunc(func(context.Context) (tracecontext.SpanContext, bool) { return sdk, true })
-	s := &seen{spans: map[string]tracecontext.SpanContext{}}
-	base := serve(t, injectfasthttp.Middleware(pages(s), injectfasthttp.WithSource(src)))
-	got := do(t, http.MethodGet, base+"/set", nil)
-	assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace())
-	_, ok := s.span("/set")
-	assert.False(t, ok, "no trace of the middleware's own")
+	tests := []struct {
+		name string
+		opts []injectfasthttp.Option
+		own  bool // the middleware continues a trace of its own
+	}{
+		{"WithSource", []injectfasthttp.Option{injectfasthttp.WithSource(src)}, false},
+		{"inject.WithSource", []injectfasthttp.Option{injectfasthttp.WithInject(inject.WithSource(src))}, false},
+		{"inject.WithSource among others", []injectfasthttp.Option{
+			injectfasthttp.WithInject(inject.WithServerTiming(true), inject.WithSource(src), inject.WithLookahead(4096)),
+		}, false},
+		{"inject options, no Source", []injectfasthttp.Option{
+			injectfasthttp.WithInject(inject.WithServerTiming(true), inject.WithSource(nil)),
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &seen{spans: map[string]tracecontext.SpanContext{}}
+			base := serve(t, injectfasthttp.Middleware(pages(s), tt.opts...))
+			got := do(t, http.MethodGet, base+"/set", nil)
+			own, ok := s.span("/set")
+			require.Equal(t, tt.own, ok, "a trace of the middleware's own: %s", own.SentryTrace())
+			if tt.own {
+				assert.Equal(t, own.SentryTrace(), tagSpan(t, got.body).SentryTrace())
+				return
+			}
+			assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace())
+		})
+	}
 }
 
 // transaction stands for the span sentryfasthttp keeps in the request's

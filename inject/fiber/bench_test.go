@@ -40,7 +40,7 @@ func BenchmarkHandler(b *testing.B) {
 		for _, mode := range []struct {
 			name string
 			h    fiber.Handler
-		}{{"bare", nil}, {"adapter", injectfiber.New()}} {
+		}{{"bare", nil}, {"adapter", injectfiber.Middleware()}} {
 			b.Run(strings.TrimPrefix(path, "/")+"/"+mode.name, func(b *testing.B) {
 				handler := newApp(mode.h)
 				var ctx fasthttp.RequestCtx

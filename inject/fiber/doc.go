@@ -3,14 +3,14 @@
 // the request that rendered the page.
 //
 //	app := fiber.New()
-//	app.Use(compress.New())    // compression, if any, in front
-//	app.Use(injectfiber.New()) // then the tags
+//	app.Use(compress.New())           // compression, if any, in front
+//	app.Use(injectfiber.Middleware()) // then the tags
 //	app.Get("/", handler)
 //
 // Fiber runs on fasthttp, whose responses never pass through a
 // net/http ResponseWriter, so the net/http middleware of package inject
 // cannot wrap it (adaptor.HTTPMiddleware yields no tags). The handler of
-// [New] lets the next handlers write their response, then replays it
+// [Middleware] lets the next handlers write their response, then replays it
 // (status, headers, and the body or the body stream) through
 // [inject.Middleware] into the fasthttp response: the rules that decide
 // which responses are rewritten, the rewriter, the exactly-once claim and the
@@ -25,8 +25,8 @@
 // the tags name that transaction, and the handler leaves the trace to it:
 //
 //	app.Use(sentryfiber.New(sentryfiber.Options{}))
-//	app.Use(injectfiber.New(inject.WithSource(sentrygo.Source())))
+//	app.Use(injectfiber.Middleware(inject.WithSource(tmsentrygo.Source())))
 //
-// Behind another SDK, give its Source to [WithSource] instead, so that the
-// handler knows to leave the trace to it.
+// Behind another SDK, give its Source with [inject.WithSource] the same way:
+// the handler then leaves the trace to it too.
 package injectfiber

@@ -14,11 +14,11 @@ import (
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
-// An app whose pages get the trace meta tags: injectfiber.New goes in front
+// An app whose pages get the trace meta tags: injectfiber.Middleware goes in front
 // of the handlers that write them.
-func ExampleNew() {
+func ExampleMiddleware() {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(injectfiber.New())
+	app.Use(injectfiber.Middleware())
 	app.Get("/", func(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")
 		return c.SendString("<!DOCTYPE html><html><head><title>shop</title></head><body>Hello</body></html>")

@@ -151,7 +151,7 @@ func routes(app *fiber.App) {
 // handler, from a real app over loopback.
 func TestWritePaths(t *testing.T) {
 	t.Parallel()
-	base := serve(t, newApp(t, injectfiber.New(), fiber.Config{ErrorHandler: errorPage}))
+	base := serve(t, newApp(t, injectfiber.Middleware(), fiber.Config{ErrorHandler: errorPage}))
 	tests := []struct {
 		name    string
 		path    string
@@ -208,7 +208,7 @@ func TestPassthrough(t *testing.T) {
 		defer mu.Unlock()
 		reasons[r.Method+" "+r.URL.Path] = reason
 	})
-	with := serve(t, newApp(t, injectfiber.New(hook), fiber.Config{}))
+	with := serve(t, newApp(t, injectfiber.Middleware(hook), fiber.Config{}))
 	bare := serve(t, newApp(t, func(c *fiber.Ctx) error { return c.Next() }, fiber.Config{}))
 	tests := []struct {
 		name   string

@@ -22,7 +22,7 @@ import (
 // belong to this request), the cookies and the other headers stay.
 func TestHeaders(t *testing.T) {
 	t.Parallel()
-	base := serve(t, newApp(t, injectfiber.New(), fiber.Config{}))
+	base := serve(t, newApp(t, injectfiber.Middleware(), fiber.Config{}))
 	got := do(t, http.MethodGet, base+"/validators", nil)
 	tagSpan(t, got.body)
 	assert.Empty(t, got.header.Values("ETag"))
@@ -44,8 +44,8 @@ func TestCompression(t *testing.T) {
 		handlers []fiber.Handler
 		tags     bool
 	}{
-		{name: "compression in front", handlers: []fiber.Handler{compress.New(), injectfiber.New()}, tags: true},
-		{name: "compression behind", handlers: []fiber.Handler{injectfiber.New(), compress.New()}, tags: false},
+		{name: "compression in front", handlers: []fiber.Handler{compress.New(), injectfiber.Middleware()}, tags: true},
+		{name: "compression behind", handlers: []fiber.Handler{injectfiber.Middleware(), compress.New()}, tags: false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -85,7 +85,7 @@ func TestCompression(t *testing.T) {
 func TestCacheBehind(t *testing.T) {
 	t.Parallel()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(injectfiber.New(), cache.New(cache.Config{Expiration: time.Minute}))
+	app.Use(injectfiber.Middleware(), cache.New(cache.Config{Expiration: time.Minute}))
 	app.Get("/", func(c *fiber.Ctx) error {
 		c.Type("html")
 		return c.SendString(page)

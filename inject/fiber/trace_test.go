@@ -121,7 +121,7 @@ func TestContinuesTrace(t *testing.T) {
 // which would render traceparent too, inserts none.
 func TestPageRendersItsOwnTags(t *testing.T) {
 	t.Parallel()
-	base, s := tracedApp(t, nil, injectfiber.New(inject.WithRender(render.WithFormats(render.DefaultFormats|render.Traceparent))))
+	base, s := tracedApp(t, nil, injectfiber.Middleware(inject.WithRender(render.WithFormats(render.DefaultFormats|render.Traceparent))))
 	got := do(t, http.MethodGet, base+"/own", nil)
 	sc := tagSpan(t, got.body)
 	assert.Empty(t, metaTags(t, got.body)["traceparent"], "the page's own set, without traceparent")
@@ -138,8 +138,9 @@ func TestPageRendersItsOwnTags(t *testing.T) {
 // spanKey is where the fake SDK of TestSourceInFront keeps its span.
 type spanKey struct{}
 
-// TestSourceInFront checks the handler behind a tracing SDK: it leaves the
-// trace to the SDK, and the tags name the SDK's span.
+// TestSourceInFront checks the handler behind a tracing SDK, given the SDK's
+// Source with either constructor: it leaves the trace to the SDK, with or
+// without an incoming trace, and the tags name the SDK's span.
 func TestSourceInFront(t *testing.T) {
 	t.Parallel()
 	sdk := tracecontext.Continue(nil)
@@ -151,12 +152,25 @@ func TestSourceInFront(t *testing.T) {
 		sc, ok := ctx.Value(spanKey{}).(tracecontext.SpanContext)
 		return sc, ok
 	})
-	base, s := tracedApp(t, []fiber.Handler{front}, injectfiber.NewHandler(injectfiber.WithSource(src)))
-	for _, path := range []string{"/render", "/writer"} {
-		got := do(t, http.MethodGet, base+path, nil)
-		assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace(), path)
-		_, ok := s.span(path)
-		assert.False(t, ok, "no trace of the handler's own in %s", path)
+	constructors := []struct {
+		name    string
+		handler fiber.Handler
+	}{
+		{"NewHandler(WithSource)", injectfiber.NewHandler(injectfiber.WithSource(src))},
+		{"Middleware(inject.WithSource)", injectfiber.Middleware(inject.WithSource(src))},
+		{"Middleware(inject.WithSource, more options)", injectfiber.Middleware(inject.WithSource(src), inject.WithServerTiming(true))},
+	}
+	incoming := http.Header{"Sentry-Trace": {upstreamTrace + "-" + upstreamSpan + "-1"}}
+	for _, ctor := range constructors {
+		base, s := tracedApp(t, []fiber.Handler{front}, ctor.handler)
+		for _, path := range []string{"/render", "/writer"} {
+			for _, header := range []http.Header{nil, incoming} {
+				got := do(t, http.MethodGet, base+path, header)
+				assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace(), "%s %s", ctor.name, path)
+				handler, ok := s.span(path)
+				assert.False(t, ok, "%s %s: no trace of the handler's own in c.UserContext(), found %s", ctor.name, path, handler.SentryTrace())
+			}
+		}
 	}
 }
 
@@ -169,7 +183,7 @@ func TestTraceStoredInFront(t *testing.T) {
 		c.SetUserContext(tracecontext.NewContext(c.UserContext(), app))
 		return c.Next()
 	}
-	base, s := tracedApp(t, []fiber.Handler{front}, injectfiber.New())
+	base, s := tracedApp(t, []fiber.Handler{front}, injectfiber.Middleware())
 	got := do(t, http.MethodGet, base+"/string", nil)
 	assert.Equal(t, app.SentryTrace(), tagSpan(t, got.body).SentryTrace())
 	handler, _ := s.span("/string")
@@ -179,7 +193,7 @@ func TestTraceStoredInFront(t *testing.T) {
 // TestServerTiming checks that inject's options reach the middleware.
 func TestServerTiming(t *testing.T) {
 	t.Parallel()
-	base, _ := tracedApp(t, nil, injectfiber.New(nil, inject.WithServerTiming(true), nil))
+	base, _ := tracedApp(t, nil, injectfiber.Middleware(nil, inject.WithServerTiming(true), nil))
 	got := do(t, http.MethodGet, base+"/render", nil)
 	sc := tagSpan(t, got.body)
 	assert.True(t, strings.Contains(got.header.Get("Server-Timing"), sc.SentryTrace()), "Server-Timing %q", got.header.Get("Server-Timing"))
@@ -198,7 +212,7 @@ func TestNilOptions(t *testing.T) {
 // page gets one set of tags.
 func TestNested(t *testing.T) {
 	t.Parallel()
-	base, _ := tracedApp(t, []fiber.Handler{injectfiber.New()}, injectfiber.New())
+	base, _ := tracedApp(t, []fiber.Handler{injectfiber.Middleware()}, injectfiber.Middleware())
 	for _, path := range []string{"/string", "/writer", "/own"} {
 		tagSpan(t, do(t, http.MethodGet, base+path, nil).body)
 	}
@@ -221,7 +235,7 @@ func TestSentryFiberDetected(t *testing.T) {
 		sc, ok := ctx.Value(spanKey{}).(tracecontext.SpanContext)
 		return sc, ok
 	})
-	base, s := tracedApp(t, []fiber.Handler{front}, injectfiber.New(inject.WithSource(src)))
+	base, s := tracedApp(t, []fiber.Handler{front}, injectfiber.Middleware(inject.WithSource(src)))
 	for _, path := range []string{"/own", "/render"} {
 		got := do(t, http.MethodGet, base+path, nil)
 		assert.Equal(t, sdk.SentryTrace(), tagSpan(t, got.body).SentryTrace(), path)

@@ -40,7 +40,7 @@ func BenchmarkHandler(b *testing.B) {
 		for _, mode := range []struct {
 			name string
 			h    fiber.Handler
-		}{{"bare", nil}, {"adapter", injectfiberv3.New()}} {
+		}{{"bare", nil}, {"adapter", injectfiberv3.Middleware()}} {
 			b.Run(strings.TrimPrefix(path, "/")+"/"+mode.name, func(b *testing.B) {
 				handler := newApp(mode.h)
 				var ctx fasthttp.RequestCtx

@@ -3,14 +3,14 @@
 // of the request that rendered the page.
 //
 //	app := fiber.New()
-//	app.Use(compress.New())      // compression, if any, in front
-//	app.Use(injectfiberv3.New()) // then the tags
+//	app.Use(compress.New())             // compression, if any, in front
+//	app.Use(injectfiberv3.Middleware()) // then the tags
 //	app.Get("/", handler)
 //
 // Fiber runs on fasthttp, whose responses never pass through a
 // net/http ResponseWriter, so the net/http middleware of package inject
 // cannot wrap it (adaptor.HTTPMiddleware yields no tags). The handler of
-// [New] lets the next handlers write their response, then replays it
+// [Middleware] lets the next handlers write their response, then replays it
 // (status, headers, and the body or the body stream) through
 // [inject.Middleware] into the fasthttp response: the rules that decide
 // which responses are rewritten, the rewriter, the exactly-once claim and the
@@ -21,9 +21,10 @@
 // (sentry-trace and baggage, or traceparent) when no SDK did, and stores it
 // in c.Context(), where templates.FuncMap's traceMeta and the app's handlers
 // find it. Behind a tracing SDK that puts its span into c.Context() (a
-// sentry-go transaction, say), [WithSource] with the SDK's Source (the
-// sentrygo module's) makes the tags name that span:
+// sentry-go transaction, say), [inject.WithSource] with the SDK's Source (the
+// sentrygo module's) makes the tags name that span, and the handler leaves
+// the trace to the SDK:
 //
 //	app.Use(startTransaction) // c.SetContext(transaction.Context())
-//	app.Use(injectfiberv3.NewHandler(injectfiberv3.WithSource(sentrygo.Source())))
+//	app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
 package injectfiberv3

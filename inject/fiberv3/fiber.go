@@ -7,14 +7,25 @@ import (
 	injectfasthttp "github.com/tracemeta/tracemeta/inject/fasthttp"
 )
 
-// New returns the Fiber handler that inserts the trace meta tags into the
-// HTML pages of the handlers after it, with opts given to
+// Middleware returns the Fiber handler that inserts the trace meta tags into
+// the HTML pages of the handlers after it, with opts given to
 // [inject.Middleware]. It is [NewHandler] with [WithInject](opts...):
 //
-//	app.Use(injectfiberv3.New())
-func New(opts ...inject.Option) fiber.Handler {
+//	app.Use(injectfiberv3.Middleware())
+//
+// Behind a tracing SDK, give its Source with [inject.WithSource]: the tags
+// name the SDK's span, and the handler continues no trace of its own, so
+// that c.Context() holds the SDK's trace alone:
+//
+//	app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
+func Middleware(opts ...inject.Option) fiber.Handler {
 	return NewHandler(WithInject(opts...))
 }
+
+// New is [Middleware].
+//
+// Deprecated: use [Middleware], the name every tracemeta adapter has.
+func New(opts ...inject.Option) fiber.Handler { return Middleware(opts...) }
 
 // NewHandler returns the Fiber handler that inserts the trace meta tags into
 // the HTML pages of the handlers after it, configured by opts. For each

@@ -11,12 +11,12 @@
 //
 //	r := gin.New()
 //	r.Use(sentrygin.New(sentrygin.Options{}))                         // tracing first
-//	r.Use(injectgin.Middleware(inject.WithSource(sentrygo.Source()))) // then the tags
+//	r.Use(injectgin.Middleware(inject.WithSource(tmsentrygo.Source()))) // then the tags
 //
 // The tags name the span that the Source ([inject.WithSource]) finds in
 // c.Request's context when the page reaches its <head>. sentrygin and otelgin
 // put their span there; the Source says which SDK to read:
-// sentrygo.Source() from github.com/tracemeta/tracemeta/tracecontext/sentrygo,
+// tmsentrygo.Source() from github.com/tracemeta/tracemeta/tracecontext/sentrygo,
 // or tmotel.Source() from github.com/tracemeta/tracemeta/tracecontext/otel with
 // [inject.WithRender] adding the traceparent tag. The default,
 // tracecontext.ContextSource, reads the span of tracecontext.Middleware.

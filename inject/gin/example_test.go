@@ -18,7 +18,7 @@ func ExampleMiddleware() {
 	r := gin.New()
 	// The tracing middleware first: here tracecontext's, around the
 	// engine. With sentrygin or otelgin, r.Use it before the injector and
-	// pass the SDK's Source: injectgin.Middleware(inject.WithSource(sentrygo.Source())).
+	// pass the SDK's Source: injectgin.Middleware(inject.WithSource(tmsentrygo.Source())).
 	r.Use(injectgin.Middleware(
 		inject.WithSkipHook(func(r *http.Request, reason inject.Reason) {
 			fmt.Printf("%s not rewritten: %s\n", r.URL.Path, reason)

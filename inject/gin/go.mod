@@ -3,8 +3,10 @@ module github.com/tracemeta/tracemeta/inject/gin
 go 1.26.0
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/gin-contrib/gzip v1.2.5
 	github.com/gin-gonic/gin v1.12.0
+	github.com/gorilla/websocket v1.5.3
 	github.com/stretchr/testify v1.12.1
 	github.com/tracemeta/tracemeta v0.1.0
 	golang.org/x/net v0.62.0

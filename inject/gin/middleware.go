@@ -1,6 +1,8 @@
 package injectgin
 
 import (
+	"bufio"
+	"net"
 	"net/http"
 	"sync"
 
@@ -16,7 +18,7 @@ import (
 //
 //	r := gin.New()
 //	r.Use(sentrygin.New(sentrygin.Options{}))                         // the tracing middleware first
-//	r.Use(injectgin.Middleware(inject.WithSource(sentrygo.Source()))) // then the injector
+//	r.Use(injectgin.Middleware(inject.WithSource(tmsentrygo.Source()))) // then the injector
 //
 // The handlers after it get a [gin.ResponseWriter] that writes through the
 // rewriter, whichever way gin writes a body (c.HTML, c.Data, c.String,
@@ -24,12 +26,14 @@ import (
 // It defers the status as gin does: WriteHeader records it and
 // WriteHeaderNow, the first Write or Flush forwards it, so a header set
 // between (the Content-Length of c.Data) is part of the response. Status,
-// Size and Written report what the handlers did, as gin's writer does;
-// before the middleware returns, a status set but never written is
-// forwarded, so an empty or aborted response (c.AbortWithStatus) keeps it.
+// Size and Written report what the handlers did, as gin's writer does.
 // Once it returns, c.Writer and c.Request are the ones the middlewares
-// before it had, and c.Writer.Status and Size there report what went to the
-// client, tags included.
+// before it had, and c.Writer.Status, Size and Written there report what
+// they would without it, the tags counted in Size: a status the handlers
+// sent (c.AbortWithStatus) has been sent, and one they only set is
+// recorded, for gin to send once the chain returned. A WebSocket upgrade
+// (coder/websocket, gorilla/websocket) gets the connection with its 101
+// sent as the library wrote it.
 //
 // The middlewares before it see the response as the client gets it:
 // tracing (sentrygin, otelgin) and anything reading the span must come
@@ -79,19 +83,66 @@ type adapter struct {
 
 // run is inject's handler around the rest of one gin chain. It is pooled
 // with the handler built around it, so a request allocates no closure; the
-// writer the handlers hold is not pooled (see responseWriter).
+// writer the handlers hold is not pooled (see responseWriter). out is: like
+// gin's writer under it, which gin reuses for its next request, it must not
+// be written once the handler returned.
 type run struct {
-	h http.Handler // the core's handler, with run as its next; built once
-	c *gin.Context // the request in flight; nil while pooled
+	h   http.Handler // the core's handler, with run as its next; built once
+	c   *gin.Context // the request in flight; nil while pooled
+	out sentWriter   // gin's writer of the request in flight, as the core's handler writes to it
 }
+
+// sentWriter is gin's writer as the core's handler gets it: a net/http
+// ResponseWriter, whose status is sent once WriteHeader was called. gin's own
+// WriteHeader only records a status until a write, a flush or the end of the
+// chain. The core calls WriteHeader when it commits a response whose status
+// the handlers made gin send (WriteHeaderNow, a write, a flush,
+// c.AbortWithStatus), and that status must be sent before a Hijack (a
+// WebSocket's 101, which net/http writes out on Hijack only if it has it)
+// and before this middleware returns (a middleware in front reads Written
+// and Size from gin's writer). It is not sent at once: a layer in front,
+// such as gin-contrib/gzip, may still change the headers on the first
+// write, as it would without this middleware. A status the handlers only
+// set never reaches the core: gin's writer records it (see run.ServeHTTP).
+type sentWriter struct {
+	gin.ResponseWriter
+	pending bool // WriteHeader was called: the status is to be sent
+}
+
+// WriteHeader records code in gin's writer, to be sent by the first write,
+// a flush, a Hijack or the end of the middleware.
+func (w *sentWriter) WriteHeader(code int) {
+	w.ResponseWriter.WriteHeader(code)
+	w.pending = true
+}
+
+// send makes gin's writer send the status that WriteHeader recorded.
+func (w *sentWriter) send() {
+	if w.pending {
+		w.pending = false
+		w.ResponseWriter.WriteHeaderNow() // a no-op once sent
+	}
+}
+
+// Hijack sends the status the core committed, as net/http sends the status
+// written before a Hijack, then hands the connection over.
+func (w *sentWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.send()
+	return w.ResponseWriter.Hijack()
+}
+
+// Unwrap returns gin's writer, for [http.ResponseController].
+func (w *sentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // handle is the gin.HandlerFunc.
 func (a *adapter) handle(c *gin.Context) {
 	rn := a.pool.Get().(*run)
 	rn.c = c
 	orig, req := c.Writer, c.Request
+	rn.out = sentWriter{ResponseWriter: orig}
 	defer a.done(rn, orig, req)
-	rn.h.ServeHTTP(orig, req)
+	rn.h.ServeHTTP(&rn.out, req)
+	rn.out.send()
 }
 
 // done restores what the middlewares before this one had, for a panic too,
@@ -109,14 +160,17 @@ func (a *adapter) done(rn *run, orig gin.ResponseWriter, req *http.Request) {
 func (rn *run) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := rn.c
 	c.Request = r
-	if _, isGin := w.(gin.ResponseWriter); isGin {
+	if w == http.ResponseWriter(&rn.out) {
 		c.Next() // passed through: gin's writer as it was
 		return
 	}
 	rw := newResponseWriter(w, c.Writer)
 	c.Writer = rw
 	c.Next()
-	// gin sends a status set but not written once the whole chain
-	// returned; the rewriter must have it before its handler returns.
-	rw.WriteHeaderNow()
+	if !rw.Written() {
+		// A status set but never sent: gin's writer records it, as it
+		// would have without this middleware, and sends it once the whole
+		// chain returned, unless a middleware in front writes first.
+		rw.orig.WriteHeader(rw.status)
+	}
 }

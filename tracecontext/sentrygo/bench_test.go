@@ -1,4 +1,4 @@
-package sentrygo_test
+package tmsentrygo_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/getsentry/sentry-go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 // BenchmarkSource reads the span of a request with tracing enabled and
@@ -27,7 +27,7 @@ func BenchmarkSource(b *testing.B) {
 			ctx := sentry.SetHubOnContext(context.Background(), hub)
 			txn := sentry.StartTransaction(ctx, "GET /", sentry.ContinueTrace(hub, upstreamTrace+"-"+upstreamSpan+"-1", upstreamBaggage))
 			b.Cleanup(txn.Finish)
-			src := sentrygo.Source()
+			src := tmsentrygo.Source()
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, ok := src.SpanContext(txn.Context()); !ok {

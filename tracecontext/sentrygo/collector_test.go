@@ -1,4 +1,4 @@
-package sentrygo_test
+package tmsentrygo_test
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package sentrygo_test
+package tmsentrygo_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 // A request that arrived with the sentry-trace and baggage headers of an
@@ -26,7 +26,7 @@ func Example() {
 	))
 	defer txn.Finish()
 
-	sc, ok := sentrygo.Source().SpanContext(txn.Context())
+	sc, ok := tmsentrygo.Source().SpanContext(txn.Context())
 	fmt.Println(ok, sc.TraceID, sc.Sampled)
 	fmt.Println("parent is the transaction:", sc.SpanID == tracecontext.SpanID(txn.SpanID))
 	fmt.Println("upstream DSC:", sc.DSC.PublicKey, sc.DSC.SampleRand, sc.DSC.Frozen)
@@ -49,8 +49,8 @@ func ExampleWithTransactionSpan() {
 	render := txn.StartChild("template.render")
 	defer render.Finish()
 
-	active, _ := sentrygo.Source().SpanContext(render.Context())
-	server, _ := sentrygo.Source(sentrygo.WithTransactionSpan(true)).SpanContext(render.Context())
+	active, _ := tmsentrygo.Source().SpanContext(render.Context())
+	server, _ := tmsentrygo.Source(tmsentrygo.WithTransactionSpan(true)).SpanContext(render.Context())
 	fmt.Println("default names the child span:", active.SpanID == tracecontext.SpanID(render.SpanID))
 	fmt.Println("option names the transaction:", server.SpanID == tracecontext.SpanID(txn.SpanID))
 	// Output:

@@ -1,4 +1,4 @@
-package sentrygo_test
+package tmsentrygo_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 // FuzzSourceDSC continues a trace from arbitrary sentry-trace and baggage
@@ -27,7 +27,7 @@ func FuzzSourceDSC(f *testing.F) {
 
 	client, err := sentry.NewClient(sentry.ClientOptions{EnableTracing: true, TracesSampleRate: 1})
 	require.NoError(f, err)
-	src := sentrygo.Source()
+	src := tmsentrygo.Source()
 
 	f.Fuzz(func(t *testing.T, sentryTrace, baggage string) {
 		ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))

@@ -1,4 +1,4 @@
-package sentrygo
+package tmsentrygo
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package sentrygo_test
+package tmsentrygo_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 const (
@@ -387,7 +387,7 @@ func TestSourceTracingEnabled(t *testing.T) {
 			if tt.outgoing {
 				opt.outgoing = down.srv.URL
 			}
-			var h http.Handler = page(t, sentrygo.Source(sentrygo.WithTransactionSpan(tt.txnSpan)), opt, &got)
+			var h http.Handler = page(t, tmsentrygo.Source(tmsentrygo.WithTransactionSpan(tt.txnSpan)), opt, &got)
 			if tt.routed {
 				mux := http.NewServeMux()
 				mux.Handle("GET /products/{id}", h)
@@ -490,7 +490,7 @@ func TestSourceContinueFromRequest(t *testing.T) {
 	ctx := sentry.SetHubOnContext(req.Context(), hub)
 	txn := sentry.StartTransaction(ctx, "checkout", sentry.ContinueFromRequest(req))
 
-	sc, ok := sentrygo.Source().SpanContext(txn.Context())
+	sc, ok := tmsentrygo.Source().SpanContext(txn.Context())
 	txn.Finish()
 	flush(t, client)
 
@@ -584,7 +584,7 @@ func TestSourceTracingWithoutPerformance(t *testing.T) {
 			col := newCollector(t)
 			client := col.newClient(t, sentry.ClientOptions{EnableTracing: false, TracesSampleRate: 1})
 			var got rendering
-			tags := serve(t, client, tt.header, page(t, sentrygo.Source(), pageOptions{report: true}, &got))
+			tags := serve(t, client, tt.header, page(t, tmsentrygo.Source(), pageOptions{report: true}, &got))
 
 			require.True(t, got.ok, "no span reported")
 			sc := got.sc
@@ -662,7 +662,7 @@ func TestSourceNoSpan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, ok := sentrygo.Source().SpanContext(tt.ctx())
+			sc, ok := tmsentrygo.Source().SpanContext(tt.ctx())
 			assert.False(t, ok)
 			assert.Equal(t, tracecontext.SpanContext{}, sc)
 		})
@@ -680,7 +680,7 @@ func TestSourceHubWithoutSpan(t *testing.T) {
 	t.Run("propagation context", func(t *testing.T) {
 		hub := sentry.NewHub(client, sentry.NewScope())
 		sentry.ContinueTrace(hub, upstreamTrace+"-"+upstreamSpan+"-1", upstreamBaggage)
-		sc, ok := sentrygo.Source().SpanContext(sentry.SetHubOnContext(context.Background(), hub))
+		sc, ok := tmsentrygo.Source().SpanContext(sentry.SetHubOnContext(context.Background(), hub))
 		require.True(t, ok)
 		assert.Equal(t, upstreamTrace, sc.TraceID.String())
 		assert.Equal(t, strings.Split(hub.GetTraceparent(), "-")[1], sc.SpanID.String())
@@ -696,7 +696,7 @@ func TestSourceHubWithoutSpan(t *testing.T) {
 		defer txn.Finish()
 		defer child.Finish()
 		// ctx carries the hub but not the spans.
-		sc, ok := sentrygo.Source().SpanContext(ctx)
+		sc, ok := tmsentrygo.Source().SpanContext(ctx)
 		require.True(t, ok)
 		assert.Equal(t, child.SpanID.String(), sc.SpanID.String())
 		assert.Equal(t, upstreamDSC, sc.DSC, "the child span's DSC would overwrite the upstream one")
@@ -716,17 +716,17 @@ func TestSourceNilOption(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		opts     []sentrygo.Option
+		opts     []tmsentrygo.Option
 		wantSpan *sentry.Span
 	}{
-		{name: "nil alone", opts: []sentrygo.Option{nil}, wantSpan: child},
-		{name: "nil before", opts: []sentrygo.Option{nil, sentrygo.WithTransactionSpan(true)}, wantSpan: txn},
-		{name: "nil after", opts: []sentrygo.Option{sentrygo.WithTransactionSpan(true), nil}, wantSpan: txn},
+		{name: "nil alone", opts: []tmsentrygo.Option{nil}, wantSpan: child},
+		{name: "nil before", opts: []tmsentrygo.Option{nil, tmsentrygo.WithTransactionSpan(true)}, wantSpan: txn},
+		{name: "nil after", opts: []tmsentrygo.Option{tmsentrygo.WithTransactionSpan(true), nil}, wantSpan: txn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var src tracecontext.Source
-			require.NotPanics(t, func() { src = sentrygo.Source(tt.opts...) })
+			require.NotPanics(t, func() { src = tmsentrygo.Source(tt.opts...) })
 			sc, ok := src.SpanContext(child.Context())
 			require.True(t, ok)
 			assert.Equal(t, tt.wantSpan.SpanID.String(), sc.SpanID.String())

@@ -25,7 +25,7 @@ import (
 	"github.com/tracemeta/tracemeta/examples/internal/pagecheck"
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/inject/echov5"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
@@ -77,7 +77,7 @@ func newSite(t *testing.T, scripts bool) *site {
 	if scripts {
 		urls = []string{"/static/sentry.js", "/init.js"}
 	}
-	e := newEcho(s.sentryecho(), injectechov5.Middleware(inject.WithSource(sentrygo.Source())), urls...)
+	e := newEcho(s.sentryecho(), injectechov5.Middleware(inject.WithSource(tmsentrygo.Source())), urls...)
 	e.Logger = slog.New(slog.DiscardHandler)
 	if scripts {
 		e.Static("/static", browsertest.Bundles(t).Dir)
@@ -209,7 +209,7 @@ func TestSentryEcho(t *testing.T) {
 // tags the same page (TestSentryEcho).
 func TestWrapMiddleware(t *testing.T) {
 	s := newSite(t, false)
-	e := newEcho(s.sentryecho(), echo.WrapMiddleware(inject.Middleware(inject.WithSource(sentrygo.Source()))))
+	e := newEcho(s.sentryecho(), echo.WrapMiddleware(inject.Middleware(inject.WithSource(tmsentrygo.Source()))))
 	e.Logger = slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

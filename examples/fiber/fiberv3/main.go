@@ -21,10 +21,11 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/template/html/v2"
 
+	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/inject/fiberv3"
 	"github.com/tracemeta/tracemeta/templates"
 	"github.com/tracemeta/tracemeta/tracecontext"
-	"github.com/tracemeta/tracemeta/tracecontext/sentrygo"
+	tmsentrygo "github.com/tracemeta/tracemeta/tracecontext/sentrygo"
 )
 
 func main() {
@@ -49,7 +50,7 @@ var views embed.FS
 func newApp(client *sentry.Client) *fiber.App {
 	var src tracecontext.Source = tracecontext.ContextSource()
 	if client != nil {
-		src = sentrygo.Source()
+		src = tmsentrygo.Source()
 	}
 	sub, err := fs.Sub(views, "views")
 	if err != nil {
@@ -60,9 +61,9 @@ func newApp(client *sentry.Client) *fiber.App {
 	app := fiber.New(fiber.Config{Views: engine})
 	if client != nil {
 		app.Use(transaction(client))
-		app.Use(injectfiberv3.NewHandler(injectfiberv3.WithSource(sentrygo.Source())))
+		app.Use(injectfiberv3.Middleware(inject.WithSource(tmsentrygo.Source())))
 	} else {
-		app.Use(injectfiberv3.New())
+		app.Use(injectfiberv3.Middleware())
 	}
 	app.Get("/", func(c fiber.Ctx) error {
 		return c.Render("page", fiber.Map{"Own": c.Query("own") != "", "Ctx": c.Context()})
@@ -71,7 +72,7 @@ func newApp(client *sentry.Client) *fiber.App {
 }
 
 // transaction starts a sentry-go transaction for each request, continuing
-// the incoming trace, and puts it into c.Context(), where sentrygo.Source
+// the incoming trace, and puts it into c.Context(), where tmsentrygo.Source
 // finds it.
 func transaction(client *sentry.Client) fiber.Handler {
 	return func(c fiber.Ctx) error {

@@ -87,6 +87,7 @@ func New(opts ...Option) *Collector {
 	c.mux = http.NewServeMux()
 	c.mux.HandleFunc("POST /api/{project}/envelope/", c.handleEnvelope)
 	c.mux.HandleFunc("POST /api/{project}/store/", c.handleStore)
+	c.mux.HandleFunc("POST /api/{project}/integration/otlp/v1/traces", c.handleOTLP)
 	c.mux.HandleFunc("OPTIONS /api/{project}/{endpoint}/", handlePreflight)
 	c.mux.HandleFunc("GET /traces", c.handleTraces)
 	c.mux.HandleFunc("GET /traces/{id}", c.handleTrace)

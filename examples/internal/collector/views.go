@@ -119,11 +119,16 @@ code { font: 12px ui-monospace, monospace; }
 .tick { position: absolute; top: 0; bottom: 0; border-left: 1px solid #d8dce3; padding-left: 3px; line-height: 24px; }
 .tick.last { border-left: 0; border-right: 1px solid #d8dce3; padding: 0 3px 0 0; transform: translateX(-100%); }
 .bar { position: absolute; top: 5px; height: 12px; min-width: 2px; border-radius: 2px; }
+.bar.clipend, .bar.clipstart { min-width: 10px; }
+.bar.clipend::after, .bar.clipstart::before { position: absolute; top: -2px; font-size: 11px; line-height: 16px; color: #fff; }
+.bar.clipend::after { content: "▸"; right: 1px; }
+.bar.clipstart::before { content: "◂"; left: 1px; }
 .dur { text-align: right; padding-right: .6em; color: #5c6470; font-variant-numeric: tabular-nums; }
 .orphan { color: #b3261e; }
 .edge { background: #fff7e0; }
 .edge .bar { outline: 2px dashed #c98a00; outline-offset: 1px; }
 .edgenote { grid-column: 1 / -1; font-size: 12px; color: #6b4e00; padding: 0 .6em 4px; }
+.note { color: #5c6470; margin: .4em 0 0; }
 .dsc { color: #5c6470; margin-top: .5em; word-break: break-all; }
 </style>
 </head>
@@ -138,11 +143,12 @@ code { font: 12px ui-monospace, monospace; }
 <div class="r axis"><div class="name">span</div><div class="track">{{range $i, $t := .Ticks}}<span class="tick{{if eq $i 4}} last{{end}}" style="left:{{pct $t.Left}}">{{$t.Label}}</span>{{end}}</div><div class="dur">duration</div></div>
 {{range .Rows}}<div class="r{{if .FromPage}} edge{{end}}" title="{{.SpanID}}{{with .ParentSpanID}} under {{.}}{{end}}">
 <div class="name" style="padding-left:{{indent .Depth}}"><span class="op">{{.Op}}</span> {{if ne .Name .Op}}{{.Name}}{{end}} <span class="svc">{{svc .Service}}</span>{{if .Orphan}} <span class="orphan">(parent {{.ParentSpanID}} not received)</span>{{end}}</div>
-<div class="track">{{if .Timed}}<div class="bar" style="left:{{pct .Left}};width:{{pct .Width}};background:{{.Color}}"></div>{{end}}</div>
-<div class="dur">{{if .Timed}}{{dur .Duration}}{{end}}</div>
+<div class="track">{{if .Timed}}<div class="bar{{if .ClipStart}} clipstart{{end}}{{if .ClipEnd}} clipend{{end}}" style="{{if .ClipEnd}}right:0{{else}}left:{{pct .Left}}{{end}};width:{{pct .Width}};background:{{.Color}}"{{if or .ClipStart .ClipEnd}} title="runs past the {{if .ClipStart}}start{{end}}{{if and .ClipStart .ClipEnd}} and the {{end}}{{if .ClipEnd}}end{{end}} of the axis: {{dur .Duration}} in all"{{end}}></div>{{end}}</div>
+<div class="dur">{{if .Timed}}{{dur .Duration}}{{if .ClipEnd}} ▸{{end}}{{end}}</div>
 {{if .FromPage}}<div class="edgenote">browser → server: this {{.Op}} continued the trace of <b>{{.ParentLabel}}</b> [{{svc .ParentSvc}}] from the <code>sentry-trace</code> and <code>baggage</code> tags tracemeta wrote into the page</div>{{end}}
 </div>
 {{end}}</div>
+{{with .Clipped}}<p class="note">▸ {{.}} span{{if ne . 1}}s{{end}} of the browser run{{if eq . 1}}s{{end}} past the axis, which ends with the pageload and the servers' spans: the bar stops at the axis, the duration is the span's own.</p>{{end}}
 {{with .DSC}}<p class="dsc">Dynamic Sampling Context: {{range $k, $v := .}}<code>{{$k}}={{$v}}</code> {{end}}</p>{{end}}
 </section>
 {{else}}

@@ -3,9 +3,17 @@
 //
 //	xcaddy build --with github.com/tracemeta/tracemeta/inject/caddy
 //
-// builds. From a clone of the repository:
+// builds. inject/caddy is a module of its own, so from the root of a clone
+// of the repository it runs with go's -C flag, which also makes inject/caddy
+// Caddy's working directory:
 //
-//	go run ./inject/caddy/cmd/caddy run --config examples/caddy/Caddyfile
+//	go run -C inject/caddy ./cmd/caddy run --config ../../examples/caddy/Caddyfile
+//
+// or builds bin/caddy:
+//
+//	go build -C inject/caddy -o ../../bin/caddy ./cmd/caddy
+//
+// examples/caddy/README.md says what to start before it.
 package main
 
 import (

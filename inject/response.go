@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/textproto"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tracemeta/tracemeta/render"
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // phase is where a response stands in the middleware's decision. Each phase
@@ -42,10 +44,10 @@ const (
 	maxPooledSnap = 64
 )
 
-// state is one response in flight. It is pooled by its [middleware] with its
+// response is one response in flight. It is pooled by its [middleware] with its
 // Writer and buffers; the handle the handler holds is not, so a handle used
-// after its handler returned finds no state instead of another response's.
-type state struct {
+// after its handler returned finds no response instead of another response's.
+type response struct {
 	m    *middleware
 	rw   http.ResponseWriter // the wrapped writer; nil while pooled
 	req  *http.Request       // the request as the handler sees it; nil while pooled
@@ -90,7 +92,7 @@ type state struct {
 
 // sink is the Writer's destination: it holds the output while the headers
 // wait for the decision, then writes to rw.
-type sink struct{ s *state }
+type sink struct{ s *response }
 
 // Write holds p, or writes it to the wrapped ResponseWriter once the headers
 // went out.
@@ -103,8 +105,8 @@ func (o sink) Write(p []byte) (int, error) {
 	return s.rw.Write(p)
 }
 
-func newState(m *middleware) *state {
-	s := &state{m: m, holdLimit: maxHold, snap: make(http.Header)}
+func newResponse(m *middleware) *response {
+	s := &response{m: m, holdLimit: maxHold, snap: make(http.Header)}
 	s.out = sink{s}
 	s.tagsFn = s.renderTags
 	s.w = newWriter(s.out, nil, &m.cfg.writer)
@@ -116,7 +118,7 @@ func newState(m *middleware) *state {
 
 // start readies s for the response to req written to rw.
 // head is whether req is a HEAD, reported already with [ReasonMethod].
-func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.Once, head bool) {
+func (s *response) start(rw http.ResponseWriter, req *http.Request, once *render.Once, head bool) {
 	s.rw, s.req, s.once = rw, req, once
 	s.outerEncoding = rw.Header()["Content-Encoding"]
 	s.w.Reset(s.out, nil)
@@ -128,8 +130,8 @@ func (s *state) start(rw http.ResponseWriter, req *http.Request, once *render.On
 }
 
 // release drops every reference to the finished response, so the pooled
-// state keeps nothing of it.
-func (s *state) release() {
+// response keeps nothing of it.
+func (s *response) release() {
 	s.rw, s.req, s.once, s.outerEncoding = nil, nil, nil, nil
 	s.w.Reset(s.out, nil)
 	if len(s.snap) > maxPooledSnap {
@@ -156,7 +158,7 @@ func trimBuf(b []byte) []byte {
 //
 // A panic of the Source or the Renderer is logged and inserts nothing
 // ([ReasonFailed]): the Writer then passes the page through.
-func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
+func (s *response) renderTags(dst []byte) (tags []byte, reason Reason) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.m.logFailure(s.req, fmt.Errorf("inject: recovered from a panic rendering the tags: %v", v))
@@ -170,9 +172,23 @@ func (s *state) renderTags(dst []byte) (tags []byte, reason Reason) {
 	return renderFor(s.req.Context(), s.once, dst, c.source, c.renderer)
 }
 
+// renderFor appends to dst the tags for the span that src finds in ctx,
+// claiming the response's once first (nil: none to claim), or returns why
+// there are none. The Writer of WithContext and the Middleware share it.
+func renderFor(ctx context.Context, once *render.Once, dst []byte, src tracecontext.Source, r render.Renderer) ([]byte, Reason) {
+	sc, ok := src.SpanContext(ctx)
+	if !ok || !sc.IsValid() {
+		return dst, ReasonNoSpan
+	}
+	if !once.Claim() {
+		return dst, ReasonAlreadyRendered
+	}
+	return r.AppendMetaTags(dst, sc), ReasonNone
+}
+
 // report tells the skip hook and the logger, once, why the response was not
 // rewritten.
-func (s *state) report(reason Reason) {
+func (s *response) report(reason Reason) {
 	if s.reported {
 		return
 	}
@@ -182,7 +198,7 @@ func (s *state) report(reason Reason) {
 
 // writeHeader stores code and decides from the headers whether the body may
 // be rewritten.
-func (s *state) writeHeader(code int) {
+func (s *response) writeHeader(code int) {
 	if s.phase != phaseInit {
 		return // superfluous; the first status stands
 	}
@@ -228,7 +244,7 @@ func (s *state) writeHeader(code int) {
 // judge returns why a response with status code and the headers the handler
 // set must not be rewritten, or ReasonNone; whether its Content-Type must be
 // sniffed; and the Content-Length the handler set, -1 for none.
-func (s *state) judge(code int) (reason Reason, sniff bool, declared int64) {
+func (s *response) judge(code int) (reason Reason, sniff bool, declared int64) {
 	reason, declared = statusReason(code), -1
 	if reason == ReasonNone {
 		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
@@ -249,7 +265,7 @@ func (s *state) judge(code int) (reason Reason, sniff bool, declared int64) {
 // startScan makes the decision that the headers, with Content-Type ct, allow
 // rewriting: the body goes through the Writer, or, for a HEAD, the headers
 // are made the GET's.
-func (s *state) startScan(ct string) {
+func (s *response) startScan(ct string) {
 	s.eligible = true
 	if s.head {
 		_ = s.startHead() // nothing held to write
@@ -270,7 +286,7 @@ func (s *state) startScan(ct string) {
 // rather than by net/http, which would otherwise count it into a
 // Content-Length of the page without the tags. Without a span, the GET
 // passes through untouched, and so does the HEAD.
-func (s *state) startHead() error {
+func (s *response) startHead() error {
 	if s.hasSpan() {
 		h := s.header()
 		delete(h, "Content-Length")
@@ -283,10 +299,10 @@ func (s *state) startHead() error {
 // finishHead ends a HEAD whose handler returned without a status or a body,
 // the way of a handler that answers HEAD itself with the GET's headers:
 // they are judged as the 200 net/http then sends, and made the GET's as by
-// [state.startHead], in the wrapped writer's header map, with no
+// [response.startHead], in the wrapped writer's header map, with no
 // WriteHeader. A framework that writes its status after the handler
 // returned (echo's error pages) still can.
-func (s *state) finishHead() {
+func (s *response) finishHead() {
 	reason, sniff, _ := s.judge(http.StatusOK)
 	if reason != ReasonNone || sniff {
 		return // without a body, net/http sends no Content-Type either
@@ -304,7 +320,7 @@ func (s *state) finishHead() {
 // hasSpan reports whether the Source gives a span to render the tags for, as
 // [renderFor] asks it. A panic of the Source is logged and counts as no
 // span: the GET would pass through with [ReasonFailed].
-func (s *state) hasSpan() (ok bool) {
+func (s *response) hasSpan() (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.m.logFailure(s.req, fmt.Errorf("inject: recovered from a panic finding the span: %v", v))
@@ -317,7 +333,7 @@ func (s *state) hasSpan() (ok bool) {
 
 // snapshot records the headers to send when the response is committed: those
 // of now, when the handler sets the status, as net/http takes them.
-func (s *state) snapshot() {
+func (s *response) snapshot() {
 	h := s.rw.Header()
 	if len(h) > maxPooledSnap {
 		// Sized once, not grown: the map is not kept for the next
@@ -332,7 +348,7 @@ func (s *state) snapshot() {
 
 // header returns the headers that will be sent: the snapshot while the real
 // WriteHeader is held, where the middleware makes its changes.
-func (s *state) header() http.Header {
+func (s *response) header() http.Header {
 	if s.hasSnap {
 		return s.snap
 	}
@@ -349,7 +365,7 @@ func firstOrEmpty(v []string) string {
 // startPassthrough makes the final decision not to rewrite: the headers go
 // out as the handler set them, then whatever the Writer gave back, which is
 // the body untouched; the rest passes straight through.
-func (s *state) startPassthrough(reason Reason) error {
+func (s *response) startPassthrough(reason Reason) error {
 	s.phase = phasePass
 	s.report(reason)
 	if s.code == 0 || s.committed {
@@ -361,7 +377,7 @@ func (s *state) startPassthrough(reason Reason) error {
 // startInject makes the final decision that the Writer inserted the tags:
 // the headers go out adjusted for them (unless they went before the
 // decision), then the held output; the rest passes straight through.
-func (s *state) startInject() error {
+func (s *response) startInject() error {
 	s.phase = phaseInject
 	if s.committed {
 		return nil
@@ -380,7 +396,7 @@ func (s *state) startInject() error {
 // middleware's changes), so that changes made since are ignored as net/http
 // ignores them; trailers set since stay, as net/http reads those from the
 // map when the handler returns.
-func (s *state) commit() {
+func (s *response) commit() {
 	s.committed = true
 	h := s.rw.Header()
 	var trailers http.Header
@@ -442,7 +458,7 @@ func addTrailer(trailers http.Header, key string, values []string) http.Header {
 	return trailers
 }
 
-func (s *state) setServerTiming(h http.Header) {
+func (s *response) setServerTiming(h http.Header) {
 	sc, ok := s.m.cfg.writer.source.SpanContext(s.req.Context())
 	if !ok || !sc.IsValid() {
 		return

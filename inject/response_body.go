@@ -12,7 +12,7 @@ import (
 // Flush, ReadFrom and Hijack.
 
 // write is the handler's Write.
-func (s *state) write(p []byte) (int, error) {
+func (s *response) write(p []byte) (int, error) {
 	if s.phase == phaseInit {
 		s.writeHeader(http.StatusOK)
 	}
@@ -42,7 +42,7 @@ func (s *state) write(p []byte) (int, error) {
 }
 
 // writeSniff collects the first sniffLen bytes, then decides.
-func (s *state) writeSniff(p []byte) (int, error) {
+func (s *response) writeSniff(p []byte) (int, error) {
 	take := min(len(p), sniffLen-len(s.sniff))
 	s.sniff = append(s.sniff, p[:take]...)
 	if len(s.sniff) < sniffLen {
@@ -56,7 +56,7 @@ func (s *state) writeSniff(p []byte) (int, error) {
 }
 
 // writeNext writes p in whatever phase the response is now in.
-func (s *state) writeNext(p []byte) (int, error) {
+func (s *response) writeNext(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -67,8 +67,8 @@ func (s *state) writeNext(p []byte) (int, error) {
 }
 
 // writeOut writes p, decided on, to the wrapped writer, or drops it for a
-// HEAD (see [state.startHead]).
-func (s *state) writeOut(p []byte) (int, error) {
+// HEAD (see [response.startHead]).
+func (s *response) writeOut(p []byte) (int, error) {
 	if s.discard {
 		return len(p), nil
 	}
@@ -80,7 +80,7 @@ func (s *state) writeOut(p []byte) (int, error) {
 // held bytes go on to the next phase. With no bytes to sniff, net/http sends
 // no Content-Type either, and the response passes through for reason
 // ifEmpty.
-func (s *state) endSniff(ifEmpty Reason) error {
+func (s *response) endSniff(ifEmpty Reason) error {
 	if len(s.sniff) == 0 {
 		return s.startPassthrough(ifEmpty)
 	}
@@ -99,7 +99,7 @@ func (s *state) endSniff(ifEmpty Reason) error {
 
 // writeScan gives p to the Writer in chunks, checking after each whether it
 // decided, so that the rest of p goes straight to rw.
-func (s *state) writeScan(p []byte) (int, error) {
+func (s *response) writeScan(p []byte) (int, error) {
 	n := 0
 	for len(p) > 0 && s.phase == phaseScan {
 		k := min(len(p), scanChunk)
@@ -123,7 +123,7 @@ func (s *state) writeScan(p []byte) (int, error) {
 // its tokenizer or of renderTags) makes it skip the document with
 // [ReasonFailed] and pass every byte through, and the only errors it returns
 // are those of its destination, the sink, which are rw's.
-func (s *state) scan(p []byte) error {
+func (s *response) scan(p []byte) error {
 	if _, err := s.w.Write(p); err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *state) scan(p []byte) error {
 
 // decide makes the Writer's decision final, and answers a flush that came
 // while the Writer read the head for the page's own tags.
-func (s *state) decide() error {
+func (s *response) decide() error {
 	var err error
 	if s.w.Status() == StatusInjected {
 		err = s.startInject()
@@ -155,7 +155,7 @@ func (s *state) decide() error {
 // commitEarly sends the headers before the Writer decided (a flush, or more
 // output than maxHold): the body may still change, so its length and
 // validators go.
-func (s *state) commitEarly() error {
+func (s *response) commitEarly() error {
 	h := s.header()
 	delete(h, "Content-Length")
 	changeBody(h)
@@ -163,7 +163,7 @@ func (s *state) commitEarly() error {
 }
 
 // sendHeld sends the headers and the held output.
-func (s *state) sendHeld() error {
+func (s *response) sendHeld() error {
 	s.commit()
 	if len(s.held) == 0 {
 		return nil
@@ -195,7 +195,7 @@ func changeBody(h http.Header) {
 
 // flush is the handler's Flush: the decision is forced, everything the
 // Writer can give is sent, then rw is flushed.
-func (s *state) flush() error {
+func (s *response) flush() error {
 	if !canFlush(s.rw) {
 		return fmt.Errorf("inject: %w", http.ErrNotSupported)
 	}
@@ -214,7 +214,7 @@ func (s *state) flush() error {
 			} else {
 				// WithExistingTags: the Writer holds the head from the
 				// insertion point on until it is decided.
-				s.flushOwed = s.w.stage == stageCheck
+				s.flushOwed = s.w.phase == scanCheck
 				if !s.committed {
 					err = s.commitEarly()
 				}
@@ -260,7 +260,7 @@ func flushWriter(rw http.ResponseWriter) error {
 }
 
 // finish ends a response whose handler returned: whatever is held goes out.
-func (s *state) finish() {
+func (s *response) finish() {
 	switch s.phase {
 	case phaseInit:
 		// Neither WriteHeader nor Write: net/http sends 200 with no body.
@@ -288,7 +288,7 @@ func (s *state) finish() {
 
 // settle ends the scan: the Writer decides as if the body ended here, and
 // everything it held goes out.
-func (s *state) settle() error {
+func (s *response) settle() error {
 	if err := s.w.Close(); err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func (s *state) settle() error {
 // readFrom is the handler's ReadFrom: while the Writer scans, the bytes go
 // through it; once decided, the wrapped writer's ReadFrom (sendfile) is used
 // when it has one and keeps the length true by itself.
-func (s *state) readFrom(r io.Reader) (int64, error) {
+func (s *response) readFrom(r io.Reader) (int64, error) {
 	if s.phase == phaseInit {
 		s.writeHeader(http.StatusOK)
 	}
@@ -325,7 +325,7 @@ func (s *state) readFrom(r io.Reader) (int64, error) {
 
 // lengthKeptByRW reports whether rw's ReadFrom cannot send more than the
 // handler declared: it declared nothing, or r is limited to what is left.
-func (s *state) lengthKeptByRW(r io.Reader) bool {
+func (s *response) lengthKeptByRW(r io.Reader) bool {
 	if s.declared < 0 {
 		return true
 	}
@@ -336,7 +336,7 @@ func (s *state) lengthKeptByRW(r io.Reader) bool {
 // writerOnly hides ReadFrom from io.Copy, which would call it again.
 // It keeps WriteString, so that a strings.Reader's WriteTo does not convert
 // its remainder to a []byte.
-type writerOnly struct{ s *state }
+type writerOnly struct{ s *response }
 
 func (w writerOnly) Write(p []byte) (int, error)       { return w.s.write(p) }
 func (w writerOnly) WriteString(s string) (int, error) { return w.s.writeString(s) }
@@ -344,7 +344,7 @@ func (w writerOnly) WriteString(s string) (int, error) { return w.s.writeString(
 // writeString is the handler's WriteString: straight to the wrapped
 // writer's once decided (when no Content-Length must be kept), and through
 // the pooled read buffer in pieces before, never as one []byte copy of str.
-func (s *state) writeString(str string) (n int, err error) {
+func (s *response) writeString(str string) (n int, err error) {
 	var b *[]byte
 	defer func() { putReadBuf(b) }()
 	for len(str) > 0 {
@@ -369,7 +369,7 @@ func (s *state) writeString(str string) (n int, err error) {
 
 // hijack is the handler's Hijack. Like net/http, the status and body written
 // so far go out first.
-func (s *state) hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (s *response) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := s.rw.(http.Hijacker)
 	if !ok {
 		return nil, nil, fmt.Errorf("inject: %w", http.ErrNotSupported)
