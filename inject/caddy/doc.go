@@ -57,16 +57,49 @@
 // # What is rewritten
 //
 // Exactly what inject.Middleware rewrites: an HTML document for a browser
-// navigation that no shared cache may store. For such a navigation (a request
-// that inject.Middleware does not skip and whose Accept names text/html) the
-// upstream is asked for an uncompressed body (Accept-Encoding: identity, which
-// also keeps Go's transport from asking for gzip itself and dropping
-// Content-Length), so that encode compresses the rewritten page. A gzip or
-// zstd page the upstream sends all the same is decoded when it declares a
-// Content-Length of at most 1 MiB and decodes to at most 8 MiB; any other
-// compressed page passes through untouched. A page whose <head> already holds
-// a <meta name="sentry-trace"> or <meta name="traceparent"> (an application
-// whose Sentry SDK renders them) keeps its own set: the handler reads the head
-// (up to 32 KiB) before inject.Middleware sees it, and claims the response's
-// render.Once.
+// navigation that no shared cache may store. A page whose <head> already
+// holds a sentry-trace, traceparent or baggage meta (an application whose
+// Sentry SDK renders them) keeps its own set: the head is read whole by
+// inject's tokenizer (inject.WithExistingTags), however the upstream splits
+// and flushes it. A HEAD gets the headers its GET would get. Every other
+// request (fetch and XHR, htmx, Turbo frames, subresources, requests whose
+// Accept does not name text/html) reaches the upstream with its
+// Accept-Encoding as the client sent it, and its response reaches the
+// client as the upstream sent it.
+//
+// # Compression
+//
+// For a navigation (a request inject.Middleware does not skip and whose
+// Accept names text/html), tracemeta chooses what the upstream may compress
+// with, so that it can rewrite the page, and the client still gets a page no
+// bigger than the upstream would have sent:
+//
+//   - In a site with encode (as above, and recommended), the upstream is
+//     asked for an uncompressed page (Accept-Encoding: identity, which also
+//     keeps Go's transport from asking for gzip itself and dropping
+//     Content-Length); encode compresses the rewritten page, and every
+//     other, as it would without tracemeta. Since encode decides whether
+//     to compress a page without Content-Length on its first write, the
+//     first KiB of a navigation's page reaches it in one write, and a flush
+//     within that KiB waits for it (or for the end of the page).
+//   - In a site without encode, the upstream is offered the codings the
+//     client accepts among gzip and zstd, the two tracemeta can decode (br
+//     and deflate are left out, so an upstream that prefers br sends gzip or
+//     zstd to a navigation). A page tracemeta does not rewrite (shared-
+//     cacheable, no-transform, not HTML, a range) goes out exactly as the
+//     upstream sent it. A page it rewrites is decoded as it streams and
+//     encoded again with the upstream's coding at the default level, without
+//     Content-Length and with a weak ETag: bigger than the upstream's by
+//     about the tags. A client that accepts neither coding gets identity, as
+//     it would without tracemeta.
+//
+// A page that an upstream compresses although it was asked for identity is
+// decoded all the same (and encode compresses it). Decoding is bounded: at
+// most 32 MiB decoded per response, across every gzip member and zstd frame;
+// zstd windows of at most 8 MiB (RFC 9659's limit for HTTP); and a process-
+// wide budget of pages decoded at once, 16 gzip pages or 4 zstd pages (a zstd
+// page weighs four): about 70 MiB of heap at most in the benchmark. Past it a
+// page passes through untagged, with a debug log saying so. A stream that does
+// not decode passes through as it came when that shows within its first
+// 64 KiB; past that, the response is cut, as a broken upstream's would be.
 package injectcaddy

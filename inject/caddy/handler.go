@@ -154,13 +154,14 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	// With Caddy's tracing directive, the span's ids come from
 	// OpenTelemetry; its DSC and decision are tracemeta's (see spanOf).
 	h.otel = tmotel.Source()
-	h.handler = inject.Middleware(
+	h.handler = reencoding(inject.Middleware(
 		inject.WithSource(source{}),
 		inject.WithRender(render.WithFormats(formats)),
 		inject.WithSkip(notNavigation),
 		inject.WithSkipHook(skipHook),
 		inject.WithLogger(ctx.Slogger()),
-	)(http.HandlerFunc(serveNext))
+		inject.WithExistingTags(),
+	)(http.HandlerFunc(serveNext)))
 	return nil
 }
 
@@ -364,19 +365,38 @@ func namesTrace(v string, id tracecontext.TraceID) bool {
 func serveNext(w http.ResponseWriter, r *http.Request) {
 	x := exchangeFrom(r.Context())
 	x.entered = true
-	if x.skipped != inject.ReasonNone {
+	// inject.Middleware reports every HEAD with ReasonMethod, but hands the
+	// HEAD of a page its own writer, to give it the headers of the GET: the
+	// upstream is then asked as for the GET, and its headers read alike.
+	head := x.skipped == inject.ReasonMethod && r.Method == http.MethodHead && isInjectWriter(w)
+	if x.skipped != inject.ReasonNone && !head {
 		x.err = x.next.ServeHTTP(w, r)
 		return
 	}
 	r = x.continueTrace(r)
-	if acceptsHTML(r.Header) {
-		// Go's transport asks for gzip itself when the request names no
-		// encoding, and then decodes it and drops Content-Length: naming
-		// identity keeps the upstream's length, so the page's stays true.
-		r.Header["Accept-Encoding"] = []string{"identity"}
-		x.identity = true
+	nav := acceptsHTML(r.Header)
+	var enc *encodingWriter
+	if nav {
+		// The upstream may compress a navigation's page only with a
+		// coding the responseWriter decodes and the encodingWriter
+		// encodes again. Without that (encode wraps the handler, or the
+		// client takes neither gzip nor zstd) it is asked for identity,
+		// which also keeps Go's transport from asking for gzip itself,
+		// decoding it and dropping Content-Length. Under encode, the
+		// encodingWriter hands encode the start of the page in one write.
+		enc = encodingWriterOf(w)
+		if enc != nil && enc.offer != "" {
+			r.Header["Accept-Encoding"] = []string{enc.offer}
+		} else {
+			r.Header["Accept-Encoding"] = []string{"identity"}
+		}
+		if enc != nil && enc.encodeOutside {
+			enc.coalescing = !head
+			enc = nil // encode compresses the page: not encoded again here
+		}
 	}
-	rw := newResponseWriter(w, r.Context(), x)
+	rw := newResponseWriter(w, r, x, nav, enc)
+	defer rw.endDecode() // a panic of the chain gives the decode slot back
 	x.err = x.next.ServeHTTP(rw, r)
 	if err := rw.finish(); err != nil && x.err == nil {
 		x.err = err
