@@ -10,6 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/tracecontext"
 )
 
 // chromium returns Debian's chromium ($CHROMIUM, else chromium on $PATH),
@@ -65,8 +67,12 @@ func TestBrowser(t *testing.T) {
 			require.NoError(t, err)
 			t.Logf("page: sentry-trace %s", sentryTrace)
 			assert.Equal(t, "compressed", encoding, "the browser got the page compressed by encode")
-			require.Len(t, sentryTrace, 51)
-			traceID, spanID := sentryTrace[:32], sentryTrace[33:49]
+			named, err := tracecontext.ParseSentryTrace(sentryTrace)
+			require.NoError(t, err)
+			traceID, spanID := named.TraceID.String(), named.SpanID.String()
+			if tc.path == "/plain" {
+				assert.Equal(t, tracecontext.DecisionDeferred, named.Sampled, "Caddy leaves the decision to the browser SDK, which samples by its own rate")
+			}
 
 			pageload := col.waitSpan(t, "pageload span of the browser", func(s sentrySpan) bool {
 				return s.TraceID == traceID && s.Op == "pageload"

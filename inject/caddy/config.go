@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -82,9 +83,24 @@ func checkOrgID(s string) error {
 // checkSampleRate accepts a probability.
 func checkSampleRate(f float64) error {
 	if math.IsNaN(f) || f < 0 || f > 1 {
-		return fmt.Errorf("%w: %v (a number in [0, 1])", errInvalid, f)
+		return invalidSampleRate(strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	return nil
+}
+
+// parseSampleRate reads a sample rate written as text: a number that
+// checkSampleRate accepts. Whatever is wrong with it, the error is the same.
+func parseSampleRate(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || checkSampleRate(f) != nil {
+		return 0, invalidSampleRate(s)
+	}
+	return f, nil
+}
+
+// invalidSampleRate is the error of a sample rate written v.
+func invalidSampleRate(v string) error {
+	return fmt.Errorf("%w: %s (a number in [0, 1])", errInvalid, v)
 }
 
 // acceptsHTML reports whether a request may load an HTML page: its Accept

@@ -109,8 +109,12 @@ func TestCaddyfile(t *testing.T) {
 		assert.Equal(t, []string{"tracing", "encode", "tracemeta", "templates", "reverse_proxy"}, names)
 	})
 	for _, tc := range []struct{ name, site, want, line string }{
-		{"sample rate above 1", "tracemeta {\n\tsample_rate 1.5\n}", "tracemeta: sample_rate: invalid value: 1.5", "Caddyfile:3"},
-		{"sample rate not a number", "tracemeta {\n\tsample_rate lots\n}", "tracemeta: sample_rate", "Caddyfile:3"},
+		// Out of range or not a number: one wording.
+		{"sample rate above 1", "tracemeta {\n\tsample_rate 1.5\n}", "tracemeta: sample_rate: invalid value: 1.5 (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate below 0", "tracemeta {\n\tsample_rate -0.25\n}", "tracemeta: sample_rate: invalid value: -0.25 (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate not a number", "tracemeta {\n\tsample_rate lots\n}", "tracemeta: sample_rate: invalid value: lots (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate percent", "tracemeta {\n\tsample_rate 25%\n}", "tracemeta: sample_rate: invalid value: 25% (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate NaN", "tracemeta {\n\tsample_rate NaN\n}", "tracemeta: sample_rate: invalid value: NaN (a number in [0, 1])", "Caddyfile:3"},
 		{"public key", "tracemeta {\n\n\tpublic_key ABC\n}", `tracemeta: public_key: invalid value: "ABC"`, "Caddyfile:4"},
 		{"org id", "tracemeta {\n\torg_id o-1\n}", "tracemeta: org_id", "Caddyfile:3"},
 		{"format", "tracemeta {\n\tformats sentry-trace w3c\n}", `tracemeta: formats: invalid value: "w3c"`, "Caddyfile:3"},

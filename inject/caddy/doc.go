@@ -19,27 +19,40 @@
 //	}
 //
 // Every subdirective is optional: a bare tracemeta renders sentry-trace and
-// baggage and samples every trace it starts. The directive is ordered after
+// baggage and leaves the sampling decision of every trace it starts to the
+// browser SDK (deferred: no sampled flag, no sentry-sampled); sample_rate
+// makes Caddy decide at the head. The directive is ordered after
 // encode, so compression wraps the rewritten page, and before templates,
 // reverse_proxy and file_server, whose output it rewrites; no order line is
 // needed.
 //
 // # The span the tags name
 //
+// Only a navigation is touched: a request inject.Middleware would rewrite
+// whose Accept names text/html. Any other request (fetch, XMLHttpRequest,
+// htmx, Turbo, a subresource, HEAD, an API client) reaches the upstream with
+// the client's trace headers exactly as sent, so an API call continues the
+// browser's own span.
+//
 //   - With Caddy's tracing directive, the OpenTelemetry span of the request
 //     (read through tracemeta's otel adapter), so the pageload becomes a
-//     child of the span Caddy exports.
+//     child of the span Caddy exports; but when that span continues a client
+//     trace that org_id and strict_trace_continuation refuse, a new trace of
+//     tracemeta's own instead.
 //   - Without it, a server span of its own that continues the incoming
 //     sentry-trace and baggage (or traceparent), or starts a trace, as
 //     tracecontext.Middleware does, with the options above.
 //   - When the upstream's response names a span of the same trace (a
 //     Server-Timing entry sentry-trace or traceparent, or a W3C traceresponse
-//     header), that span: the pageload then becomes a child of the
-//     application's own server span.
+//     header), that span, unless its Server-Timing baggage names another
+//     organization: the pageload then becomes a child of the application's
+//     own server span.
 //
-// Either way the request to the upstream carries sentry-trace and baggage
-// (and traceparent with the traceparent format) naming Caddy's span, so the
-// application's own SDK continues the same trace.
+// The navigation's request to the upstream carries sentry-trace and baggage
+// (and traceparent with the traceparent format) naming the navigation's
+// span, so the application's own SDK continues the same trace. The page's
+// sampled flag and its baggage's sentry-sampled always agree. See Handler
+// for the rules in full.
 //
 // # What is rewritten
 //

@@ -156,13 +156,18 @@ func TestProxyMatrix(t *testing.T) {
 					require.Len(t, m["baggage"], 1)
 					assert.Contains(t, m["baggage"][0], "sentry-trace_id="+span.TraceID.String())
 					require.Len(t, m["traceparent"], 1)
-					assert.Equal(t, got.header.Get("Traceparent"), m["traceparent"][0], "the upstream gets traceparent naming the same span")
+					assert.Equal(t, tracecontext.DecisionDeferred, span.Sampled, "without sample_rate the browser SDK decides")
+					assert.Contains(t, m["baggage"][0], "sentry-sample_rand=", "the browser decides from the trace's sample_rand")
 					if tracing {
+						// Caddy's tracing named its span in traceparent
+						// with its OpenTelemetry decision, kept.
+						assert.Equal(t, m["traceparent"][0][:52], got.header.Get("Traceparent")[:52], "the upstream gets traceparent naming the same span")
 						assert.Equal(t, "sentry-public_key=49d0f7386ad645858ae85020e393bef3,sentry-release=shop%401.4.0",
-							stripKeys(m["baggage"][0], "sentry-trace_id", "sentry-sampled"), "the head DSC of the tracing directive's trace")
+							stripKeys(m["baggage"][0], "sentry-trace_id", "sentry-sample_rand"), "the head DSC of the tracing directive's trace, without a decision")
 					} else {
-						assert.Contains(t, m["baggage"][0], "sentry-sample_rate=1")
-						assert.Contains(t, m["baggage"][0], "sentry-release=shop%401.4.0")
+						assert.Equal(t, got.header.Get("Traceparent"), m["traceparent"][0], "the upstream gets traceparent naming the same span")
+						assert.Equal(t, "sentry-public_key=49d0f7386ad645858ae85020e393bef3,sentry-release=shop%401.4.0",
+							stripKeys(m["baggage"][0], "sentry-trace_id", "sentry-sample_rand"), "the head DSC, without a decision")
 					}
 					assert.Equal(t, got.header.Get("Baggage"), m["baggage"][0], "the upstream gets the same DSC")
 				})

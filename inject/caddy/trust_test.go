@@ -1,0 +1,316 @@
+package injectcaddy_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/tracecontext"
+)
+
+// tracedUpstream is an application that records the headers of each request
+// and answers with a page and the headers respond returns for the span the
+// request's sentry-trace names (zero when it names none).
+type tracedUpstream struct {
+	addr string
+	mu   sync.Mutex
+	seen []http.Header
+}
+
+func newTracedUpstream(t testing.TB, respond func(caddy tracecontext.SpanContext) http.Header) *tracedUpstream {
+	u := &tracedUpstream{}
+	u.addr = httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		u.mu.Lock()
+		u.seen = append(u.seen, r.Header.Clone())
+		u.mu.Unlock()
+		caddy, _ := tracecontext.ParseSentryTrace(r.Header.Get("Sentry-Trace"))
+		if respond != nil {
+			for k, v := range respond(caddy) {
+				w.Header()[k] = v
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><html><head><title>Shop</title></head><body><h1>Shop</h1></body></html>"))
+	})
+	return u
+}
+
+func (u *tracedUpstream) last(t testing.TB) http.Header {
+	t.Helper()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	require.NotEmpty(t, u.seen, "the upstream got no request")
+	return u.seen[len(u.seen)-1]
+}
+
+// page is what a test reads of a rewritten page: its span and its DSC.
+type page struct {
+	span    tracecontext.SpanContext
+	baggage string
+	dsc     tracecontext.DSC
+}
+
+func readPage(t testing.TB, body string) page {
+	t.Helper()
+	p := page{span: pageSpan(t, body)}
+	bags := metas(t, body)["baggage"]
+	require.Len(t, bags, 1, "one baggage tag in:\n%s", body)
+	p.baggage = bags[0]
+	b, err := tracecontext.ParseBaggage(p.baggage)
+	require.NoError(t, err)
+	p.dsc = tracecontext.DSCFromBaggage(b)
+	return p
+}
+
+// assertAgree checks that the page's sampled flag and its baggage's
+// sentry-sampled say the same.
+func assertAgree(t testing.TB, p page) {
+	t.Helper()
+	want := map[tracecontext.Decision]string{
+		tracecontext.DecisionDeferred:   "",
+		tracecontext.DecisionSampled:    "true",
+		tracecontext.DecisionNotSampled: "false",
+	}[p.span.Sampled]
+	assert.Equal(t, want, p.dsc.Sampled, "sentry-trace says %s, baggage %q", p.span.Sampled, p.baggage)
+}
+
+// TestSamplingDefault checks what a page says of a trace Caddy starts: a
+// deferred decision (no flag, no sentry-sampled, a sample_rand for the
+// browser to decide from) by default, a head decision with sample_rate.
+func TestSamplingDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name, block string
+		want        tracecontext.Decision
+		rate        string // the DSC's sentry-sample_rate
+	}{
+		{"bare", "", tracecontext.DecisionDeferred, ""},
+		{"sample_rate 1", "\t\tsample_rate 1\n", tracecontext.DecisionSampled, "1"},
+		{"sample_rate 0", "\t\tsample_rate 0\n", tracecontext.DecisionNotSampled, "0"},
+	} {
+		for _, tracing := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/tracing=%v", tc.name, tracing), func(t *testing.T) {
+				up := newTracedUpstream(t, nil)
+				site := "\ttracemeta {\n" + tc.block + "\t}\n\treverse_proxy " + up.addr + "\n"
+				if tracing {
+					site = "\ttracing\n" + site
+				}
+				base := startCaddy(t, site)
+				_, body := navigate(t, base+"/", "", nil)
+				p := readPage(t, body)
+				assert.Equal(t, tc.want, p.span.Sampled)
+				st := metas(t, body)["sentry-trace"][0]
+				if tc.want == tracecontext.DecisionDeferred {
+					assert.Equal(t, p.span.TraceID.String()+"-"+p.span.SpanID.String(), st, "a deferred sentry-trace has no flag")
+					assert.NotContains(t, p.baggage, "sentry-sampled")
+				}
+				assert.Equal(t, tc.rate, p.dsc.SampleRate)
+				assert.Regexp(t, `^0\.[0-9]{6}$`, p.dsc.SampleRand, "the browser decides from the trace's sample_rand")
+				assertAgree(t, p)
+				assert.Equal(t, st, up.last(t).Get("Sentry-Trace"), "the upstream continues the page's span with its decision")
+			})
+		}
+	}
+}
+
+// TestTrustIncoming checks that org_id and strict_trace_continuation hold
+// for the incoming headers with and without Caddy's tracing directive, whose
+// OpenTelemetry span continues a client's traceparent whatever the rules
+// say: a trace the rules refuse is not continued (the page and the upstream
+// get a new trace), and a DSC of another organization never reaches the
+// page.
+func TestTrustIncoming(t *testing.T) {
+	const (
+		traceID = "771a43a4192642f0b136d5159a501700"
+		spanID  = "b7ad6b7169203331"
+		ours    = "\t\torg_id 1\n"
+		strict  = "\t\torg_id 1\n\t\tstrict_trace_continuation\n"
+	)
+	traceparent := func(flags string) string { return "00-" + traceID + "-" + spanID + "-" + flags }
+	for _, tc := range []struct {
+		name, block string
+		header      http.Header
+		continued   bool // the page continues traceID
+		org         string
+	}{
+		{"bare traceparent, strict", strict, http.Header{"Traceparent": {traceparent("01")}}, false, "1"},
+		{"bare traceparent not sampled, strict", strict, http.Header{"Traceparent": {traceparent("00")}}, false, "1"},
+		{"bare traceparent, org", ours, http.Header{"Traceparent": {traceparent("01")}}, true, "1"},
+		{"bare traceparent, default", "", http.Header{"Traceparent": {traceparent("01")}}, true, ""},
+		{"foreign org", ours, http.Header{
+			"Traceparent": {traceparent("01")},
+			"Baggage":     {"sentry-trace_id=" + traceID + ",sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true"},
+		}, false, "1"},
+		{"foreign org with sentry-trace", ours, http.Header{
+			"Sentry-Trace": {traceID + "-" + spanID + "-1"},
+			"Traceparent":  {traceparent("01")},
+			"Baggage":      {"sentry-trace_id=" + traceID + ",sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true"},
+		}, false, "1"},
+		{"own org, strict", strict, http.Header{
+			"Traceparent": {traceparent("01")},
+			"Baggage":     {"sentry-trace_id=" + traceID + ",sentry-org_id=1,sentry-public_key=aaaabbbbccccddddeeeeffff00001111,sentry-sample_rate=0.5,sentry-sampled=true"},
+		}, true, "1"},
+		{"flag and baggage disagree", "", http.Header{
+			"Sentry-Trace": {traceID + "-" + spanID + "-0"},
+			"Traceparent":  {traceparent("00")},
+			"Baggage":      {"sentry-trace_id=" + traceID + ",sentry-sample_rate=1,sentry-sampled=true"},
+		}, true, ""},
+		{"baggage without a trace", ours, http.Header{"Baggage": {"sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true"}}, false, "1"},
+	} {
+		for _, tracing := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/tracing=%v", tc.name, tracing), func(t *testing.T) {
+				up := newTracedUpstream(t, nil)
+				site := "\ttracemeta {\n" + tc.block + "\t}\n\treverse_proxy " + up.addr + "\n"
+				if tracing {
+					site = "\ttracing\n" + site
+				}
+				base := startCaddy(t, site)
+				_, body := navigate(t, base+"/", "", tc.header)
+				p := readPage(t, body)
+				got := up.last(t)
+
+				if tc.continued {
+					assert.Equal(t, traceID, p.span.TraceID.String(), "the trace is continued")
+				} else {
+					assert.NotEqual(t, traceID, p.span.TraceID.String(), "the trace is not continued: the page starts its own")
+				}
+				assert.NotContains(t, p.baggage, "sentry-org_id=999", "no DSC of another organization")
+				assert.Equal(t, tc.org, p.dsc.OrgID)
+				assert.Equal(t, p.span.TraceID.String(), p.dsc.TraceID)
+				if tc.name == "own org, strict" {
+					assert.Equal(t, "aaaabbbbccccddddeeeeffff00001111", p.dsc.PublicKey, "the incoming DSC that passed the rules is kept")
+				}
+				assertAgree(t, p)
+
+				// The upstream continues the page's trace, in every header.
+				upSpan, err := tracecontext.ParseSentryTrace(got.Get("Sentry-Trace"))
+				require.NoError(t, err)
+				assert.Equal(t, p.span.TraceID, upSpan.TraceID)
+				assert.Equal(t, p.span.SpanID, upSpan.SpanID, "the upstream's parent is the span the page names")
+				if tp := got.Get("Traceparent"); tp != "" {
+					upTP, err := tracecontext.ParseTraceparent(tp)
+					require.NoError(t, err)
+					assert.Equal(t, p.span.TraceID, upTP.TraceID, "the upstream's traceparent is of the page's trace")
+					if tracing && tc.continued {
+						assert.Equal(t, p.span.SpanID, upTP.SpanID, "the page names the span Caddy's tracing continued")
+					}
+				}
+				assert.NotContains(t, got.Get("Baggage"), "sentry-org_id=999")
+			})
+		}
+	}
+}
+
+// TestTrustUpstream checks what a page names when the upstream's response
+// names its own span: never a DSC of another organization, a decision made
+// at the head stands, a deferred one takes the upstream's, and the sampled
+// flag and sentry-sampled always agree.
+func TestTrustUpstream(t *testing.T) {
+	timing := func(sentryTrace, baggage string) http.Header {
+		v := `sentry-trace;desc="` + sentryTrace + `"`
+		if baggage != "" {
+			v += `, baggage;desc="` + baggage + `"`
+		}
+		return http.Header{"Server-Timing": {v}}
+	}
+	upSpanID := "a1a2a3a4a5a6a7a8"
+	for _, tc := range []struct {
+		name, block string
+		respond     func(caddy tracecontext.SpanContext) http.Header
+		named       bool // the page names the upstream's span
+		want        tracecontext.Decision
+		dsc         func(t testing.TB, d tracecontext.DSC)
+	}{
+		{
+			"not sampled by the upstream, decided at the head", "\t\tsample_rate 1\n",
+			func(c tracecontext.SpanContext) http.Header {
+				return timing(c.TraceID.String()+"-"+upSpanID+"-0", "sentry-trace_id="+c.TraceID.String()+",sentry-sampled=true")
+			},
+			true, tracecontext.DecisionSampled, nil,
+		},
+		{
+			"not sampled by the upstream, deferred", "",
+			func(c tracecontext.SpanContext) http.Header {
+				return timing(c.TraceID.String()+"-"+upSpanID+"-0", "sentry-trace_id="+c.TraceID.String()+",sentry-sample_rate=0.1,sentry-sampled=true")
+			},
+			true, tracecontext.DecisionNotSampled,
+			func(t testing.TB, d tracecontext.DSC) {
+				assert.Equal(t, "0.1", d.SampleRate, "the upstream decided: its DSC")
+			},
+		},
+		{
+			"sampled by the upstream, deferred", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
+			func(c tracecontext.SpanContext) http.Header {
+				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "sentry-trace_id="+c.TraceID.String()+",sentry-org_id=1,sentry-release=app%402,sentry-sample_rate=0.5,sentry-sampled=true")
+			},
+			true, tracecontext.DecisionSampled,
+			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "app@2", d.Release) },
+		},
+		{
+			"foreign org", "\t\torg_id 1\n",
+			func(c tracecontext.SpanContext) http.Header {
+				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "sentry-trace_id="+c.TraceID.String()+",sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true")
+			},
+			false, tracecontext.DecisionDeferred,
+			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID) },
+		},
+		{
+			"no org in its DSC, strict", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
+			func(c tracecontext.SpanContext) http.Header {
+				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "sentry-trace_id="+c.TraceID.String()+",sentry-public_key=aaaabbbbccccddddeeeeffff00001111")
+			},
+			false, tracecontext.DecisionDeferred,
+			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID) },
+		},
+		{
+			"no DSC, strict", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
+			func(c tracecontext.SpanContext) http.Header {
+				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "")
+			},
+			true, tracecontext.DecisionSampled,
+			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID, "Caddy's DSC") },
+		},
+		{
+			"traceresponse not sampled, deferred", "",
+			func(c tracecontext.SpanContext) http.Header {
+				return http.Header{"Traceresponse": {"00-" + c.TraceID.String() + "-" + upSpanID + "-00"}}
+			},
+			true, tracecontext.DecisionDeferred, nil,
+		},
+	} {
+		for _, tracing := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/tracing=%v", tc.name, tracing), func(t *testing.T) {
+				up := newTracedUpstream(t, tc.respond)
+				site := "\ttracemeta {\n" + tc.block + "\t}\n\treverse_proxy " + up.addr + "\n"
+				if tracing {
+					site = "\ttracing\n" + site
+				}
+				base := startCaddy(t, site)
+				_, body := navigate(t, base+"/", "", nil)
+				p := readPage(t, body)
+				caddy, err := tracecontext.ParseSentryTrace(up.last(t).Get("Sentry-Trace"))
+				require.NoError(t, err)
+				require.Equal(t, caddy.TraceID, p.span.TraceID)
+				if tc.named {
+					assert.Equal(t, upSpanID, p.span.SpanID.String(), "the page names the upstream's span")
+				} else {
+					assert.Equal(t, caddy.SpanID, p.span.SpanID, "the page names Caddy's span")
+				}
+				assert.Equal(t, tc.want, p.span.Sampled)
+				assert.NotContains(t, p.baggage, "sentry-org_id=999", "no DSC of another organization")
+				assert.Equal(t, p.span.TraceID.String(), p.dsc.TraceID)
+				assertAgree(t, p)
+				if tc.dsc != nil {
+					tc.dsc(t, p.dsc)
+				}
+				if strings.Contains(tc.block, "sample_rate 1") {
+					assert.Equal(t, "1", p.dsc.SampleRate, "the head's DSC stands")
+				}
+			})
+		}
+	}
+}
