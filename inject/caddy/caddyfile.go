@@ -24,7 +24,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		sample_rate    <0..1>
 //		org_id         <digits>
 //		strict_trace_continuation
-//		formats        <sentry-trace|baggage|traceparent>...
+//		formats        <sentry-trace|baggage|traceparent|datadog>...
 //	}
 //
 // Every subdirective is optional; without sample_rate the browser SDK makes

@@ -27,6 +27,7 @@ var formatNames = [...]struct {
 	{"sentry-trace", render.SentryTrace},
 	{"baggage", render.Baggage},
 	{"traceparent", render.Traceparent},
+	{"datadog", render.Datadog},
 }
 
 // parseFormats returns the formats named by names, render.DefaultFormats for
@@ -48,7 +49,7 @@ func parseFormats(names []string) (render.Format, error) {
 			}
 		}
 		if !found {
-			return 0, fmt.Errorf("%w: %q (want sentry-trace, baggage or traceparent)", errInvalid, n)
+			return 0, fmt.Errorf("%w: %q (want sentry-trace, baggage, traceparent or datadog)", errInvalid, n)
 		}
 	}
 	return f, nil
@@ -105,8 +106,8 @@ func invalidSampleRate(v string) error {
 
 // acceptsHTML reports whether a request may load an HTML page: its Accept
 // header names text/html, as every browser's does for a navigation. Only
-// then is the upstream asked for an uncompressed body; a script or a
-// stylesheet fetched without Fetch Metadata keeps its compression.
+// such a request is a navigation the module touches; a script, a stylesheet
+// or an API call fetched without Fetch Metadata goes on as it came.
 func acceptsHTML(h http.Header) bool {
 	for _, v := range h["Accept"] {
 		if containsFold(v, "text/html") {

@@ -7,13 +7,13 @@
 //	example.com {
 //		encode gzip zstd
 //		tracemeta {
-//			release        shop@1.4.0
-//			environment    production
-//			public_key     49d0f7386ad645858ae85020e393bef3
-//			sample_rate    0.25
-//			org_id         4505
+//			release shop@1.4.0
+//			environment production
+//			public_key 49d0f7386ad645858ae85020e393bef3
+//			sample_rate 0.25
+//			org_id 4505
 //			strict_trace_continuation
-//			formats        sentry-trace baggage traceparent
+//			formats sentry-trace baggage traceparent datadog
 //		}
 //		reverse_proxy localhost:3000
 //	}
@@ -89,7 +89,7 @@
 //     cacheable, no-transform, not HTML, a range) goes out exactly as the
 //     upstream sent it. A page it rewrites is decoded as it streams and
 //     encoded again with the upstream's coding at the default level, without
-//     Content-Length and with a weak ETag: bigger than the upstream's by
+//     Content-Length or validators: bigger than the upstream's by
 //     about the tags. A client that accepts neither coding gets identity, as
 //     it would without tracemeta.
 //

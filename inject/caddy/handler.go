@@ -104,9 +104,10 @@ type Handler struct {
 	// sentry-org_id and OrgID are both present and equal, or both absent.
 	StrictTraceContinuation bool `json:"strict_trace_continuation,omitempty"`
 	// Formats are the tags rendered into the page: any of "sentry-trace",
-	// "baggage" and "traceparent". Empty means sentry-trace and baggage.
-	// With "traceparent" the request to the upstream carries traceparent
-	// too.
+	// "baggage", "traceparent" and "datadog" (dd-trace-id and dd-trace-time,
+	// which Datadog's browser RUM SDK reads). Empty means sentry-trace and
+	// baggage. With "traceparent" the request to the upstream carries
+	// traceparent too.
 	Formats []string `json:"formats,omitempty"`
 
 	prop    *tracecontext.Propagator // continues traces and writes the upstream's headers
@@ -274,9 +275,8 @@ type exchange struct {
 	err      error                    // what next returned
 	logger   *zap.Logger
 
-	identity bool          // the upstream was asked for an uncompressed page
-	entered  bool          // serveNext has started: later skips are about the response
-	skipped  inject.Reason // why inject.Middleware skips the request, before serveNext
+	entered bool          // serveNext has started: later skips are about the response
+	skipped inject.Reason // why inject.Middleware skips the request, before serveNext
 
 	// once is the response's render.Once, which the exchange carries
 	// itself (see tracecontext.OnceValue), so that inject.Middleware needs no

@@ -1,11 +1,14 @@
 package injectcaddy_test
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -313,4 +316,30 @@ func TestTrustUpstream(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestDatadogFormat checks formats datadog: the page carries dd-trace-id
+// (the decimal of the lower 64 bits of the trace id, as Datadog correlates
+// it) and dd-trace-time beside sentry-trace and traceparent, all naming the
+// one span the upstream continues.
+func TestDatadogFormat(t *testing.T) {
+	up := newTracedUpstream(t, nil)
+	base := startCaddy(t, "\ttracemeta {\n\t\tformats sentry-trace baggage traceparent datadog\n\t}\n\treverse_proxy "+up.addr+"\n")
+	before := time.Now().UnixMilli()
+	_, body := navigate(t, base+"/", "", nil)
+	m := metas(t, body)
+	require.Len(t, m["sentry-trace"], 1)
+	sc, err := tracecontext.ParseSentryTrace(m["sentry-trace"][0])
+	require.NoError(t, err)
+	require.Equal(t, []string{strconv.FormatUint(binary.BigEndian.Uint64(sc.TraceID[8:]), 10)}, m["dd-trace-id"])
+	require.Len(t, m["dd-trace-time"], 1)
+	ms, err := strconv.ParseInt(m["dd-trace-time"][0], 10, 64)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, ms, before)
+	assert.LessOrEqual(t, ms, time.Now().UnixMilli())
+	tp, err := tracecontext.ParseTraceparent(m["traceparent"][0])
+	require.NoError(t, err)
+	assert.Equal(t, sc.TraceID, tp.TraceID)
+	assert.Equal(t, sc.SpanID, tp.SpanID)
+	assert.Equal(t, m["sentry-trace"][0], up.last(t).Get("Sentry-Trace"))
 }
