@@ -1,7 +1,6 @@
 package injectcaddy_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,26 +25,13 @@ func stripTags(page string) string { return traceMetaTag.ReplaceAllString(page, 
 
 // recordingUpstream is an upstream whose response depends only on the
 // request, and which records the headers of every request it gets.
-type recordingUpstream struct {
-	mu   sync.Mutex
-	seen []http.Header
-}
-
-func (u *recordingUpstream) last(t testing.TB) http.Header {
-	t.Helper()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	require.NotEmpty(t, u.seen)
-	return u.seen[len(u.seen)-1]
-}
+type recordingUpstream struct{ headerLog }
 
 // serve sends a page, a script or JSON (by path), gzip-compressed when the
 // request accepts gzip, cacheable with ?cache=1, streamed without
 // Content-Length with ?stream=1, with an ETag it answers If-None-Match to.
 func (u *recordingUpstream) serve(w http.ResponseWriter, r *http.Request) {
-	u.mu.Lock()
-	u.seen = append(u.seen, r.Header.Clone())
-	u.mu.Unlock()
+	u.record(r)
 	q := r.URL.Query()
 	h := w.Header()
 	var body string
@@ -72,11 +57,7 @@ func (u *recordingUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	raw := []byte(body)
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		_, _ = zw.Write(raw)
-		_ = zw.Close()
-		raw = b.Bytes()
+		raw = gzipped(raw, gzip.BestCompression)
 		h.Set("Content-Encoding", "gzip")
 	}
 	if q.Get("stream") == "1" {
@@ -92,34 +73,17 @@ func (u *recordingUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(raw)
 }
 
-// exchangeRecord is what the upstream got of a request and what the client
-// got of its response.
-type exchangeRecord struct {
-	upstream http.Header
-	status   int
-	header   http.Header
-	body     []byte
-}
-
-// roundTrip sends req as is (no decoding, no Accept-Encoding of the
-// transport's) and records the exchange.
-func roundTrip(t testing.TB, req *http.Request, up *recordingUpstream) exchangeRecord {
+// roundTrip sends req as is and returns what it made, with the request's
+// trace headers, which are the request side's to judge, and the forwarded
+// host, which names the port of each run's Caddy, left out of what the
+// upstream got.
+func roundTrip(t testing.TB, req *http.Request, up *recordingUpstream) exchanged {
 	t.Helper()
-	tr := &http.Transport{DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	res, err := (&http.Client{Transport: tr}).Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	res.Header.Del("Date")
-	got := up.last(t).Clone()
-	// The request's trace headers are the request side's to judge; the
-	// forwarded host names the port of each run's Caddy.
+	got := exchange(t, req, &up.headerLog)
 	for _, k := range []string{"Sentry-Trace", "Baggage", "Traceparent", "Tracestate", "X-Forwarded-Host"} {
-		got.Del(k)
+		got.upstream.Del(k)
 	}
-	return exchangeRecord{upstream: got, status: res.StatusCode, header: res.Header, body: body}
+	return got
 }
 
 // notRewritten are requests tracemeta does not rewrite: each must reach the
@@ -153,9 +117,9 @@ func TestNotRewrittenUntouched(t *testing.T) {
 		if encode {
 			prefix = "\tencode gzip zstd\n"
 		}
-		run := func(site string) []exchangeRecord {
+		run := func(site string) []exchanged {
 			base := startCaddy(t, prefix+site+"\treverse_proxy "+addr+"\n")
-			var out []exchangeRecord
+			var out []exchanged
 			for _, tc := range notRewritten {
 				req, err := http.NewRequest(tc.method, base+tc.path, nil)
 				require.NoError(t, err)
@@ -253,7 +217,7 @@ func TestHeadMatchesGet(t *testing.T) {
 		for _, ae := range []string{"gzip, deflate, br, zstd", "identity"} {
 			for _, path := range []string{"/page", "/page?stream=1", "/page?cache=1"} {
 				t.Run(fmt.Sprintf("encode=%v/%s/%s", encode, ae, path), func(t *testing.T) {
-					send := func(method string) exchangeRecord {
+					send := func(method string) exchanged {
 						req, err := http.NewRequest(method, base+path, nil)
 						require.NoError(t, err)
 						req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")

@@ -57,25 +57,26 @@ func handlerConfig(t *testing.T, site string) (map[string]any, error) {
 
 func TestCaddyfile(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
+		// In another order, with other values than the example's.
 		h, err := handlerConfig(t, `tracemeta {
-	release        shop@1.4.0
-	environment    production
-	public_key     49d0f7386ad645858ae85020e393bef3
-	sample_rate    0.25
-	org_id         4505
+	formats        traceparent sentry-trace
 	strict_trace_continuation
-	formats        sentry-trace baggage traceparent
+	org_id         17
+	sample_rate    0.5
+	public_key     aaaabbbbccccddddeeeeffff00001111
+	environment    staging
+	release        web@2.0.1
 }`)
 		require.NoError(t, err)
 		assert.Equal(t, map[string]any{
 			"handler":                   "tracemeta",
-			"release":                   "shop@1.4.0",
-			"environment":               "production",
-			"public_key":                "49d0f7386ad645858ae85020e393bef3",
-			"sample_rate":               0.25,
-			"org_id":                    "4505",
+			"release":                   "web@2.0.1",
+			"environment":               "staging",
+			"public_key":                "aaaabbbbccccddddeeeeffff00001111",
+			"sample_rate":               0.5,
+			"org_id":                    "17",
 			"strict_trace_continuation": true,
-			"formats":                   []any{"sentry-trace", "baggage", "traceparent"},
+			"formats":                   []any{"traceparent", "sentry-trace"},
 		}, h)
 	})
 	t.Run("bare", func(t *testing.T) {

@@ -1,10 +1,8 @@
 package injectcaddy_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,13 +20,7 @@ import (
 // exactly as it came.
 func TestStubbornUpstream(t *testing.T) {
 	page := "<!doctype html><html><head><title>x</title></head><body>" + strings.Repeat("<p>stubborn</p>", 100) + "</body></html>"
-	gz := func(s string) []byte {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		_, _ = zw.Write([]byte(s))
-		_ = zw.Close()
-		return b.Bytes()
-	}
+	gz := func(s string) []byte { return gzipped([]byte(s), gzip.DefaultCompression) }
 	zs := func(s string) []byte {
 		zw, _ := zstd.NewWriter(nil)
 		defer zw.Close()
@@ -68,25 +60,13 @@ func TestStubbornUpstream(t *testing.T) {
 				if encode {
 					site = "\tencode gzip\n" + site
 				}
-				base := startCaddy(t, site)
-				req, err := http.NewRequest(http.MethodGet, base+"/", nil)
-				require.NoError(t, err)
-				req.Header.Set("Accept", "text/html")
-				req.Header.Set("Accept-Encoding", "gzip")
-				tr := &http.Transport{DisableCompression: true}
-				defer tr.CloseIdleConnections()
-				res, err := (&http.Client{Transport: tr}).Do(req)
-				require.NoError(t, err)
-				defer res.Body.Close()
-				var raw bytes.Buffer
-				_, err = raw.ReadFrom(res.Body)
-				require.NoError(t, err)
+				res, raw := getAcceptingGzip(t, startCaddy(t, site)+"/")
 				if !tc.tags {
 					assert.Equal(t, tc.coding, res.Header.Get("Content-Encoding"))
-					assert.Equal(t, tc.body, raw.Bytes(), "passed through byte for byte")
+					assert.Equal(t, tc.body, raw, "passed through byte for byte")
 					return
 				}
-				body := decode(t, res.Header.Get("Content-Encoding"), raw.Bytes())
+				body := decode(t, res.Header.Get("Content-Encoding"), raw)
 				assert.True(t, pageSpan(t, body).IsValid())
 				switch {
 				case encode:
@@ -108,38 +88,31 @@ func TestStubbornUpstream(t *testing.T) {
 // and that the next one is decoded again once they are done.
 func TestDecodeLimit(t *testing.T) {
 	page := "<!doctype html><html><head><title>x</title></head><body>" + strings.Repeat("<p>busy</p>", 100) + "</body></html>"
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	_, _ = zw.Write([]byte(page))
-	require.NoError(t, zw.Close())
-	body := b.Bytes()
+	body := gzipped([]byte(page), gzip.DefaultCompression)
 	up := httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Encoding", "gzip")
 		_, _ = w.Write(body)
 	})
 	base := startCaddy(t, "\ttracemeta\n\treverse_proxy "+up+"\n")
-	get := func() (*http.Response, []byte) {
-		req, err := http.NewRequest(http.MethodGet, base+"/", nil)
-		require.NoError(t, err)
-		req.Header.Set("Accept", "text/html")
-		req.Header.Set("Accept-Encoding", "gzip")
-		tr := &http.Transport{DisableCompression: true}
-		defer tr.CloseIdleConnections()
-		res, err := (&http.Client{Transport: tr}).Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		raw, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		return res, raw
-	}
 	release := injectcaddy.HoldDecodes()
-	res, raw := get()
+	res, raw := getAcceptingGzip(t, base+"/")
 	release()
 	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
 	assert.Equal(t, body, raw, "passed through as it came")
 
-	res, raw = get()
+	res, raw = getAcceptingGzip(t, base+"/")
 	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
 	assert.True(t, pageSpan(t, decode(t, "gzip", raw)).IsValid(), "decoded and tagged again")
+}
+
+// getAcceptingGzip GETs url as a navigation that accepts gzip, and returns
+// the response and its body as sent.
+func getAcceptingGzip(t testing.TB, url string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Encoding", "gzip")
+	return fetchRaw(t, req)
 }

@@ -3,7 +3,6 @@ package injectcaddy_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime"
 	"runtime/metrics"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caddyserver/caddy/v2"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/require"
@@ -67,50 +65,17 @@ func BenchmarkHostileUpstream(b *testing.B) {
 		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 		_, _ = w.Write(body)
 	})
-	plain, traced := freePort(b), freePort(b)
-	cfg, err := adapt(b, fmt.Sprintf(`{
-	admin off
-	auto_https off
-	persist_config off
-	default_bind 127.0.0.1
-	storage file_system %s
-	log {
-		level ERROR
-	}
-}
-http://127.0.0.1:%d {
-	reverse_proxy %s
-}
-http://127.0.0.1:%d {
-	tracemeta
-	reverse_proxy %s
-}
-`, caddyStorage, plain, up, traced, up))
-	require.NoError(b, err)
-	require.NoError(b, caddy.Load(cfg, true))
-	b.Cleanup(func() { _ = caddy.Stop() })
+	sites := startCaddySites(b, "\treverse_proxy "+up, "\ttracemeta\n\treverse_proxy "+up)
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
 	defer client.CloseIdleConnections()
-	get := func(url string) {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		req.Header.Set("Accept", "text/html")
-		req.Header.Set("Sec-Fetch-Dest", "document")
-		req.Header.Set("Accept-Encoding", "gzip, zstd")
-		res, err := client.Do(req)
-		if err != nil {
-			b.Error(err)
-			return
-		}
-		_, _ = io.Copy(io.Discard, res.Body) // a bomb's page is cut short
-		res.Body.Close()
-	}
+	// get reads the page to its end (a bomb's is cut short).
+	get := func(url string) { benchNavigate(b, client, url, "gzip, zstd") }
 	for _, path := range []string{"/zstd-frames", "/gzip-members", "/gzip-8mib", "/gzip-64kib"} {
 		for _, site := range []struct {
-			name string
-			port int
-		}{{"plain", plain}, {"tracemeta", traced}} {
-			url := fmt.Sprintf("http://127.0.0.1:%d%s", site.port, path)
+			name, url string
+		}{{"plain", sites[0]}, {"tracemeta", sites[1]}} {
+			url := site.url + path
 			b.Run(path[1:]+"/"+site.name, func(b *testing.B) {
 				get(url) // warm the pools and the connection
 				b.ReportAllocs()

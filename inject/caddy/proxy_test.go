@@ -1,7 +1,6 @@
 package injectcaddy_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"net/http"
@@ -89,11 +88,7 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Vary", "Accept-Encoding")
 	if u.gzipSpeaking && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		body = buf.Bytes()
+		body = gzipped(body, gzip.DefaultCompression)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
@@ -119,16 +114,12 @@ func TestProxyMatrix(t *testing.T) {
 				name := fmt.Sprintf("upstream=%s/encode=%s/tracing=%v", map[bool]string{false: "identity", true: "gzip"}[gzipUp], cmp(encode, "none"), tracing)
 				t.Run(name, func(t *testing.T) {
 					up := newUpstream(t, gzipUp)
-					site := ""
-					if tracing {
-						site += "\ttracing\n"
-					}
+					site := "\ttracemeta {\n\t\tpublic_key 49d0f7386ad645858ae85020e393bef3\n\t\trelease shop@1.4.0\n\t\tformats sentry-trace baggage traceparent\n\t}\n" +
+						"\treverse_proxy " + up.Listener.Addr().String() + "\n"
 					if encode != "" {
-						site += "\tencode gzip zstd\n"
+						site = "\tencode gzip zstd\n" + site
 					}
-					site += "\ttracemeta {\n\t\tpublic_key 49d0f7386ad645858ae85020e393bef3\n\t\trelease shop@1.4.0\n\t\tformats sentry-trace baggage traceparent\n\t}\n"
-					site += "\treverse_proxy " + up.Listener.Addr().String() + "\n"
-					base := startCaddy(t, site)
+					base := startCaddy(t, withTracing(tracing, site))
 
 					accept := "gzip, deflate, br, zstd"
 					if encode != "" {

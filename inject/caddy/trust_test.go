@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,16 +20,13 @@ import (
 // request's sentry-trace names (zero when it names none).
 type tracedUpstream struct {
 	addr string
-	mu   sync.Mutex
-	seen []http.Header
+	headerLog
 }
 
 func newTracedUpstream(t testing.TB, respond func(caddy tracecontext.SpanContext) http.Header) *tracedUpstream {
 	u := &tracedUpstream{}
 	u.addr = httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.seen = append(u.seen, r.Header.Clone())
-		u.mu.Unlock()
+		u.record(r)
 		caddy, _ := tracecontext.ParseSentryTrace(r.Header.Get("Sentry-Trace"))
 		if respond != nil {
 			for k, v := range respond(caddy) {
@@ -43,31 +39,37 @@ func newTracedUpstream(t testing.TB, respond func(caddy tracecontext.SpanContext
 	return u
 }
 
-func (u *tracedUpstream) last(t testing.TB) http.Header {
-	t.Helper()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	require.NotEmpty(t, u.seen, "the upstream got no request")
-	return u.seen[len(u.seen)-1]
-}
-
 // page is what a test reads of a rewritten page: its span and its DSC.
 type page struct {
-	span    tracecontext.SpanContext
-	baggage string
-	dsc     tracecontext.DSC
+	sentryTrace string // the content of its sentry-trace tag
+	span        tracecontext.SpanContext
+	baggage     string
+	dsc         tracecontext.DSC
 }
 
 func readPage(t testing.TB, body string) page {
 	t.Helper()
 	p := page{span: pageSpan(t, body)}
-	bags := metas(t, body)["baggage"]
-	require.Len(t, bags, 1, "one baggage tag in:\n%s", body)
-	p.baggage = bags[0]
+	m := metas(t, body)
+	p.sentryTrace = m["sentry-trace"][0]
+	require.Len(t, m["baggage"], 1, "one baggage tag in:\n%s", body)
+	p.baggage = m["baggage"][0]
 	b, err := tracecontext.ParseBaggage(p.baggage)
 	require.NoError(t, err)
 	p.dsc = tracecontext.DSCFromBaggage(b)
 	return p
+}
+
+// navigateTraced starts Caddy, with its tracing directive when tracing, with
+// a tracemeta block of the subdirectives block in front of a tracedUpstream
+// that answers with respond; navigates to its page with the request headers
+// header; and returns what the page says and the upstream.
+func navigateTraced(t testing.TB, block string, tracing bool, respond func(tracecontext.SpanContext) http.Header, header http.Header) (page, *tracedUpstream) {
+	t.Helper()
+	up := newTracedUpstream(t, respond)
+	base := startCaddy(t, withTracing(tracing, "\ttracemeta {\n"+block+"\t}\n\treverse_proxy "+up.addr+"\n"))
+	_, body := navigate(t, base+"/", "", header)
+	return readPage(t, body), up
 }
 
 // assertAgree checks that the page's sampled flag and its baggage's
@@ -97,24 +99,16 @@ func TestSamplingDefault(t *testing.T) {
 	} {
 		for _, tracing := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/tracing=%v", tc.name, tracing), func(t *testing.T) {
-				up := newTracedUpstream(t, nil)
-				site := "\ttracemeta {\n" + tc.block + "\t}\n\treverse_proxy " + up.addr + "\n"
-				if tracing {
-					site = "\ttracing\n" + site
-				}
-				base := startCaddy(t, site)
-				_, body := navigate(t, base+"/", "", nil)
-				p := readPage(t, body)
+				p, up := navigateTraced(t, tc.block, tracing, nil, nil)
 				assert.Equal(t, tc.want, p.span.Sampled)
-				st := metas(t, body)["sentry-trace"][0]
 				if tc.want == tracecontext.DecisionDeferred {
-					assert.Equal(t, p.span.TraceID.String()+"-"+p.span.SpanID.String(), st, "a deferred sentry-trace has no flag")
+					assert.Equal(t, p.span.TraceID.String()+"-"+p.span.SpanID.String(), p.sentryTrace, "a deferred sentry-trace has no flag")
 					assert.NotContains(t, p.baggage, "sentry-sampled")
 				}
 				assert.Equal(t, tc.rate, p.dsc.SampleRate)
 				assert.Regexp(t, `^0\.[0-9]{6}$`, p.dsc.SampleRand, "the browser decides from the trace's sample_rand")
 				assertAgree(t, p)
-				assert.Equal(t, st, up.last(t).Get("Sentry-Trace"), "the upstream continues the page's span with its decision")
+				assert.Equal(t, p.sentryTrace, up.last(t).Get("Sentry-Trace"), "the upstream continues the page's span with its decision")
 			})
 		}
 	}
@@ -166,14 +160,7 @@ func TestTrustIncoming(t *testing.T) {
 	} {
 		for _, tracing := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/tracing=%v", tc.name, tracing), func(t *testing.T) {
-				up := newTracedUpstream(t, nil)
-				site := "\ttracemeta {\n" + tc.block + "\t}\n\treverse_proxy " + up.addr + "\n"
-				if tracing {
-					site = "\ttracing\n" + site
-				}
-				base := startCaddy(t, site)
-				_, body := navigate(t, base+"/", "", tc.header)
-				p := readPage(t, body)
+				p, up := navigateTraced(t, tc.block, tracing, nil, tc.header)
 				got := up.last(t)
 
 				if tc.continued {
@@ -213,14 +200,20 @@ func TestTrustIncoming(t *testing.T) {
 // at the head stands, a deferred one takes the upstream's, and the sampled
 // flag and sentry-sampled always agree.
 func TestTrustUpstream(t *testing.T) {
-	timing := func(sentryTrace, baggage string) http.Header {
-		v := `sentry-trace;desc="` + sentryTrace + `"`
-		if baggage != "" {
-			v += `, baggage;desc="` + baggage + `"`
-		}
-		return http.Header{"Server-Timing": {v}}
-	}
 	upSpanID := "a1a2a3a4a5a6a7a8"
+	// timing answers with a Server-Timing that names the upstream's span in
+	// Caddy's trace with the sampled flag flag, and, unless dsc is empty, a
+	// baggage of that trace with the members dsc.
+	timing := func(flag, dsc string) func(caddy tracecontext.SpanContext) http.Header {
+		return func(c tracecontext.SpanContext) http.Header {
+			v := `sentry-trace;desc="` + c.TraceID.String() + "-" + upSpanID + "-" + flag + `"`
+			if dsc != "" {
+				v += `, baggage;desc="sentry-trace_id=` + c.TraceID.String() + "," + dsc + `"`
+			}
+			return http.Header{"Server-Timing": {v}}
+		}
+	}
+	orgIs1 := func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID) }
 	for _, tc := range []struct {
 		name, block string
 		respond     func(caddy tracecontext.SpanContext) http.Header
@@ -228,73 +221,32 @@ func TestTrustUpstream(t *testing.T) {
 		want        tracecontext.Decision
 		dsc         func(t testing.TB, d tracecontext.DSC)
 	}{
-		{
-			"not sampled by the upstream, decided at the head", "\t\tsample_rate 1\n",
-			func(c tracecontext.SpanContext) http.Header {
-				return timing(c.TraceID.String()+"-"+upSpanID+"-0", "sentry-trace_id="+c.TraceID.String()+",sentry-sampled=true")
-			},
-			true, tracecontext.DecisionSampled, nil,
-		},
-		{
-			"not sampled by the upstream, deferred", "",
-			func(c tracecontext.SpanContext) http.Header {
-				return timing(c.TraceID.String()+"-"+upSpanID+"-0", "sentry-trace_id="+c.TraceID.String()+",sentry-sample_rate=0.1,sentry-sampled=true")
-			},
-			true, tracecontext.DecisionNotSampled,
+		{"not sampled by the upstream, decided at the head", "\t\tsample_rate 1\n",
+			timing("0", "sentry-sampled=true"), true, tracecontext.DecisionSampled, nil},
+		{"not sampled by the upstream, deferred", "",
+			timing("0", "sentry-sample_rate=0.1,sentry-sampled=true"), true, tracecontext.DecisionNotSampled,
 			func(t testing.TB, d tracecontext.DSC) {
 				assert.Equal(t, "0.1", d.SampleRate, "the upstream decided: its DSC")
-			},
-		},
-		{
-			"sampled by the upstream, deferred", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
-			func(c tracecontext.SpanContext) http.Header {
-				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "sentry-trace_id="+c.TraceID.String()+",sentry-org_id=1,sentry-release=app%402,sentry-sample_rate=0.5,sentry-sampled=true")
-			},
-			true, tracecontext.DecisionSampled,
-			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "app@2", d.Release) },
-		},
-		{
-			"foreign org", "\t\torg_id 1\n",
-			func(c tracecontext.SpanContext) http.Header {
-				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "sentry-trace_id="+c.TraceID.String()+",sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true")
-			},
-			false, tracecontext.DecisionDeferred,
-			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID) },
-		},
-		{
-			"no org in its DSC, strict", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
-			func(c tracecontext.SpanContext) http.Header {
-				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "sentry-trace_id="+c.TraceID.String()+",sentry-public_key=aaaabbbbccccddddeeeeffff00001111")
-			},
-			false, tracecontext.DecisionDeferred,
-			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID) },
-		},
-		{
-			"no DSC, strict", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
-			func(c tracecontext.SpanContext) http.Header {
-				return timing(c.TraceID.String()+"-"+upSpanID+"-1", "")
-			},
-			true, tracecontext.DecisionSampled,
-			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID, "Caddy's DSC") },
-		},
-		{
-			"traceresponse not sampled, deferred", "",
+			}},
+		{"sampled by the upstream, deferred", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
+			timing("1", "sentry-org_id=1,sentry-release=app%402,sentry-sample_rate=0.5,sentry-sampled=true"), true, tracecontext.DecisionSampled,
+			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "app@2", d.Release) }},
+		{"foreign org", "\t\torg_id 1\n",
+			timing("1", "sentry-org_id=999,sentry-sample_rate=1,sentry-sampled=true"), false, tracecontext.DecisionDeferred, orgIs1},
+		{"no org in its DSC, strict", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
+			timing("1", "sentry-public_key=aaaabbbbccccddddeeeeffff00001111"), false, tracecontext.DecisionDeferred, orgIs1},
+		{"no DSC, strict", "\t\torg_id 1\n\t\tstrict_trace_continuation\n",
+			timing("1", ""), true, tracecontext.DecisionSampled,
+			func(t testing.TB, d tracecontext.DSC) { assert.Equal(t, "1", d.OrgID, "Caddy's DSC") }},
+		{"traceresponse not sampled, deferred", "",
 			func(c tracecontext.SpanContext) http.Header {
 				return http.Header{"Traceresponse": {"00-" + c.TraceID.String() + "-" + upSpanID + "-00"}}
 			},
-			true, tracecontext.DecisionDeferred, nil,
-		},
+			true, tracecontext.DecisionDeferred, nil},
 	} {
 		for _, tracing := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/tracing=%v", tc.name, tracing), func(t *testing.T) {
-				up := newTracedUpstream(t, tc.respond)
-				site := "\ttracemeta {\n" + tc.block + "\t}\n\treverse_proxy " + up.addr + "\n"
-				if tracing {
-					site = "\ttracing\n" + site
-				}
-				base := startCaddy(t, site)
-				_, body := navigate(t, base+"/", "", nil)
-				p := readPage(t, body)
+				p, up := navigateTraced(t, tc.block, tracing, tc.respond, nil)
 				caddy, err := tracecontext.ParseSentryTrace(up.last(t).Get("Sentry-Trace"))
 				require.NoError(t, err)
 				require.Equal(t, caddy.TraceID, p.span.TraceID)

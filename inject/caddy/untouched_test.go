@@ -1,14 +1,11 @@
 package injectcaddy_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,16 +17,13 @@ import (
 // the trace headers it got. It records the headers of each request.
 type echoUpstream struct {
 	addr string
-	mu   sync.Mutex
-	seen []http.Header
+	headerLog
 }
 
 func newEchoUpstream(t testing.TB) *echoUpstream {
 	u := &echoUpstream{}
 	u.addr = httpUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.seen = append(u.seen, r.Header.Clone())
-		u.mu.Unlock()
+		u.record(r)
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Vary", "Accept-Encoding")
@@ -39,11 +33,7 @@ func newEchoUpstream(t testing.TB) *echoUpstream {
 		body := []byte(fmt.Sprintf("<!doctype html><html><head><title>%s %s</title></head><body>%s<p>%s</p></body></html>\n",
 			r.Method, r.URL.Path, strings.Repeat("<p>filler text for encode</p>", 20), r.Header.Get("Sentry-Trace")))
 		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-			var buf bytes.Buffer
-			zw := gzip.NewWriter(&buf)
-			_, _ = zw.Write(body)
-			_ = zw.Close()
-			body = buf.Bytes()
+			body = gzipped(body, gzip.DefaultCompression)
 			h.Set("Content-Encoding", "gzip")
 		}
 		h.Set("Content-Length", fmt.Sprint(len(body)))
@@ -53,39 +43,6 @@ func newEchoUpstream(t testing.TB) *echoUpstream {
 		}
 	})
 	return u
-}
-
-// last returns the headers of the last request the upstream got.
-func (u *echoUpstream) last(t testing.TB) http.Header {
-	t.Helper()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	require.NotEmpty(t, u.seen, "the upstream got no request")
-	return u.seen[len(u.seen)-1]
-}
-
-// exchanged is what a request made of the proxy: the headers the upstream
-// got, and the response the client got, body as sent.
-type exchanged struct {
-	upstream http.Header
-	status   int
-	header   http.Header
-	body     []byte
-}
-
-// exchange sends req and returns what it made.
-func (u *echoUpstream) exchange(t testing.TB, req *http.Request) exchanged {
-	t.Helper()
-	tr := &http.Transport{DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	res, err := (&http.Client{Transport: tr}).Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	header := res.Header.Clone()
-	delete(header, "Date")
-	return exchanged{upstream: u.last(t), status: res.StatusCode, header: header, body: body}
 }
 
 // withoutSpanIDs returns h with the parts of traceparent that name a span
@@ -156,13 +113,9 @@ func TestNotNavigationUntouched(t *testing.T) {
 	for _, tracing := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tracing=%v", tracing), func(t *testing.T) {
 			up := newEchoUpstream(t)
-			site := "\tencode gzip zstd\n" +
-				"\thandle_path /with/* {\n\t\ttracemeta {\n\t\t\torg_id 1\n\t\t\tstrict_trace_continuation\n\t\t\tformats sentry-trace baggage traceparent\n\t\t}\n\t\treverse_proxy " + up.addr + "\n\t}\n" +
-				"\thandle_path /without/* {\n\t\treverse_proxy " + up.addr + "\n\t}\n"
-			if tracing {
-				site = "\ttracing\n" + site
-			}
-			base := startCaddy(t, site)
+			base := startCaddy(t, withTracing(tracing, "\tencode gzip zstd\n"+
+				"\thandle_path /with/* {\n\t\ttracemeta {\n\t\t\torg_id 1\n\t\t\tstrict_trace_continuation\n\t\t\tformats sentry-trace baggage traceparent\n\t\t}\n\t\treverse_proxy "+up.addr+"\n\t}\n"+
+				"\thandle_path /without/* {\n\t\treverse_proxy "+up.addr+"\n\t}\n"))
 			send := func(prefix, method string, header http.Header) exchanged {
 				req, err := http.NewRequest(method, base+prefix+"/page?q=1", strings.NewReader(map[bool]string{true: `{"a":1}`}[method == http.MethodPost]))
 				require.NoError(t, err)
@@ -170,7 +123,7 @@ func TestNotNavigationUntouched(t *testing.T) {
 				for k, v := range header {
 					req.Header[k] = v
 				}
-				return up.exchange(t, req)
+				return exchange(t, req, &up.headerLog)
 			}
 			for _, kind := range kinds {
 				for _, traced := range []bool{true, false} {
@@ -227,11 +180,7 @@ func TestHeadUntouched(t *testing.T) {
 	for _, tracing := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tracing=%v", tracing), func(t *testing.T) {
 			up := newUpstream(t, false)
-			site := "\ttracemeta\n\treverse_proxy " + up.Listener.Addr().String() + "\n"
-			if tracing {
-				site = "\ttracing\n" + site
-			}
-			base := startCaddy(t, site)
+			base := startCaddy(t, withTracing(tracing, "\ttracemeta\n\treverse_proxy "+up.Listener.Addr().String()+"\n"))
 			req, err := http.NewRequest(http.MethodHead, base+"/page", nil)
 			require.NoError(t, err)
 			req.Header.Set("Accept", "text/html")
