@@ -19,6 +19,8 @@ var renderers = []struct {
 	{name: "sentry-trace", r: render.New(render.WithFormats(render.SentryTrace))},
 	{name: "baggage", r: render.New(render.WithFormats(render.Baggage))},
 	{name: "traceparent", r: render.New(render.WithFormats(render.Traceparent))},
+	{name: "datadog", r: render.New(render.WithFormats(render.Datadog), render.WithClock(fixedClock))},
+	{name: "every format", r: render.New(render.WithFormats(render.SentryTrace|render.Baggage|render.Traceparent|render.Datadog), render.WithClock(fixedClock))},
 }
 
 // escapingDSC needs HTML escaping in the page and quoted-pairs in the header.
@@ -50,6 +52,9 @@ func TestAppendMetaTagsAllocs(t *testing.T) {
 					buf = rr.r.AppendServerTiming(buf[:0], sc)
 				}), "AppendServerTiming")
 				assert.Equal(t, string(rr.r.AppendServerTiming(nil, sc)), string(buf))
+				assert.Zero(t, testing.AllocsPerRun(100, func() {
+					buf = rr.r.AppendDatadogComment(buf[:0], sc)
+				}), "AppendDatadogComment")
 			})
 		}
 	}

@@ -77,7 +77,8 @@ func TestBrowserReadsBack(t *testing.T) {
 	dsc.Transaction = "</title><script>alert(1)</script> é"
 	dsc.Extra = []tracecontext.Member{{Key: "custom", Value: "a&b\"c'd\r\n\x00"}}
 	sc := spanContext(t, tracecontext.DecisionSampled, dsc)
-	r := render.New(render.WithFormats(render.SentryTrace | render.Baggage | render.Traceparent))
+	r := render.New(render.WithFormats(render.SentryTrace|render.Baggage|render.Traceparent|render.Datadog),
+		render.WithClock(fixedClock))
 
 	// Each hostile value also goes through the escapers directly, as a
 	// meta tag and a Server-Timing entry of its own.
@@ -87,6 +88,8 @@ func TestBrowserReadsBack(t *testing.T) {
 		{"sentry-trace", sc.SentryTrace()},
 		{"baggage", string(dsc.AppendBaggage(nil))},
 		{"traceparent", sc.Traceparent()},
+		{"dd-trace-id", traceDecimal},
+		{"dd-trace-time", renderMillis},
 	}
 	timing := []string{string(r.AppendServerTiming(nil, sc))}
 	wantTiming := [][2]string{

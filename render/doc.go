@@ -13,7 +13,10 @@
 // The Sentry browser SDK reads them at pageload (the first
 // meta[name=sentry-trace] and meta[name=baggage] of the document), and
 // OpenTelemetry's document-load instrumentation reads
-// <meta name="traceparent"> when [Traceparent] is among the formats.
+// <meta name="traceparent"> when [Traceparent] is among the formats, and
+// Datadog's browser RUM SDK reads <meta name="dd-trace-id"> and
+// <meta name="dd-trace-time"> when [Datadog] is (or the comment of
+// [Renderer.AppendDatadogComment]). All of them name the same span.
 //
 // # Safety
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
@@ -40,6 +41,21 @@ func ExampleNew() {
 	fmt.Println(string(buf))
 	// Output:
 	// <meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1"/><meta name="traceparent" content="00-771a43a4192642f0b136d5159a501700-b7ad6b7169203331-01"/>
+}
+
+func ExampleWithFormats_datadog() {
+	// Sentry's, OpenTelemetry's and Datadog's browser SDKs all continue the
+	// same trace. The clock is fixed here for the output; it defaults to
+	// time.Now.
+	r := render.New(
+		render.WithFormats(render.SentryTrace|render.Traceparent|render.Datadog),
+		render.WithClock(func() time.Time { return time.UnixMilli(1796558400123) }),
+	)
+	fmt.Println(string(r.AppendMetaTags(nil, exampleSpan())))
+	fmt.Println(string(r.AppendDatadogComment(nil, exampleSpan())))
+	// Output:
+	// <meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1"><meta name="traceparent" content="00-771a43a4192642f0b136d5159a501700-b7ad6b7169203331-01"><meta name="dd-trace-id" content="12769628082215589632"><meta name="dd-trace-time" content="1796558400123">
+	// <!-- DATADOG;trace-id=12769628082215589632;trace-time=1796558400123 -->
 }
 
 func ExampleAppendServerTiming() {

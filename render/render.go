@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"strconv"
+	"time"
 
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -19,6 +21,11 @@ const (
 	// Traceparent renders <meta name="traceparent">, read by OpenTelemetry's
 	// browser document-load instrumentation.
 	Traceparent
+	// Datadog renders <meta name="dd-trace-id"> and <meta name="dd-trace-time">,
+	// read by Datadog's browser RUM SDK (@datadog/browser-rum), which links
+	// the page's initial document to the server's trace. See
+	// [Renderer.AppendMetaTags] for the encoding.
+	Datadog
 
 	// DefaultFormats is what the Sentry browser SDK reads.
 	DefaultFormats = SentryTrace | Baggage
@@ -30,6 +37,7 @@ type Option func(*config)
 type config struct {
 	formats Format
 	xhtml   bool
+	now     func() time.Time // nil is time.Now
 }
 
 // WithFormats sets which tags are rendered. The default is [DefaultFormats].
@@ -38,6 +46,11 @@ func WithFormats(f Format) Option { return func(c *config) { c.formats = f } }
 // WithXHTML makes the tags self-closing ("/>"), for XHTML documents. The
 // default is HTML's plain ">".
 func WithXHTML(on bool) Option { return func(c *config) { c.xhtml = on } }
+
+// WithClock sets the clock the render time of the [Datadog] tags
+// (dd-trace-time) is read from, for tests. The default, and a nil now, is
+// time.Now.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // Renderer renders the tags with a fixed configuration. Build it once with
 // [New]; its methods do not allocate beyond growing dst. The zero value
@@ -73,6 +86,7 @@ func AppendMetaTags(dst []byte, sc tracecontext.SpanContext, opts ...Option) []b
 //	<meta name="sentry-trace" content="{trace_id}-{span_id}-{sampled}">
 //	<meta name="baggage" content="sentry-trace_id=...,sentry-public_key=...">
 //	<meta name="traceparent" content="00-{trace_id}-{span_id}-{flags}">
+//	<meta name="dd-trace-id" content="{trace_id}"><meta name="dd-trace-time" content="{unix_ms}">
 //
 // each when r's formats ask for it, closed with "/>" under [WithXHTML]. A
 // deferred sampling decision renders sentry-trace without the flag, so the
@@ -80,6 +94,14 @@ func AppendMetaTags(dst []byte, sc tracecontext.SpanContext, opts ...Option) []b
 // ([tracecontext.DSC.AppendBaggage]: whole sentry- members, at most 8192
 // bytes), never the members of other vendors in sc.Baggage, and is left out
 // when the DSC is empty. Every value is HTML-attribute-escaped.
+//
+// The [Datadog] pair carries the trace id as Datadog's tracers and browser
+// SDK correlate it: the decimal of its lower 64 bits (see
+// [Renderer.AppendDatadogComment]; no pair when they are zero), and the
+// render time in Unix milliseconds, read from the clock of [WithClock] at
+// every call. The browser SDK ignores
+// a pair more than two minutes older than the page's navigation, which is
+// also why a page that a shared cache may store must never carry it.
 //
 // It appends nothing when sc is invalid. It does not allocate when dst has
 // room for the tags and, when the baggage needs escaping (a ' in a value),
@@ -106,6 +128,17 @@ func (r Renderer) AppendMetaTags(dst []byte, sc tracecontext.SpanContext) []byte
 		dst = append(dst, `<meta name="traceparent" content="`...)
 		dst = sc.AppendTraceparent(dst)
 		dst = append(dst, end...)
+	}
+	if r.cfg.formats&Datadog != 0 {
+		if id, ok := datadogTraceID(sc.TraceID); ok {
+			// Decimal digits: nothing to escape.
+			dst = append(dst, `<meta name="dd-trace-id" content="`...)
+			dst = strconv.AppendUint(dst, id, 10)
+			dst = append(dst, end...)
+			dst = append(dst, `<meta name="dd-trace-time" content="`...)
+			dst = strconv.AppendInt(dst, r.unixMilli(), 10)
+			dst = append(dst, end...)
+		}
 	}
 	return dst
 }

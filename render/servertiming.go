@@ -18,7 +18,9 @@ func AppendServerTiming(dst []byte, sc tracecontext.SpanContext, opts ...Option)
 // name is "sentry-trace" (and "baggage") in
 // performance.getEntriesByType("navigation")[0].serverTiming and takes its
 // description. traceparent;desc="..." is the form some OpenTelemetry
-// distributions read. Add it to the response with
+// distributions read. [Datadog] adds nothing here: Datadog's browser SDK
+// reads the initial document's trace from the page alone. Add it to the
+// response with
 //
 //	w.Header().Add("Server-Timing", string(r.AppendServerTiming(nil, sc)))
 //

@@ -88,6 +88,23 @@ if [ "$bad_versions" != 0 ]; then
 	exit 1
 fi
 
+echo "== go directives"
+# One policy: every module, the tool module included, declares the core's go
+# version, the oldest release the project supports (the core is also tested
+# on the newest, below).
+core_go=$(go mod edit -json go.mod | awk -F'"' '/"Go":/ { print $4 }')
+bad_go=0
+for gomod in $(git ls-files -co --exclude-standard '*go.mod' | sort); do
+	v=$(go mod edit -json "$gomod" | awk -F'"' '/"Go":/ { print $4 }')
+	if [ "$v" != "$core_go" ]; then
+		echo "$gomod declares go $v; every module declares the core's go $core_go"
+		bad_go=1
+	fi
+done
+if [ "$bad_go" != 0 ]; then
+	exit 1
+fi
+
 # Every module but the tool module, the core first. -v makes the output show
 # every test that ran (and the trace ids the browser tests log); the RUN/PAUSE
 # noise is left out.

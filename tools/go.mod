@@ -1,6 +1,6 @@
 module github.com/tracemeta/tracemeta/tools
 
-go 1.24.0
+go 1.26.0
 
 tool github.com/a-h/templ/cmd/templ
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -128,6 +129,7 @@ type baggageParser struct {
 	props    int             // properties kept, over every member
 	capHint  int             // members the input may hold, to size members once
 	problems baggageProblems // what was dropped; never reset
+	decoded  *decodedValues  // the values decoded before, reused; nil: none
 }
 
 // baggageProblems records what a parse dropped. It is a value apart from the
@@ -208,7 +210,7 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 			p.dropTooLarge(raw)
 			continue
 		}
-		m, res := parseMember(raw, maxBaggageProperties-p.props)
+		m, res := parseMember(raw, maxBaggageProperties-p.props, p.decoded)
 		switch res {
 		case memberInvalid:
 			if p.problems.failed&failedInvalid == 0 {
@@ -278,7 +280,7 @@ const (
 
 // parseMember parses one trimmed, non-empty list-member that may have at
 // most maxProps properties.
-func parseMember(raw string, maxProps int) (Member, memberResult) {
+func parseMember(raw string, maxProps int, decoded *decodedValues) (Member, memberResult) {
 	kv, props, hasProps := strings.Cut(raw, ";")
 	k, v, ok := strings.Cut(kv, "=")
 	if !ok {
@@ -288,7 +290,7 @@ func parseMember(raw string, maxProps int) (Member, memberResult) {
 	if !isToken(m.Key) {
 		return Member{}, memberInvalid
 	}
-	if m.Value, ok = decodeValue(trimOWS(v)); !ok {
+	if m.Value, ok = decoded.decode(trimOWS(v)); !ok {
 		return Member{}, memberInvalid
 	}
 	if !hasProps {
@@ -400,6 +402,53 @@ func decodeValue(v string) (string, bool) {
 		return string(b), true
 	}
 	return strings.ToValidUTF8(string(b), "\uFFFD"), true
+}
+
+// decodedValues remembers percent-encoded baggage values and their
+// decoding, so that a service whose requests carry the same encoded values
+// (a release such as shop%401.4.0, a transaction such as GET%20%2Fcart)
+// decodes each once rather than allocating its decoding on every request.
+// It is a small table of slots chosen by a hash of the encoded value, each
+// holding the last value decoded there; safe for concurrent use. A nil
+// *decodedValues decodes every time.
+type decodedValues struct {
+	slots [decodedSlots]atomic.Pointer[decodedValue]
+}
+
+// decodedSlots is the number of values a decodedValues keeps: enough for
+// the release, the environment and the transactions of a service's pages.
+const (
+	decodedSlots  = 32
+	maxDecodedLen = 256 // longer values are decoded every time, never kept
+)
+
+type decodedValue struct{ encoded, value string }
+
+// decode is decodeValue, reusing the decoding of v when it is kept.
+func (d *decodedValues) decode(v string) (string, bool) {
+	if d == nil || len(v) > maxDecodedLen || strings.IndexByte(v, '%') < 0 {
+		return decodeValue(v)
+	}
+	slot := &d.slots[hashString(v)%decodedSlots]
+	if kept := slot.Load(); kept != nil && kept.encoded == v {
+		return kept.value, true
+	}
+	value, ok := decodeValue(v)
+	if ok {
+		// v is part of the request's header: the copy keeps no more of
+		// it than the value.
+		slot.Store(&decodedValue{encoded: strings.Clone(v), value: value})
+	}
+	return value, ok
+}
+
+// hashString is FNV-1a of s.
+func hashString(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
 }
 
 // unhex returns the value of a hex digit of either case, or 0xff.

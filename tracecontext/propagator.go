@@ -30,6 +30,7 @@ type Propagator struct {
 	sampleRate string       // cfg.sampleRate formatted for the DSC, when cfg.hasSampleRate
 	reports    *reportClock // the rate limit of the error hook; nil: ownReports
 	ownReports reportClock
+	decoded    decodedValues // the incoming baggage values it decoded, reused
 }
 
 // reportClock holds when an error hook was last called, for its rate limit.
@@ -203,7 +204,7 @@ func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
 // trace in, and the other vendors' members.
 func (p *Propagator) incomingDSC(h http.Header, in SpanContext) (DSC, Baggage) {
 	var dsc DSC
-	var bp baggageParser
+	bp := baggageParser{decoded: &p.decoded}
 	bp.parse(&dsc, h[headerBaggage]...)
 	if bp.problems.failed != 0 && p.shouldReport() {
 		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.problems.err()))

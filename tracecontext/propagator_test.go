@@ -585,6 +585,23 @@ func TestContinueAllocs(t *testing.T) {
 		allocs := testing.AllocsPerRun(200, func() { p.Continue(h) })
 		assert.LessOrEqual(t, allocs, 1.0, "one slice of baggage members")
 	})
+	t.Run("upstream with encoded values", func(t *testing.T) {
+		// A realistic baggage: the release and the transaction are
+		// percent-encoded, and every request carries the same ones.
+		h := headers("sentry-trace", upTrace+"-"+upSpan+"-1",
+			"baggage", "sentry-trace_id="+upTrace+",sentry-public_key=pk,sentry-sample_rate=0.5,sentry-sample_rand=0.1,sentry-sampled=true,"+
+				"sentry-release=shop%401.4.0%2Bbuild.7,sentry-environment=production,sentry-transaction=GET%20%2Fproducts%2F%3Aid")
+		sc := p.Continue(h)
+		assert.Equal(t, "shop@1.4.0+build.7", sc.DSC.Release)
+		assert.Equal(t, "GET /products/:id", sc.DSC.Transaction)
+		allocs := testing.AllocsPerRun(200, func() { p.Continue(h) })
+		assert.LessOrEqual(t, allocs, 1.0, "the decoded values are reused")
+		other := headers("sentry-trace", upTrace+"-"+upSpan+"-1",
+			"baggage", "sentry-trace_id="+upTrace+",sentry-release=shop%401.5.0,sentry-transaction=GET%20%2Fcart")
+		sc = p.Continue(other)
+		assert.Equal(t, "shop@1.5.0", sc.DSC.Release, "a new value is decoded, not taken for a kept one")
+		assert.Equal(t, "GET /cart", sc.DSC.Transaction)
+	})
 	t.Run("hostile headers, no hook", func(t *testing.T) {
 		h := headers("sentry-trace", "<script>", "traceparent", "zz", "baggage", "a b=c")
 		allocs := testing.AllocsPerRun(200, func() { p.Continue(h) })

@@ -1,6 +1,7 @@
 // Builds the browser bundles into the directory given as the only argument:
 //   sentry.js  the @sentry/browser SDK as the global `Sentry`
 //   otel.js    OpenTelemetry document-load tracing as the global `TracemetaOtel`
+//   datadog.js @datadog/browser-rum as the global `DD_RUM`
 // Usage: node build.mjs <outdir>
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -16,6 +17,8 @@ if (!outdir) {
 const bundles = [
   { entry: 'src/sentry.js', out: 'sentry.js', globalName: 'Sentry' },
   { entry: 'src/otel.js', out: 'otel.js', globalName: 'TracemetaOtel' },
+  // It sets window.DD_RUM itself, as the CDN bundle does.
+  { entry: 'src/datadog.js', out: 'datadog.js' },
 ];
 
 await Promise.all(

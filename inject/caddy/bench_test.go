@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/caddyserver/caddy/v2"
-	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkProxy serves one 12 KB page from a loopback upstream through two
@@ -30,51 +27,23 @@ func BenchmarkProxy(b *testing.B) {
 		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 		_, _ = io.WriteString(w, body)
 	})
-	plain, traced := freePort(b), freePort(b)
-	cfg, err := adapt(b, fmt.Sprintf(`{
-	admin off
-	auto_https off
-	persist_config off
-	default_bind 127.0.0.1
-	storage file_system %s
-	log {
-		level ERROR
-	}
-}
-http://127.0.0.1:%d {
-	reverse_proxy %s
-}
-http://127.0.0.1:%d {
-	tracemeta
-	reverse_proxy %s
-}
-`, caddyStorage, plain, up, traced, up))
-	require.NoError(b, err)
-	require.NoError(b, caddy.Load(cfg, true))
-	b.Cleanup(func() { _ = caddy.Stop() })
+	sites := startCaddySites(b, "\treverse_proxy "+up, "\ttracemeta\n\treverse_proxy "+up)
 
 	for _, site := range []struct {
-		name string
-		port int
-	}{{"plain", plain}, {"tracemeta", traced}} {
+		name, url string
+	}{{"plain", sites[0]}, {"tracemeta", sites[1]}} {
 		b.Run(site.name, func(b *testing.B) {
-			url := fmt.Sprintf("http://127.0.0.1:%d/", site.port)
+			url := site.url + "/"
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			defer client.CloseIdleConnections()
 			b.ReportAllocs()
 			b.SetParallelism(4)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					req, _ := http.NewRequest(http.MethodGet, url, nil)
-					req.Header.Set("Accept", "text/html")
-					req.Header.Set("Sec-Fetch-Dest", "document")
-					res, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
+					n := benchNavigate(b, client, url, "")
+					if n < 0 {
 						return
 					}
-					n, _ := io.Copy(io.Discard, res.Body)
-					res.Body.Close()
 					if n < int64(len(body)) {
 						b.Errorf("short body: %d bytes", n)
 						return
@@ -83,4 +52,24 @@ http://127.0.0.1:%d {
 			})
 		})
 	}
+}
+
+// benchNavigate sends client's navigation to url, with acceptEncoding unless
+// it is empty, reads the body to its end and returns its length; a failed
+// request is reported to b and returns -1.
+func benchNavigate(b *testing.B, client *http.Client, url, acceptEncoding string) int64 {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Sec-Fetch-Dest", "document")
+	if acceptEncoding != "" {
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		b.Error(err)
+		return -1
+	}
+	defer res.Body.Close()
+	n, _ := io.Copy(io.Discard, res.Body)
+	return n
 }

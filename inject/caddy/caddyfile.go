@@ -1,8 +1,6 @@
 package injectcaddy
 
 import (
-	"strconv"
-
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -26,11 +24,12 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		sample_rate    <0..1>
 //		org_id         <digits>
 //		strict_trace_continuation
-//		formats        <sentry-trace|baggage|traceparent>...
+//		formats        <sentry-trace|baggage|traceparent|datadog>...
 //	}
 //
-// Every subdirective is optional. A value that is not valid is an error that
-// names its line.
+// Every subdirective is optional; without sample_rate the browser SDK makes
+// the sampling decision. A value that is not valid is an error that names
+// its line.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive's name
 	if d.NextArg() {
@@ -67,10 +66,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err != nil {
 				return err
 			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err == nil {
-				err = checkSampleRate(f)
-			}
+			f, err := parseSampleRate(v)
 			if err != nil {
 				return d.Errf("tracemeta: sample_rate: %v", err)
 			}

@@ -27,11 +27,7 @@ func TestUpstreamSpan(t *testing.T) {
 		for _, tracing := range []bool{false, true} {
 			t.Run(tc.name+map[bool]string{false: "", true: "/tracing"}[tracing], func(t *testing.T) {
 				up := newUpstream(t, true)
-				site := "\tencode gzip\n\ttracemeta\n\treverse_proxy " + up.Listener.Addr().String() + "\n"
-				if tracing {
-					site = "\ttracing\n" + site
-				}
-				base := startCaddy(t, site)
+				base := startCaddy(t, withTracing(tracing, "\tencode gzip\n\ttracemeta\n\treverse_proxy "+up.Listener.Addr().String()+"\n"))
 				_, page := navigate(t, base+"/page?"+tc.query, "gzip", nil)
 				got := up.last(t)
 				span := pageSpan(t, page)

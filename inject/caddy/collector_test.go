@@ -3,6 +3,7 @@ package injectcaddy_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // sentrySpan is what the collector keeps of a span a Sentry SDK sent.
@@ -162,4 +165,62 @@ func (c *collector) waitSpan(t testing.TB, what string, match func(sentrySpan) b
 	defer c.mu.Unlock()
 	require.FailNow(t, "no "+what+" arrived", "spans: %+v", c.spans)
 	return sentrySpan{}
+}
+
+// otlpCollector receives the spans an OpenTelemetry exporter sends it over
+// OTLP/HTTP in protobuf.
+type otlpCollector struct {
+	*httptest.Server
+	mu    sync.Mutex
+	spans map[string]string // span id -> trace id
+}
+
+func newOTLPCollector(t testing.TB) *otlpCollector {
+	c := &otlpCollector{spans: map[string]string{}}
+	c.Server = httptest.NewServer(http.HandlerFunc(c.serve))
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *otlpCollector) serve(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var req coltrace.ExportTraceServiceRequest
+	if err := proto.Unmarshal(raw, &req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	for _, rs := range req.ResourceSpans {
+		for _, ss := range rs.ScopeSpans {
+			for _, s := range ss.Spans {
+				c.spans[hex.EncodeToString(s.SpanId)] = hex.EncodeToString(s.TraceId)
+			}
+		}
+	}
+	c.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-protobuf")
+}
+
+// waitTrace waits for the span spanID and returns its trace id.
+func (c *otlpCollector) waitTrace(t testing.TB, spanID string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.mu.Lock()
+		traceID, ok := c.spans[spanID]
+		c.mu.Unlock()
+		if ok {
+			return traceID
+		}
+		if time.Now().After(deadline) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			require.FailNow(t, "Caddy exported no span "+spanID, "spans: %v", c.spans)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -26,6 +27,7 @@ var formatNames = [...]struct {
 	{"sentry-trace", render.SentryTrace},
 	{"baggage", render.Baggage},
 	{"traceparent", render.Traceparent},
+	{"datadog", render.Datadog},
 }
 
 // parseFormats returns the formats named by names, render.DefaultFormats for
@@ -47,7 +49,7 @@ func parseFormats(names []string) (render.Format, error) {
 			}
 		}
 		if !found {
-			return 0, fmt.Errorf("%w: %q (want sentry-trace, baggage or traceparent)", errInvalid, n)
+			return 0, fmt.Errorf("%w: %q (want sentry-trace, baggage, traceparent or datadog)", errInvalid, n)
 		}
 	}
 	return f, nil
@@ -82,15 +84,30 @@ func checkOrgID(s string) error {
 // checkSampleRate accepts a probability.
 func checkSampleRate(f float64) error {
 	if math.IsNaN(f) || f < 0 || f > 1 {
-		return fmt.Errorf("%w: %v (a number in [0, 1])", errInvalid, f)
+		return invalidSampleRate(strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	return nil
 }
 
+// parseSampleRate reads a sample rate written as text: a number that
+// checkSampleRate accepts. Whatever is wrong with it, the error is the same.
+func parseSampleRate(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || checkSampleRate(f) != nil {
+		return 0, invalidSampleRate(s)
+	}
+	return f, nil
+}
+
+// invalidSampleRate is the error of a sample rate written v.
+func invalidSampleRate(v string) error {
+	return fmt.Errorf("%w: %s (a number in [0, 1])", errInvalid, v)
+}
+
 // acceptsHTML reports whether a request may load an HTML page: its Accept
 // header names text/html, as every browser's does for a navigation. Only
-// then is the upstream asked for an uncompressed body; a script or a
-// stylesheet fetched without Fetch Metadata keeps its compression.
+// such a request is a navigation the module touches; a script, a stylesheet
+// or an API call fetched without Fetch Metadata goes on as it came.
 func acceptsHTML(h http.Header) bool {
 	for _, v := range h["Accept"] {
 		if containsFold(v, "text/html") {

@@ -57,25 +57,26 @@ func handlerConfig(t *testing.T, site string) (map[string]any, error) {
 
 func TestCaddyfile(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
+		// In another order, with other values than the example's.
 		h, err := handlerConfig(t, `tracemeta {
-	release        shop@1.4.0
-	environment    production
-	public_key     49d0f7386ad645858ae85020e393bef3
-	sample_rate    0.25
-	org_id         4505
+	formats        traceparent sentry-trace
 	strict_trace_continuation
-	formats        sentry-trace baggage traceparent
+	org_id         17
+	sample_rate    0.5
+	public_key     aaaabbbbccccddddeeeeffff00001111
+	environment    staging
+	release        web@2.0.1
 }`)
 		require.NoError(t, err)
 		assert.Equal(t, map[string]any{
 			"handler":                   "tracemeta",
-			"release":                   "shop@1.4.0",
-			"environment":               "production",
-			"public_key":                "49d0f7386ad645858ae85020e393bef3",
-			"sample_rate":               0.25,
-			"org_id":                    "4505",
+			"release":                   "web@2.0.1",
+			"environment":               "staging",
+			"public_key":                "aaaabbbbccccddddeeeeffff00001111",
+			"sample_rate":               0.5,
+			"org_id":                    "17",
 			"strict_trace_continuation": true,
-			"formats":                   []any{"sentry-trace", "baggage", "traceparent"},
+			"formats":                   []any{"traceparent", "sentry-trace"},
 		}, h)
 	})
 	t.Run("bare", func(t *testing.T) {
@@ -109,8 +110,12 @@ func TestCaddyfile(t *testing.T) {
 		assert.Equal(t, []string{"tracing", "encode", "tracemeta", "templates", "reverse_proxy"}, names)
 	})
 	for _, tc := range []struct{ name, site, want, line string }{
-		{"sample rate above 1", "tracemeta {\n\tsample_rate 1.5\n}", "tracemeta: sample_rate: invalid value: 1.5", "Caddyfile:3"},
-		{"sample rate not a number", "tracemeta {\n\tsample_rate lots\n}", "tracemeta: sample_rate", "Caddyfile:3"},
+		// Out of range or not a number: one wording.
+		{"sample rate above 1", "tracemeta {\n\tsample_rate 1.5\n}", "tracemeta: sample_rate: invalid value: 1.5 (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate below 0", "tracemeta {\n\tsample_rate -0.25\n}", "tracemeta: sample_rate: invalid value: -0.25 (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate not a number", "tracemeta {\n\tsample_rate lots\n}", "tracemeta: sample_rate: invalid value: lots (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate percent", "tracemeta {\n\tsample_rate 25%\n}", "tracemeta: sample_rate: invalid value: 25% (a number in [0, 1])", "Caddyfile:3"},
+		{"sample rate NaN", "tracemeta {\n\tsample_rate NaN\n}", "tracemeta: sample_rate: invalid value: NaN (a number in [0, 1])", "Caddyfile:3"},
 		{"public key", "tracemeta {\n\n\tpublic_key ABC\n}", `tracemeta: public_key: invalid value: "ABC"`, "Caddyfile:4"},
 		{"org id", "tracemeta {\n\torg_id o-1\n}", "tracemeta: org_id", "Caddyfile:3"},
 		{"format", "tracemeta {\n\tformats sentry-trace w3c\n}", `tracemeta: formats: invalid value: "w3c"`, "Caddyfile:3"},

@@ -38,5 +38,5 @@ func ExampleHandler_Validate() {
 	fmt.Println(h.Validate())
 	// Output:
 	// tracemeta: sample_rate: invalid value: 4 (a number in [0, 1])
-	// formats: invalid value: "b3" (want sentry-trace, baggage or traceparent)
+	// formats: invalid value: "b3" (want sentry-trace, baggage, traceparent or datadog)
 }

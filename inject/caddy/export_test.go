@@ -7,5 +7,16 @@ func ServerTiming(values []string) (sentryTrace, baggage, traceparent string) {
 	return t.sentryTrace, t.baggage, t.traceparent
 }
 
-// HasTraceMeta exposes hasTraceMeta to the tests.
-var HasTraceMeta = hasTraceMeta
+// HoldDecodes takes the whole decode budget, as that many pages being
+// decoded at once would, until release is called.
+func HoldDecodes() (release func()) {
+	decodes.Lock()
+	held := decodeBudget - decodes.used
+	decodes.used = decodeBudget
+	decodes.Unlock()
+	return func() {
+		decodes.Lock()
+		decodes.used -= held
+		decodes.Unlock()
+	}
+}

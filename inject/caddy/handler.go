@@ -29,12 +29,54 @@ func init() {
 }
 
 // Handler is the Caddy HTTP handler http.handlers.tracemeta: it puts the trace
-// meta tags into the <head> of the HTML pages of the handlers it wraps, names
-// Caddy's span of the request in the headers of the request they serve, and
-// asks an upstream for an uncompressed page. See the package documentation.
+// meta tags into the <head> of the HTML pages of the handlers it wraps, and
+// names the page's span in the headers of the request they serve. See the
+// package documentation.
+//
+// Only a navigation is touched: a request that inject.Middleware would rewrite
+// (not HEAD, not htmx, Turbo, fetch or XMLHttpRequest, see
+// [inject.Middleware]) whose Accept names text/html, as every browser's
+// navigation does. Any other request goes on exactly as it came: the client's
+// sentry-trace, baggage and traceparent reach the upstream unchanged, so an
+// API call made by the page continues the browser's own span; with Caddy's
+// tracing directive, the upstream gets Caddy's propagation, as without
+// tracemeta. The response of such a request is not rewritten.
+//
+// The span a navigation's page and upstream request name is chosen by the
+// same trust rules on every path (OrgID, StrictTraceContinuation), those of
+// [tracecontext.Propagator]:
+//
+//   - Without Caddy's tracing directive, a span of tracemeta's own that
+//     continues the incoming sentry-trace and baggage (or traceparent) when
+//     the rules allow, or starts a trace.
+//   - With it, the OpenTelemetry span of the request, which Caddy exports,
+//     when Caddy started its trace or continued one the rules allow, with the
+//     incoming DSC that passed them (never the baggage as Caddy's tracing
+//     read it). When Caddy continued a client trace the rules refuse (a bare
+//     traceparent under strict continuation with OrgID set, a baggage of
+//     another sentry-org_id), the page starts a new trace of its own instead,
+//     with a new trace id: Caddy's span stays in the client's trace and is
+//     not named.
+//   - When the upstream's response names a span of that trace (Server-Timing
+//     or traceresponse), that span, unless its baggage carries a DSC the
+//     rules refuse (another org). Its DSC is used only when the trace's
+//     decision was still deferred, and only a Server-Timing sentry-trace
+//     brings a decision (a W3C flag is not a Sentry sampling decision).
+//
+// The navigation's request to the upstream names the same span in
+// sentry-trace and baggage (and traceparent with the traceparent format),
+// so the application continues it. With Caddy's tracing directive and its
+// span named, the traceparent Caddy's tracing wrote stays as it is, with its
+// OpenTelemetry decision; a traceparent of any other trace (the client's
+// trace the rules refused) is replaced by the page's span, so that the
+// application continues the page's trace, not the refused one.
+//
+// The sentry-trace sampled flag of the page and the sentry-sampled of its
+// baggage always agree: the flag is the decision, and the DSC is made to
+// say the same.
 //
 // The zero value is ready for Provision: sentry-trace and baggage, every trace
-// it starts sampled.
+// it starts left with a deferred sampling decision.
 type Handler struct {
 	// Release is the sentry-release of the traces Caddy starts.
 	Release string `json:"release,omitempty"`
@@ -44,9 +86,15 @@ type Handler struct {
 	// public key of the DSN of the Sentry project the browser reports to,
 	// 32 lower-case hex digits.
 	PublicKey string `json:"public_key,omitempty"`
-	// SampleRate is the probability, in [0, 1], that a trace Caddy starts
-	// (or continues without a decision) is sampled. Nil means 1. With
-	// Caddy's tracing directive, its OpenTelemetry sampler decides instead.
+	// SampleRate, when set, makes Caddy the head of the traces it starts
+	// (or continues without a decision): each is sampled with this
+	// probability, in [0, 1], and the page carries the decision, which
+	// the browser SDK follows. Nil, the default, leaves the decision
+	// deferred: the page's sentry-trace has no sampled flag and its
+	// baggage no sentry-sampled, so the browser SDK decides by its own
+	// tracesSampleRate (from the same sentry-sample_rand). With Caddy's
+	// tracing directive the same holds for the page; Caddy's OpenTelemetry
+	// sampler decides only whether Caddy exports its own span.
 	SampleRate *float64 `json:"sample_rate,omitempty"`
 	// OrgID is the Sentry organization id, digits: the sentry-org_id of the
 	// traces Caddy starts, and what an incoming trace's org id is checked
@@ -56,9 +104,10 @@ type Handler struct {
 	// sentry-org_id and OrgID are both present and equal, or both absent.
 	StrictTraceContinuation bool `json:"strict_trace_continuation,omitempty"`
 	// Formats are the tags rendered into the page: any of "sentry-trace",
-	// "baggage" and "traceparent". Empty means sentry-trace and baggage.
-	// With "traceparent" the request to the upstream carries traceparent
-	// too.
+	// "baggage", "traceparent" and "datadog" (dd-trace-id and dd-trace-time,
+	// which Datadog's browser RUM SDK reads). Empty means sentry-trace and
+	// baggage. With "traceparent" the request to the upstream carries
+	// traceparent too.
 	Formats []string `json:"formats,omitempty"`
 
 	prop    *tracecontext.Propagator // continues traces and writes the upstream's headers
@@ -83,12 +132,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	formats, _ := parseFormats(h.Formats) // checked by Validate
-	rate := 1.0
-	if h.SampleRate != nil {
-		rate = *h.SampleRate
-	}
 	opts := []tracecontext.Option{
-		tracecontext.WithSampleRate(rate),
 		tracecontext.WithPublicKey(h.PublicKey),
 		tracecontext.WithRelease(h.Release),
 		tracecontext.WithEnvironment(h.Environment),
@@ -96,29 +140,29 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		tracecontext.WithStrictTraceContinuation(h.StrictTraceContinuation),
 		tracecontext.WithTraceparent(formats&render.Traceparent != 0),
 		tracecontext.WithErrorHandler(func(err error) {
-			h.logger.Debug("incoming trace header not used", zap.Error(err))
+			h.logger.Debug("trace header not used", zap.Error(err))
 		}),
+	}
+	if h.SampleRate != nil {
+		// Without a rate the Propagator leaves the decision deferred.
+		opts = append(opts, tracecontext.WithSampleRate(*h.SampleRate))
 	}
 	prop, err := tracecontext.NewPropagator(opts...)
 	if err != nil {
 		return fmt.Errorf("tracemeta: %w", err)
 	}
 	h.prop = prop
-	// With Caddy's tracing directive the trace is OpenTelemetry's, and so
-	// is its sampling decision: the DSC of a trace it starts names this
-	// Sentry project, without a sample rate of its own.
-	h.otel = tmotel.Source(tmotel.WithHeadDSC(tracecontext.DSC{
-		PublicKey:   h.PublicKey,
-		Release:     h.Release,
-		Environment: h.Environment,
-		OrgID:       h.OrgID,
-	}))
-	h.handler = inject.Middleware(
+	// With Caddy's tracing directive, the span's ids come from
+	// OpenTelemetry; its DSC and decision are tracemeta's (see spanOf).
+	h.otel = tmotel.Source()
+	h.handler = reencoding(inject.Middleware(
 		inject.WithSource(source{}),
 		inject.WithRender(render.WithFormats(formats)),
+		inject.WithSkip(notNavigation),
 		inject.WithSkipHook(skipHook),
 		inject.WithLogger(ctx.Slogger()),
-	)(http.HandlerFunc(serveNext))
+		inject.WithExistingTags(),
+	)(http.HandlerFunc(serveNext)))
 	return nil
 }
 
@@ -157,31 +201,65 @@ func (h *Handler) Validate() error {
 	return nil
 }
 
-// ServeHTTP implements caddyhttp.MiddlewareHandler.
+// ServeHTTP implements caddyhttp.MiddlewareHandler. Nothing of the request
+// changes here: inject.Middleware first decides, from the request alone,
+// whether it is a navigation, and serveNext continues the trace only then.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	var sc tracecontext.SpanContext
-	traced := trace.SpanContextFromContext(r.Context()).IsValid()
-	if traced {
-		sc, _ = h.otel.SpanContext(r.Context())
-	} else {
-		sc = h.prop.ContinueRequest(r)
-	}
-	x := &exchange{Context: tracecontext.NewContext(r.Context(), sc), sc: sc, next: next, logger: h.logger}
-
-	// The upstream continues Caddy's span: the request it gets carries
-	// its sentry-trace and baggage (and traceparent), in a copy of the
-	// header map, so the request Caddy logs is the one that came in. The
-	// copy shares the value slices: Inject and serveNext replace values,
-	// never change them in place.
-	r = r.WithContext(x)
-	r.Header = maps.Clone(r.Header)
-	if r.Header == nil {
-		r.Header = http.Header{}
-	}
-	h.prop.Inject(x, r.Header)
-
-	h.handler.ServeHTTP(w, r)
+	x := &exchange{Context: r.Context(), h: h, req: r, next: next, logger: h.logger}
+	h.handler.ServeHTTP(w, r.WithContext(x))
 	return x.err
+}
+
+// notNavigation is the skip predicate of inject.Middleware: a request whose
+// Accept does not name text/html is not a browser's navigation (a fetch()
+// from a browser without Fetch Metadata, an API client, curl's */*), so its
+// response is not rewritten and its request not touched.
+func notNavigation(r *http.Request) bool { return !acceptsHTML(r.Header) }
+
+// spanOf returns the span that the page of the navigation r and its upstream
+// request name, by the rules of the Handler's documentation, and whether it
+// is the OpenTelemetry span of Caddy's tracing directive.
+func (h *Handler) spanOf(r *http.Request) (tracecontext.SpanContext, bool) {
+	span := trace.SpanFromContext(r.Context())
+	own, traced := h.otel.SpanContext(r.Context())
+	if !traced {
+		return agree(h.prop.ContinueRequest(r)), false
+	}
+	if p, ok := span.(interface{ Parent() trace.SpanContext }); ok && span.IsRecording() && !p.Parent().IsValid() {
+		// Caddy's tracing started this trace: its DSC and decision
+		// are those of a trace tracemeta starts, with Caddy's ids. The
+		// baggage Caddy's tracing read belongs to no trace of ours.
+		head := h.prop.Continue(nil)
+		own.Sampled, own.DSC = head.Sampled, head.DSC
+		own.DSC.TraceID = own.TraceID.String()
+		return agree(own), true
+	}
+	// Caddy continued the client's trace (or, for a span it does not
+	// record, may have): the request's headers are the client's but for
+	// traceparent, which Caddy's tracing replaced by its span's, of the
+	// same trace. The rules decide on them whether the trace may be
+	// continued, and which DSC comes with it.
+	in := h.prop.ContinueRequest(r)
+	if in.ParentSpanID.IsValid() && in.TraceID == own.TraceID {
+		own.Sampled, own.DSC, own.Baggage = in.Sampled, in.DSC, in.Baggage
+		return agree(own), true
+	}
+	return agree(in), false
+}
+
+// agree returns sc with the sentry-sampled of its DSC saying what its
+// sampled flag says: a page whose sentry-trace and baggage disagree would
+// make the browser SDK and dynamic sampling decide differently.
+func agree(sc tracecontext.SpanContext) tracecontext.SpanContext {
+	switch sc.Sampled {
+	case tracecontext.DecisionSampled:
+		sc.DSC.Sampled = "true"
+	case tracecontext.DecisionNotSampled:
+		sc.DSC.Sampled = "false"
+	default:
+		sc.DSC.Sampled = ""
+	}
+	return sc
 }
 
 // exchange is the state of one request that the handler shares with the
@@ -189,15 +267,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 type exchange struct {
 	context.Context
 
-	sc       tracecontext.SpanContext // Caddy's span of the request
-	upstream tracecontext.SpanContext // the upstream's span, valid when it named one of the same trace
+	h        *Handler
+	req      *http.Request            // the request as it reached the handler
+	sc       tracecontext.SpanContext // the navigation's span, the upstream request's parent
+	upstream tracecontext.SpanContext // the span the upstream's response named in sc's trace, unchecked
 	next     caddyhttp.Handler        // the rest of Caddy's chain
 	err      error                    // what next returned
 	logger   *zap.Logger
 
-	identity bool          // the upstream was asked for an uncompressed page
-	entered  bool          // serveNext has started: later skips are about the response
-	skipped  inject.Reason // why inject.Middleware skips the request, before serveNext
+	entered bool          // serveNext has started: later skips are about the response
+	skipped inject.Reason // why inject.Middleware skips the request, before serveNext
 
 	// once is the response's render.Once, which the exchange carries
 	// itself (see tracecontext.OnceValue), so that inject.Middleware needs no
@@ -226,38 +305,106 @@ func exchangeFrom(ctx context.Context) *exchange {
 }
 
 // skipHook records that inject.Middleware passes a request through
-// whatever its response: then the upstream is not asked for an
-// uncompressed body.
+// whatever its response: then the request goes on untouched.
 func skipHook(r *http.Request, reason inject.Reason) {
 	if x := exchangeFrom(r.Context()); x != nil && !x.entered {
 		x.skipped = reason
 	}
 }
 
+// continueTrace continues the trace of the navigation r and returns the
+// request the upstream gets: a copy whose headers name the span (in a copy
+// of the header map, so that the request Caddy logs is the one that came
+// in; the copy shares the value slices, which Inject and serveNext replace,
+// never change in place). A request inject.Middleware reported as not
+// rewritten (a HEAD, whose response it still gives its GET's headers) has
+// no page to name the span in: its copy keeps the client's trace headers.
+func (x *exchange) continueTrace(r *http.Request) *http.Request {
+	sc, otelSpan := x.h.spanOf(r)
+	x.sc = sc
+	x.Context = tracecontext.NewContext(x.Context, sc)
+	r = r.WithContext(r.Context())
+	header := maps.Clone(r.Header)
+	if header == nil {
+		header = http.Header{}
+	}
+	r.Header = header
+	if x.skipped != inject.ReasonNone {
+		return r
+	}
+	traceparent, tracestate := header["Traceparent"], header["Tracestate"]
+	x.h.prop.Inject(x, header)
+	switch {
+	case otelSpan && traceparent != nil:
+		// Caddy's tracing named this very span in traceparent, with
+		// its OpenTelemetry decision, which the services it traces
+		// follow: kept.
+		header["Traceparent"] = traceparent
+		delete(header, "Tracestate")
+		if tracestate != nil {
+			header["Tracestate"] = tracestate
+		}
+	case !otelSpan && len(header["Traceparent"]) > 0 && !namesTrace(header["Traceparent"][0], sc.TraceID):
+		// A traceparent of a trace the page does not continue (refused
+		// by the trust rules, or another than sentry-trace's) would
+		// split the application from the page.
+		header["Traceparent"] = []string{sc.Traceparent()}
+		delete(header, "Tracestate")
+	}
+	return r
+}
+
+// namesTrace reports whether the traceparent value v names a span of the
+// trace id.
+func namesTrace(v string, id tracecontext.TraceID) bool {
+	tp, err := tracecontext.ParseTraceparent(v)
+	return err == nil && tp.TraceID == id
+}
+
 // serveNext runs the rest of Caddy's chain inside inject.Middleware.
 func serveNext(w http.ResponseWriter, r *http.Request) {
 	x := exchangeFrom(r.Context())
 	x.entered = true
-	if x.skipped != inject.ReasonNone {
+	// inject.Middleware reports every HEAD with ReasonMethod, but hands the
+	// HEAD of a page its own writer, to give it the headers of the GET: the
+	// upstream is then asked as for the GET, and its headers read alike.
+	head := x.skipped == inject.ReasonMethod && r.Method == http.MethodHead && isInjectWriter(w)
+	if x.skipped != inject.ReasonNone && !head {
 		x.err = x.next.ServeHTTP(w, r)
 		return
 	}
-	if acceptsHTML(r.Header) {
-		// Go's transport asks for gzip itself when the request names no
-		// encoding, and then decodes it and drops Content-Length: naming
-		// identity keeps the upstream's length, so the page's stays true.
-		r.Header["Accept-Encoding"] = []string{"identity"}
-		x.identity = true
+	r = x.continueTrace(r)
+	nav := acceptsHTML(r.Header)
+	var enc *encodingWriter
+	if nav {
+		// The upstream may compress a navigation's page only with a
+		// coding the responseWriter decodes and the encodingWriter
+		// encodes again. Without that (encode wraps the handler, or the
+		// client takes neither gzip nor zstd) it is asked for identity,
+		// which also keeps Go's transport from asking for gzip itself,
+		// decoding it and dropping Content-Length. Under encode, the
+		// encodingWriter hands encode the start of the page in one write.
+		enc = encodingWriterOf(w)
+		if enc != nil && enc.offer != "" {
+			r.Header["Accept-Encoding"] = []string{enc.offer}
+		} else {
+			r.Header["Accept-Encoding"] = []string{"identity"}
+		}
+		if enc != nil && enc.encodeOutside {
+			enc.coalescing = !head
+			enc = nil // encode compresses the page: not encoded again here
+		}
 	}
-	rw := newResponseWriter(w, r.Context(), x)
+	rw := newResponseWriter(w, r, x, nav, enc)
+	defer rw.endDecode() // a panic of the chain gives the decode slot back
 	x.err = x.next.ServeHTTP(rw, r)
 	if err := rw.finish(); err != nil && x.err == nil {
 		x.err = err
 	}
 }
 
-// source is the Source of the tags: the upstream's span when it named one,
-// else Caddy's.
+// source is the Source of the tags: the upstream's span when it named one
+// the rules accept, else the navigation's.
 type source struct{}
 
 func (source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) {
@@ -265,8 +412,17 @@ func (source) SpanContext(ctx context.Context) (tracecontext.SpanContext, bool) 
 	if x == nil {
 		return tracecontext.FromContext(ctx)
 	}
+	if !x.sc.IsValid() && x.req != nil {
+		// Asked about a request whose trace was not continued, as
+		// inject.Middleware asks for a HEAD, whose headers are those
+		// of its GET: the span the GET's page would name, which
+		// nothing renders or sends.
+		x.sc, _ = x.h.spanOf(x.req)
+	}
 	if x.upstream.IsValid() {
-		return x.upstream, true
+		if sc, ok := adoptUpstream(x.h.prop, x.sc, x.upstream); ok {
+			return sc, true
+		}
 	}
 	return x.sc, x.sc.IsValid()
 }

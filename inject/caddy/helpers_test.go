@@ -1,6 +1,7 @@
 package injectcaddy_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,8 +78,16 @@ func adapt(t testing.TB, caddyfile string) ([]byte, error) {
 // one per process: tests that start it do not run in parallel.
 func startCaddy(t testing.TB, site string) string {
 	t.Helper()
-	port := freePort(t)
-	caddyfile := fmt.Sprintf(`{
+	return startCaddySites(t, site)[0]
+}
+
+// startCaddySites runs Caddy in-process with one site per block of sites,
+// each on a free loopback port, and returns their URLs in order, until the
+// end of t.
+func startCaddySites(t testing.TB, sites ...string) []string {
+	t.Helper()
+	var caddyfile strings.Builder
+	fmt.Fprintf(&caddyfile, `{
 	admin off
 	auto_https off
 	persist_config off
@@ -88,16 +98,26 @@ func startCaddy(t testing.TB, site string) string {
 		level ERROR
 	}
 }
-
-http://127.0.0.1:%d {
-%s
-}
-`, caddyStorage, port, site)
-	cfg, err := adapt(t, caddyfile)
-	require.NoError(t, err, "adapting:\n%s", caddyfile)
+`, caddyStorage)
+	urls := make([]string, len(sites))
+	for i, site := range sites {
+		urls[i] = fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+		fmt.Fprintf(&caddyfile, "\n%s {\n%s\n}\n", urls[i], site)
+	}
+	cfg, err := adapt(t, caddyfile.String())
+	require.NoError(t, err, "adapting:\n%s", caddyfile.String())
 	require.NoError(t, caddy.Load(cfg, true), "loading:\n%s", cfg)
 	t.Cleanup(func() { _ = caddy.Stop() })
-	return fmt.Sprintf("http://127.0.0.1:%d", port)
+	return urls
+}
+
+// withTracing returns the site block site, with Caddy's tracing directive
+// first when tracing.
+func withTracing(tracing bool, site string) string {
+	if tracing {
+		return "\ttracing\n" + site
+	}
+	return site
 }
 
 // navigate GETs url as a browser navigation would, with acceptEncoding, and
@@ -121,7 +141,19 @@ func navigate(t testing.TB, url, acceptEncoding string, header http.Header) (*ht
 // response with its body decoded by Content-Encoding.
 func do(t testing.TB, req *http.Request) (*http.Response, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	res, raw := fetchRaw(t, req)
+	if cl := res.Header.Get("Content-Length"); cl != "" && req.Method != http.MethodHead {
+		require.Equal(t, cl, fmt.Sprint(len(raw)), "Content-Length must be true")
+	}
+	return res, decode(t, res.Header.Get("Content-Encoding"), raw)
+}
+
+// fetchRaw sends req as is, with a transport that decodes nothing and adds
+// no Accept-Encoding of its own, and returns the response and its body as
+// sent.
+func fetchRaw(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(req.Context(), 20*time.Second)
 	defer cancel()
 	tr := &http.Transport{DisableCompression: true}
 	defer tr.CloseIdleConnections()
@@ -130,10 +162,38 @@ func do(t testing.TB, req *http.Request) (*http.Response, string) {
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
-	if cl := res.Header.Get("Content-Length"); cl != "" && req.Method != http.MethodHead {
-		require.Equal(t, cl, fmt.Sprint(len(raw)), "Content-Length must be true")
+	return res, raw
+}
+
+// exchanged is what a request made of the proxy: the headers the upstream
+// got, and the response the client got, body as sent.
+type exchanged struct {
+	upstream http.Header
+	status   int
+	header   http.Header // without Date
+	body     []byte
+}
+
+// exchange sends req as is to a proxy of the upstream whose requests up
+// records, and returns what it made.
+func exchange(t testing.TB, req *http.Request, up *headerLog) exchanged {
+	t.Helper()
+	res, body := fetchRaw(t, req)
+	header := res.Header.Clone()
+	delete(header, "Date")
+	return exchanged{upstream: up.last(t).Clone(), status: res.StatusCode, header: header, body: body}
+}
+
+// gzipped returns b compressed with gzip at level.
+func gzipped(b []byte, level int) []byte {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		panic(err) // only for a level out of range
 	}
-	return res, decode(t, res.Header.Get("Content-Encoding"), raw)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
 }
 
 func decode(t testing.TB, coding string, raw []byte) string {
@@ -208,4 +268,26 @@ func httpUpstream(t testing.TB, h http.HandlerFunc) string {
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s.Listener.Addr().String()
+}
+
+// headerLog records the headers of each request an upstream gets.
+type headerLog struct {
+	mu   sync.Mutex
+	seen []http.Header
+}
+
+// record adds the headers of r.
+func (l *headerLog) record(r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seen = append(l.seen, r.Header.Clone())
+}
+
+// last returns the headers of the last request the upstream got.
+func (l *headerLog) last(t testing.TB) http.Header {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	require.NotEmpty(t, l.seen, "the upstream got no request")
+	return l.seen[len(l.seen)-1]
 }

@@ -1,17 +1,11 @@
 package injectcaddy_test
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,69 +27,15 @@ func skipOrFail(t testing.TB, format string, args ...any) {
 // appDir is the Node app of examples/caddy.
 var appDir = filepath.Join("..", "..", "examples", "caddy", "app")
 
-var npmOnce sync.Once
+// installApp installs the example app's pinned packages, once a run.
+var installApp = sync.OnceValue(func() error { return npmCI(appDir, filepath.Join("@sentry", "node")) })
 
 // nodeApp starts the example Node app with the Sentry DSN dsn and returns its
 // host:port. It installs the app's pinned packages first when they are
 // missing.
 func nodeApp(t testing.TB, dsn string) string {
 	t.Helper()
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, "%s is not installed", tool)
-		}
-	}
-	var npmErr error
-	npmOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(appDir, "node_modules", "@sentry", "node")); err == nil {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = appDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			npmErr = fmt.Errorf("npm ci: %w\n%s", err, out)
-		}
-	})
-	require.NoError(t, npmErr)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, "node", "server.js")
-	cmd.Dir = appDir
-	cmd.Env = append(os.Environ(), "PORT=0", "SENTRY_DSN="+dsn)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	cmd.Stderr = &testWriter{t: t}
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "listening on http://"); ok {
-				addr <- rest
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		return a
-	case <-time.After(30 * time.Second):
-		t.Fatal("the Node app did not start")
-		return ""
-	}
-}
-
-// testWriter logs what a child process writes.
-type testWriter struct{ t testing.TB }
-
-func (w *testWriter) Write(p []byte) (int, error) {
-	w.t.Logf("node: %s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
+	return startNodeApp(t, "node", appDir, installApp, "PORT=0", "SENTRY_DSN="+dsn)
 }
 
 // TestNodeApp proxies the example app, traced by @sentry/node, and checks
@@ -106,11 +46,7 @@ func TestNodeApp(t *testing.T) {
 	col := newCollector(t)
 	app := nodeApp(t, col.DSN("49d0f7386ad645858ae85020e393bef3"))
 	for _, tracing := range []bool{false, true} {
-		site := "\tencode gzip zstd\n\ttracemeta {\n\t\tpublic_key 49d0f7386ad645858ae85020e393bef3\n\t}\n\treverse_proxy " + app + "\n"
-		if tracing {
-			site = "\ttracing\n" + site
-		}
-		base := startCaddy(t, site)
+		base := startCaddy(t, withTracing(tracing, "\tencode gzip zstd\n\ttracemeta {\n\t\tpublic_key 49d0f7386ad645858ae85020e393bef3\n\t}\n\treverse_proxy "+app+"\n"))
 		for _, tc := range []struct {
 			path string
 			own  bool // the page names the app's server span

@@ -1,7 +1,6 @@
 package injectcaddy_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"net/http"
@@ -89,11 +88,7 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Vary", "Accept-Encoding")
 	if u.gzipSpeaking && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		body = buf.Bytes()
+		body = gzipped(body, gzip.DefaultCompression)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
@@ -119,16 +114,12 @@ func TestProxyMatrix(t *testing.T) {
 				name := fmt.Sprintf("upstream=%s/encode=%s/tracing=%v", map[bool]string{false: "identity", true: "gzip"}[gzipUp], cmp(encode, "none"), tracing)
 				t.Run(name, func(t *testing.T) {
 					up := newUpstream(t, gzipUp)
-					site := ""
-					if tracing {
-						site += "\ttracing\n"
-					}
+					site := "\ttracemeta {\n\t\tpublic_key 49d0f7386ad645858ae85020e393bef3\n\t\trelease shop@1.4.0\n\t\tformats sentry-trace baggage traceparent\n\t}\n" +
+						"\treverse_proxy " + up.Listener.Addr().String() + "\n"
 					if encode != "" {
-						site += "\tencode gzip zstd\n"
+						site = "\tencode gzip zstd\n" + site
 					}
-					site += "\ttracemeta {\n\t\tpublic_key 49d0f7386ad645858ae85020e393bef3\n\t\trelease shop@1.4.0\n\t\tformats sentry-trace baggage traceparent\n\t}\n"
-					site += "\treverse_proxy " + up.Listener.Addr().String() + "\n"
-					base := startCaddy(t, site)
+					base := startCaddy(t, withTracing(tracing, site))
 
 					accept := "gzip, deflate, br, zstd"
 					if encode != "" {
@@ -136,15 +127,19 @@ func TestProxyMatrix(t *testing.T) {
 					}
 					res, page := navigate(t, base+"/page?timing=0", accept, nil)
 					require.Equal(t, http.StatusOK, res.StatusCode)
-					if encode != "" {
+					got := up.last(t)
+					switch {
+					case encode != "":
 						assert.Equal(t, encode, res.Header.Get("Content-Encoding"), "encode compresses the rewritten page")
-					} else {
+						assert.Equal(t, "identity", got.header.Get("Accept-Encoding"), "the upstream is asked for an uncompressed page")
+					case gzipUp:
+						assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"), "the rewritten page is compressed again as it came")
+						assert.Equal(t, "gzip, zstd", got.header.Get("Accept-Encoding"), "the upstream is offered the codings tracemeta decodes")
+					default:
 						assert.Empty(t, res.Header.Get("Content-Encoding"))
 						assert.NotEmpty(t, res.Header.Get("Content-Length"), "Content-Length is kept, raised by the tags")
+						assert.Equal(t, "gzip, zstd", got.header.Get("Accept-Encoding"), "the upstream is offered the codings tracemeta decodes")
 					}
-
-					got := up.last(t)
-					assert.Equal(t, "identity", got.header.Get("Accept-Encoding"), "the upstream is asked for an uncompressed page")
 					span := pageSpan(t, page)
 					require.Equal(t, got.span.TraceID, span.TraceID, "the page and the upstream are in one trace")
 					require.Equal(t, got.span.ParentSpanID, span.SpanID, "the upstream continues the span the page names")
@@ -152,13 +147,18 @@ func TestProxyMatrix(t *testing.T) {
 					require.Len(t, m["baggage"], 1)
 					assert.Contains(t, m["baggage"][0], "sentry-trace_id="+span.TraceID.String())
 					require.Len(t, m["traceparent"], 1)
-					assert.Equal(t, got.header.Get("Traceparent"), m["traceparent"][0], "the upstream gets traceparent naming the same span")
+					assert.Equal(t, tracecontext.DecisionDeferred, span.Sampled, "without sample_rate the browser SDK decides")
+					assert.Contains(t, m["baggage"][0], "sentry-sample_rand=", "the browser decides from the trace's sample_rand")
 					if tracing {
+						// Caddy's tracing named its span in traceparent
+						// with its OpenTelemetry decision, kept.
+						assert.Equal(t, m["traceparent"][0][:52], got.header.Get("Traceparent")[:52], "the upstream gets traceparent naming the same span")
 						assert.Equal(t, "sentry-public_key=49d0f7386ad645858ae85020e393bef3,sentry-release=shop%401.4.0",
-							stripKeys(m["baggage"][0], "sentry-trace_id", "sentry-sampled"), "the head DSC of the tracing directive's trace")
+							stripKeys(m["baggage"][0], "sentry-trace_id", "sentry-sample_rand"), "the head DSC of the tracing directive's trace, without a decision")
 					} else {
-						assert.Contains(t, m["baggage"][0], "sentry-sample_rate=1")
-						assert.Contains(t, m["baggage"][0], "sentry-release=shop%401.4.0")
+						assert.Equal(t, got.header.Get("Traceparent"), m["traceparent"][0], "the upstream gets traceparent naming the same span")
+						assert.Equal(t, "sentry-public_key=49d0f7386ad645858ae85020e393bef3,sentry-release=shop%401.4.0",
+							stripKeys(m["baggage"][0], "sentry-trace_id", "sentry-sample_rand"), "the head DSC, without a decision")
 					}
 					assert.Equal(t, got.header.Get("Baggage"), m["baggage"][0], "the upstream gets the same DSC")
 				})

@@ -158,34 +158,45 @@ func flaskApp(t testing.TB, dsn string) string {
 	return startProcess(t, "flask", cmd, "")
 }
 
-var (
-	reactNpmOnce sync.Once
-	reactNpmErr  error
-)
+// reactDir is the React app of testdata/upstreams/node.
+var reactDir = filepath.Join(upstreamsDir, "node")
+
+// installReact installs the React app's pinned packages, once a run.
+var installReact = sync.OnceValue(func() error { return npmCI(reactDir, "react-dom") })
 
 // reactApp starts the React app of testdata/upstreams/node, traced by
 // @sentry/node with the DSN dsn, and returns its host:port. It installs the
 // app's pinned packages first when they are missing.
 func reactApp(t testing.TB, dsn string) string {
 	t.Helper()
+	return startNodeApp(t, "react", reactDir, installReact, "SENTRY_DSN="+dsn)
+}
+
+// startNodeApp runs server.js of the Node app in dir with the environment
+// env added, after install, and returns the host:port it serves on.
+func startNodeApp(t testing.TB, name, dir string, install func() error, env ...string) string {
+	t.Helper()
 	node := needTool(t, "node", "apt-get install nodejs")
 	needTool(t, "npm", "apt-get install npm")
-	dir := filepath.Join(upstreamsDir, "node")
-	reactNpmOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "react-dom")); err == nil {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			reactNpmErr = fmt.Errorf("npm ci in %s: %w\n%s", dir, err, out)
-		}
-	})
-	require.NoError(t, reactNpmErr)
+	require.NoError(t, install())
 	cmd := exec.Command(node, "server.js")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SENTRY_DSN="+dsn)
-	return startProcess(t, "react", cmd, "")
+	cmd.Env = append(os.Environ(), env...)
+	return startProcess(t, name, cmd, "")
+}
+
+// npmCI installs the pinned packages of the Node app in dir, unless the
+// package probe is there already.
+func npmCI(dir, probe string) error {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", probe)); err == nil {
+		return nil
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("npm ci in %s: %w\n%s", dir, err, out)
+	}
+	return nil
 }
 
 // traceMetaNames are the names of the trace meta tags.

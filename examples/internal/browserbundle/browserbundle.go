@@ -1,7 +1,8 @@
 // Package browserbundle builds the browser bundles of the npm project in
 // examples/browser: the unmodified @sentry/browser SDK as the global Sentry
-// (sentry.js) and OpenTelemetry's document-load tracing as the global
-// TracemetaOtel (otel.js). The npm packages are pinned by the committed
+// (sentry.js), OpenTelemetry's document-load tracing as the global
+// TracemetaOtel (otel.js) and the unmodified @datadog/browser-rum SDK as the
+// global DD_RUM (datadog.js). The npm packages are pinned by the committed
 // package-lock.json; [Build] runs `npm ci` when node_modules is missing and
 // bundles with esbuild, so nothing built is ever committed.
 package browserbundle
@@ -30,9 +31,10 @@ const DirEnv = "TRACEMETA_BROWSER_DIR"
 
 // Bundles names the files [Build] wrote.
 type Bundles struct {
-	Dir    string // the output directory
-	Sentry string // sentry.js: @sentry/browser, global Sentry
-	OTel   string // otel.js: document-load tracing, global TracemetaOtel
+	Dir     string // the output directory
+	Sentry  string // sentry.js: @sentry/browser, global Sentry
+	OTel    string // otel.js: document-load tracing, global TracemetaOtel
+	Datadog string // datadog.js: @datadog/browser-rum, global DD_RUM
 }
 
 // ProjectDir returns the npm project's directory: $TRACEMETA_BROWSER_DIR, or
@@ -92,7 +94,12 @@ func Build(ctx context.Context, outDir string) (Bundles, error) {
 	if err := run(ctx, dir, "node", "build.mjs", abs); err != nil {
 		return Bundles{}, err
 	}
-	return Bundles{Dir: abs, Sentry: filepath.Join(abs, "sentry.js"), OTel: filepath.Join(abs, "otel.js")}, nil
+	return Bundles{
+		Dir:     abs,
+		Sentry:  filepath.Join(abs, "sentry.js"),
+		OTel:    filepath.Join(abs, "otel.js"),
+		Datadog: filepath.Join(abs, "datadog.js"),
+	}, nil
 }
 
 // install runs `npm ci` in dir unless every package is installed, holding

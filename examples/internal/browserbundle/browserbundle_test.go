@@ -54,6 +54,7 @@ func TestBuild(t *testing.T) {
 	}{
 		{"sentry", b.Sentry, "var Sentry="},
 		{"otel", b.OTel, "var TracemetaOtel="},
+		{"datadog", b.Datadog, "window.DD_RUM="},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
