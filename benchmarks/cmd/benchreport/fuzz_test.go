@@ -31,6 +31,7 @@ func FuzzParse(f *testing.F) {
 		proxyTargets(&b, rs)
 		caddyTable(&b, rs)
 		workerdTable(&b, rs)
+		frameworkTable(&b, rs)
 		_ = costPlot(rs)
 		_ = overheadPlot(rs)
 		handlerTable(&b, rs)

@@ -338,3 +338,34 @@ func fmtSigned(n float64) string {
 	}
 	return "−" + fmtBytes(-n)
 }
+
+// frameworks are the frameworks of the loopback server's 2 KB page, by the
+// prefix of their impl names.
+var frameworks = []struct{ prefix, name string }{{"gin", "gin"}, {"fiber", "Fiber"}}
+
+// frameworkTable writes the 2 KB page from gin and Fiber on the loopback
+// server, bare and with tracemeta's adapter (the trace continued from the
+// incoming headers), beside net/http's full chain.
+func frameworkTable(b *strings.Builder, rs *results) {
+	b.WriteString("| stack | bare: server CPU/req · req/s · allocs/req | + tracemeta: CPU × · requests per CPU-second × · req/s × · +allocs · +B |\n|---|---:|---:|\n")
+	rows := []struct{ name, bare, chain string }{{"net/http + `tracecontext.Middleware` + `inject.Middleware`", bare, implChain}}
+	for _, fw := range frameworks {
+		rows = append(rows, struct{ name, bare, chain string }{fw.name + " + its tracemeta adapter", fw.prefix + "-" + bare, fw.prefix + "-" + implChain})
+	}
+	for _, r := range rows {
+		base := rs.find(famLoopback, "page", smallHandler, "impl", r.bare)
+		res := rs.find(famLoopback, "page", smallHandler, "impl", r.chain)
+		rc, ok := ratio(res, base, "server-ns/req")
+		if !ok {
+			continue
+		}
+		cpu, _ := base.median("server-ns/req")
+		q, _ := base.median("req/s")
+		a, _ := base.median("server-allocs/req")
+		rq, _ := ratio(res, base, "req/s")
+		da, _ := delta(res, base, "server-allocs/req")
+		dm, _ := delta(res, base, "server-B/req")
+		fmt.Fprintf(b, "| %s | %s · %.0f · %s | %s · %s · %s · %+.1f · %s |\n", r.name, fmtDur(cpu/1e9), q, fmtCount(math.Round(a*10)/10),
+			fmtRatio(rc), fmtRatio(1/rc), fmtRatio(rq), da, fmtSigned(dm))
+	}
+}

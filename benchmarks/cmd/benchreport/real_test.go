@@ -66,3 +66,16 @@ func TestFmtSigned(t *testing.T) {
 	assert.Equal(t, "−1.0 KiB", fmtSigned(-1024))
 	assert.Equal(t, "+12 B", fmtSigned(12))
 }
+
+func TestFrameworkTable(t *testing.T) {
+	rs, err := parse(strings.NewReader(realSample + `BenchmarkLoopback/page=onewrite-2K/impl=gin-bare-2   	1000	 30000 ns/op	 25000 server-ns/req	 28.0 server-allocs/req	 2900 server-B/req	 30000 req/s
+BenchmarkLoopback/page=onewrite-2K/impl=gin-chain-2  	1000	 31000 ns/op	 30000 server-ns/req	 33.0 server-allocs/req	 3900 server-B/req	 27000 req/s
+`))
+	require.NoError(t, err)
+	out, err := report(rs, "", "cmd", reportOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, out, "| net/http + `tracecontext.Middleware` + `inject.Middleware` | 20.00 µs · 33000 · 28 | 1.05× · 0.95× · 0.97× · +2.0 · +400 B |")
+	assert.Contains(t, out, "| gin + its tracemeta adapter | 25.00 µs · 30000 · 28 | 1.20× · 0.83× · 0.90× · +5.0 · +1000 B |")
+	assert.NotContains(t, out, "| Fiber + its tracemeta adapter |", "no row for a framework not measured")
+	assert.Len(t, overheadBars(rs), 2, "net/http's chain and gin")
+}

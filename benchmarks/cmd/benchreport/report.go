@@ -67,7 +67,7 @@ func report(rs *results, benchstat, cmd string, opts reportOptions) (string, err
 				w("![%s](%s)\n\n", strings.TrimSuffix(f, ".svg"), path.Join(opts.plots, f))
 			}
 		}
-		if !opts.written[plotOverheadFile] || !hasFramework(rs) {
+		if opts.written[plotOverheadFile] && !hasFramework(rs) {
 			w("gin and Fiber have no per-request figures in this run: the plot shows the stacks that were measured.\n")
 		}
 	}
@@ -92,6 +92,10 @@ func report(rs *results, benchstat, cmd string, opts reportOptions) (string, err
 	w("Server CPU is the server process's user + system time (getrusage) around b.N requests, garbage collection included, divided by b.N; allocations are the server's heap allocations (runtime/metrics) per request. ")
 	w("Client and server share the machine's CPUs, so req/s is for comparing the methods, not for capacity planning.\n\n")
 	loopbackTable(&b, rs)
+	if hasFramework(rs) {
+		w("\nThe same 2 KB page from gin (mounted on the same server) and Fiber (on fasthttp, a listener of its own in the same process), bare and with tracemeta's adapter continuing the incoming trace (gin: `injectgin.Middleware` inside `tracecontext.Middleware` around the engine; Fiber: `injectfiber.New()`), beside net/http's full chain:\n\n")
+		frameworkTable(&b, rs)
+	}
 
 	w("\n### Behind a proxy: Caddy with tracemeta\n\n")
 	w("Each stack is a process of its own in front of a Go upstream in the benchmark's process, loaded by four keep-alive clients there with a browser navigation's headers (`Accept-Encoding: gzip, deflate, br, zstd`, `sentry-trace` and a %d-byte `baggage`). ", len(rewrite.IncomingBaggage()))
