@@ -83,6 +83,8 @@ func recorder(body *bytes.Buffer) *httptest.ResponseRecorder {
 // the benchmark span in its context, and a ResponseRecorder whose body
 // buffer is reused. The bare handler and its wrapped versions run next to
 // each other, so their ratios come from the same minute of the machine.
+// Beside ns/op it reports the CPU time of the benchmark's thread per op
+// (cpu-ns/op).
 func BenchmarkHandler(b *testing.B) {
 	for _, rh := range realHandlers() {
 		for _, c := range chains() {
@@ -97,10 +99,14 @@ func BenchmarkHandler(b *testing.B) {
 				size := body.Len()
 				b.SetBytes(int64(size))
 				b.ReportAllocs()
+				cpu := startCPU()
+				ops := 0
 				for b.Loop() {
 					rec = recorder(&body)
 					h.ServeHTTP(rec, req)
+					ops++
 				}
+				cpu.report(b, ops)
 				if rec.Code != http.StatusOK || body.Len() != size {
 					b.Fatalf("status %d, %d bytes, want 200 and %d", rec.Code, body.Len(), size)
 				}

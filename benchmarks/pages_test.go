@@ -135,7 +135,8 @@ func writePage(impl string, sink io.Writer, tags, page []byte, at int, buf []byt
 // BenchmarkPages writes every page of testdata/pages per op, through
 // inject.NewWriter (a new Writer per page, as per response) and its
 // ReadFrom, each next to the plain copy of the same bytes into the same
-// [rewrite.Sink]. It reports the page's size as page-B.
+// [rewrite.Sink]. It reports the page's size as page-B, and the CPU time
+// per op of the benchmark's thread as cpu-ns/op.
 func BenchmarkPages(b *testing.B) {
 	tags := rewrite.Tags()
 	for _, page := range realPages(b) {
@@ -147,12 +148,16 @@ func BenchmarkPages(b *testing.B) {
 				src := bytes.NewReader(nil)
 				b.SetBytes(int64(len(page.html)))
 				b.ReportAllocs()
+				cpu := startCPU()
+				ops := 0
 				for b.Loop() {
 					sink.Reset()
 					if err := writePage(impl, &sink, tags, page.html, at, buf, src); err != nil {
 						b.Fatal(err)
 					}
+					ops++
 				}
+				cpu.report(b, ops)
 				want := int64(len(page.html))
 				if impl != "copy" && impl != "copy-readfrom" {
 					want += int64(len(tags))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -127,6 +128,17 @@ func BenchmarkProxy(b *testing.B) {
 	e := setup(b)
 	client := newClient()
 	defer client.CloseIdleConnections()
+	if out := os.Getenv(profileEnv); out != "" {
+		stop, err := profileCaddy(e.stacks[implCaddyTracemeta], out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
 	for _, c := range cases() {
 		s := e.stacks[c.impl]
 		url := s.sites[c.encode] + "/" + c.upstream + "/" + c.page
@@ -159,6 +171,42 @@ func BenchmarkProxy(b *testing.B) {
 			b.ReportMetric(float64(received)/n, "resp-B")
 		})
 	}
+}
+
+// profileSeconds is the length of the CPU profile of profileEnv.
+const profileSeconds = 10
+
+// profileCaddy starts a CPU profile of s, a Caddy with its admin API, of
+// profileSeconds; stop waits for it and writes it to out. Run the rows to
+// profile for longer than that (profile.sh caddy does).
+func profileCaddy(s *stack, out string) (stop func() error, err error) {
+	if s.admin == "" {
+		return nil, fmt.Errorf("%s is set but the Caddy has no admin API", profileEnv)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- func() error {
+			resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.admin, profileSeconds))
+			if err != nil {
+				return fmt.Errorf("profile: %w", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				body, _ := io.ReadAll(resp.Body)
+				return fmt.Errorf("profile: status %d: %s", resp.StatusCode, body)
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, resp.Body); err != nil {
+				f.Close()
+				return fmt.Errorf("profile: %w", err)
+			}
+			return f.Close()
+		}()
+	}()
+	return func() error { return <-done }, nil
 }
 
 // TestProxies checks what BenchmarkProxy measures: every stack serves every

@@ -32,6 +32,11 @@ const (
 	// requireEnv makes a missing workerd a failure rather than a skip, as it
 	// makes a missing browser one in the rest of the repository (CI sets it).
 	requireEnv = "TRACEMETA_REQUIRE_BROWSER"
+	// profileEnv names a file: the Caddy with tracemeta then serves its admin
+	// API, and BenchmarkProxy writes a CPU profile of that Caddy, taken
+	// through the API's /debug/pprof while its rows of that Caddy run, to
+	// the file (profile.sh caddy).
+	profileEnv = "TRACEMETA_BENCH_CADDY_PROFILE"
 )
 
 // page is one page the upstream serves, by its name in benchmark names.
@@ -111,6 +116,7 @@ type stack struct {
 	cmd   *exec.Cmd
 	sites map[string]string
 	dir   string
+	admin string // the base URL of Caddy's admin API, or "" when it is off
 }
 
 // The stacks, by the impl of the benchmark names.
@@ -254,10 +260,14 @@ func freePort() (int, error) {
 
 // caddyfile is the configuration of a benchmark Caddy: a site without and
 // one with encode, both proxying the upstream, with tracemeta or not.
-func caddyfile(dir, upstream string, ports map[string]int, traced bool) string {
+func caddyfile(dir, upstream string, ports map[string]int, traced bool, admin int) string {
 	var b strings.Builder
+	adminLine := "admin off"
+	if admin != 0 {
+		adminLine = fmt.Sprintf("admin 127.0.0.1:%d", admin)
+	}
 	fmt.Fprintf(&b, `{
-	admin off
+	%s
 	auto_https off
 	persist_config off
 	storage file_system %s
@@ -265,7 +275,7 @@ func caddyfile(dir, upstream string, ports map[string]int, traced bool) string {
 		level ERROR
 	}
 }
-`, filepath.Join(dir, "storage"))
+`, adminLine, filepath.Join(dir, "storage"))
 	for _, enc := range encodes {
 		fmt.Fprintf(&b, "http://127.0.0.1:%d {\n", ports[enc])
 		if enc != "none" {
@@ -294,8 +304,15 @@ func startCaddy(bin, upstream string, traced bool) (*stack, error) {
 		}
 		s.sites[enc] = fmt.Sprintf("http://127.0.0.1:%d", ports[enc])
 	}
+	admin := 0
+	if traced && os.Getenv(profileEnv) != "" {
+		if admin, err = freePort(); err != nil {
+			return nil, err
+		}
+		s.admin = fmt.Sprintf("http://127.0.0.1:%d", admin)
+	}
 	conf := filepath.Join(dir, "Caddyfile")
-	if err := os.WriteFile(conf, []byte(caddyfile(dir, upstream, ports, traced)), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(caddyfile(dir, upstream, ports, traced, admin)), 0o644); err != nil {
 		return nil, err
 	}
 	s.cmd = exec.Command(bin, "run", "--config", conf, "--adapter", "caddyfile")

@@ -60,10 +60,10 @@ func costPlot(rs *results) string {
 	readFrom = series{name: "io.Copy into a new Writer ÷ io.CopyBuffer", color: "#1f77b4"}
 	target = series{name: "target", color: "#2ca02c", dashed: true, step: true}
 	for _, p := range pages {
-		if r, ok := ratio(rs.find(famPages, "page", p.name, "impl", pageWrite), rs.find(famPages, "page", p.name, "impl", pageUnscanned), "sec/op"); ok {
+		if r, ok := ratio(rs.find(famPages, "page", p.name, "impl", pageWrite), rs.find(famPages, "page", p.name, "impl", pageUnscanned), timeUnit(rs, famPages)); ok {
 			write.points = append(write.points, point{p.size, r})
 		}
-		if r, ok := ratio(rs.find(famPages, "page", p.name, "impl", pageReadFrom), rs.find(famPages, "page", p.name, "impl", pageCopyRF), "sec/op"); ok {
+		if r, ok := ratio(rs.find(famPages, "page", p.name, "impl", pageReadFrom), rs.find(famPages, "page", p.name, "impl", pageCopyRF), timeUnit(rs, famPages)); ok {
 			readFrom.points = append(readFrom.points, point{p.size, r})
 		}
 	}

@@ -64,6 +64,22 @@ func pageLimit(size float64) float64 {
 	return math.Inf(1)
 }
 
+// timeUnit returns the unit of the time figures of family: the CPU time of
+// the benchmark's thread (cpu-sec/op) when the run has it, which leaves out
+// the time the thread waited for a CPU on a shared machine, else ns/op
+// (sec/op), the wall time.
+func timeUnit(rs *results, family string) string {
+	for _, res := range rs.all {
+		if res.family == family && len(res.units[cpuSecOp]) > 0 {
+			return cpuSecOp
+		}
+	}
+	return "sec/op"
+}
+
+// cpuSecOp is the unit of cpu-ns/op after parse converted it to seconds.
+const cpuSecOp = "cpu-sec/op"
+
 // realHandlerPages are the pages of the Handler and Loopback benchmarks,
 // in the order of the tables.
 var realHandlerPages = []string{"template-60K", "templ-60K", smallHandler, "file-117K"}
@@ -144,7 +160,7 @@ func realTargets(b *strings.Builder, rs *results) {
 		what = fmt.Sprintf("full chain, %s: ≤ %.2f× bare", page, targetTemplate)
 		var parts []string
 		ok, measured := true, false
-		if r, has := ratio(rs.find(famHandler, "page", page, "impl", implChain), rs.find(famHandler, "page", page, "impl", bare), "sec/op"); has {
+		if r, has := ratio(rs.find(famHandler, "page", page, "impl", implChain), rs.find(famHandler, "page", page, "impl", bare), timeUnit(rs, famHandler)); has {
 			measured = true
 			ok = ok && r <= targetTemplate
 			parts = append(parts, "httptest time "+fmtRatio(r))
@@ -161,7 +177,7 @@ func realTargets(b *strings.Builder, rs *results) {
 	pages := realPages(rs)
 	if len(pages) > 0 {
 		small := pages[0]
-		fixed, has := delta(rs.find(famPages, "page", small.name, "impl", pageWrite), rs.find(famPages, "page", small.name, "impl", pageUnscanned), "sec/op")
+		fixed, has := delta(rs.find(famPages, "page", small.name, "impl", pageWrite), rs.find(famPages, "page", small.name, "impl", pageUnscanned), timeUnit(rs, famPages))
 		row(fmt.Sprintf("`NewWriter` fixed cost per page ≤ %.0f ns (write − unscanned on the smallest page, %s)", targetFixedNs, small.name),
 			has, fmt.Sprintf("%.0f ns", fixed*1e9), fixed*1e9 <= targetFixedNs)
 	}
@@ -172,7 +188,7 @@ func realTargets(b *strings.Builder, rs *results) {
 			if p.size < band.lo || p.size >= band.hi {
 				continue
 			}
-			r, has := ratio(rs.find(famPages, "page", p.name, "impl", pageWrite), rs.find(famPages, "page", p.name, "impl", pageUnscanned), "sec/op")
+			r, has := ratio(rs.find(famPages, "page", p.name, "impl", pageWrite), rs.find(famPages, "page", p.name, "impl", pageUnscanned), timeUnit(rs, famPages))
 			if !has {
 				continue
 			}
@@ -190,7 +206,7 @@ func realTargets(b *strings.Builder, rs *results) {
 		worstB := 0.0
 		for _, p := range pages {
 			rf := rs.find(famPages, "page", p.name, "impl", pageReadFrom)
-			r, has := ratio(rf, rs.find(famPages, "page", p.name, "impl", pageCopyRF), "sec/op")
+			r, has := ratio(rf, rs.find(famPages, "page", p.name, "impl", pageCopyRF), timeUnit(rs, famPages))
 			if !has {
 				continue
 			}
@@ -240,13 +256,13 @@ func handlerTable(b *strings.Builder, rs *results) {
 		if base == nil {
 			continue
 		}
-		t, _ := base.median("sec/op")
+		t, _ := base.median(timeUnit(rs, famHandler))
 		a, _ := base.median("allocs/op")
 		m, _ := base.median("B/op")
 		fmt.Fprintf(b, "| %s | %s · %s · %s |", page, fmtDur(t), fmtCount(a), fmtBytes(m))
 		for _, impl := range []string{implInject, implChain} {
 			res := rs.find(famHandler, "page", page, "impl", impl)
-			r, ok := ratio(res, base, "sec/op")
+			r, ok := ratio(res, base, timeUnit(rs, famHandler))
 			if !ok {
 				b.WriteString(" – |")
 				continue
@@ -300,15 +316,15 @@ func pagesTable(b *strings.Builder, rs *results) {
 		wr := rs.find(famPages, "page", p.name, "impl", pageWrite)
 		crf := rs.find(famPages, "page", p.name, "impl", pageCopyRF)
 		rf := rs.find(famPages, "page", p.name, "impl", pageReadFrom)
-		t, _ := cp.median("sec/op")
+		t, _ := cp.median(timeUnit(rs, famPages))
 		fmt.Fprintf(b, "| %s | %.0f | %s |", p.name, p.size, fmtDur(t))
-		if tu, ok := un.median("sec/op"); ok {
+		if tu, ok := un.median(timeUnit(rs, famPages)); ok {
 			fmt.Fprintf(b, " %s |", fmtDur(tu))
 		} else {
 			b.WriteString(" – |")
 		}
-		if r, ok := ratio(wr, un, "sec/op"); ok {
-			d, _ := delta(wr, un, "sec/op")
+		if r, ok := ratio(wr, un, timeUnit(rs, famPages)); ok {
+			d, _ := delta(wr, un, timeUnit(rs, famPages))
 			a, _ := wr.median("allocs/op")
 			m, _ := wr.median("B/op")
 			fmt.Fprintf(b, " %s · %s ns · %s · %s |", fmtRatio(r), fmt.Sprintf("%+.0f", d*1e9), fmtCount(a), fmtBytes(m))
@@ -319,9 +335,9 @@ func pagesTable(b *strings.Builder, rs *results) {
 			b.WriteString(" – | – |\n")
 			continue
 		}
-		tc, _ := crf.median("sec/op")
+		tc, _ := crf.median(timeUnit(rs, famPages))
 		fmt.Fprintf(b, " %s |", fmtDur(tc))
-		if r, ok := ratio(rf, crf, "sec/op"); ok {
+		if r, ok := ratio(rf, crf, timeUnit(rs, famPages)); ok {
 			a, _ := rf.median("allocs/op")
 			m, _ := rf.median("B/op")
 			fmt.Fprintf(b, " %s · %s · %s |", fmtRatio(r), fmtCount(a), fmtBytes(m))

@@ -79,3 +79,18 @@ BenchmarkLoopback/page=onewrite-2K/impl=gin-chain-2  	1000	 31000 ns/op	 30000 s
 	assert.NotContains(t, out, "| Fiber + its tracemeta adapter |", "no row for a framework not measured")
 	assert.Len(t, overheadBars(rs), 2, "net/http's chain and gin")
 }
+
+func TestCPUTimePreferred(t *testing.T) {
+	rs, err := parse(strings.NewReader(`BenchmarkPages/page=small/impl=copy-2 	1000	 800 ns/op	 190 cpu-ns/op	 10000 page-B	 0 B/op	 0 allocs/op
+BenchmarkPages/page=small/impl=unscanned-2 	1000	 900 ns/op	 200 cpu-ns/op	 10000 page-B	 0 B/op	 0 allocs/op
+BenchmarkPages/page=small/impl=write-2     	1000	 300 ns/op	 300 cpu-ns/op	 10000 page-B	 320 B/op	 1 allocs/op
+BenchmarkHandler/page=onewrite-2K/impl=bare-2 	100	 500 ns/op	 500 B/op	 8 allocs/op
+`))
+	require.NoError(t, err)
+	assert.Equal(t, cpuSecOp, timeUnit(rs, famPages), "the thread's CPU time where the run has it")
+	assert.Equal(t, "sec/op", timeUnit(rs, famHandler), "else the wall time")
+	out, err := report(rs, "", "cmd", reportOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, out, "| `NewWriter` in 32 KiB writes ≤ 1.50× the same writes unscanned, pages under 30 KB | small: 1.50× | ✅ met |",
+		"300 / 200 of CPU, not 300 / 900 of wall time")
+}

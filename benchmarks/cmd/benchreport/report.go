@@ -84,7 +84,11 @@ func report(rs *results, benchstat, cmd string, opts reportOptions) (string, err
 	w("\n### Per request: real handlers through httptest\n\n")
 	w("One request per op, made once with `httptest.NewRequest` with `sentry-trace` and `baggage`, into an `httptest.ResponseRecorder` whose body buffer is reused. ")
 	w("**inject**: `inject.Middleware` alone, the span already in the request's context as an SDK's tracing middleware leaves it; **chain**: `tracecontext.Middleware` + `inject.Middleware`. ")
-	w("Time is relative to the bare handler; allocations and bytes are those beyond it.\n\n")
+	w("Time is relative to the bare handler; allocations and bytes are those beyond it. ")
+	if timeUnit(rs, famHandler) == cpuSecOp {
+		w("Times are the CPU time of the benchmark's thread per request (cpu-ns/op), which leaves out the time it waited for a CPU on a shared machine.")
+	}
+	w("\n\n")
 	handlerTable(&b, rs)
 
 	w("\n### Per request: real handlers on a loopback server\n\n")
@@ -112,7 +116,11 @@ func report(rs *results, benchstat, cmd string, opts reportOptions) (string, err
 	w("\n### Real pages through the Writer\n\n")
 	w("Each page of [testdata/pages](testdata/pages) (published pages, sources and licences there) written per op through a new `inject.NewWriter` in 32 KiB writes (**write**), and with `io.Copy` from a reader that is not a WriterTo into a new Writer, i.e. its `ReadFrom` (**readfrom**); ")
 	w("each against the plain copy of the same bytes into the same sink: the same 32 KiB writes (**copy**), the same writes with the tags written in between at the offset where the Writer puts them, found before the run, so that every later byte lands in the sink where the Writer's land (**unscanned**: the Writer's floor), and `io.CopyBuffer` with a reused 32 KiB buffer, as net/http's own `ReadFrom` uses a pooled one (**copy-readfrom**). ")
-	w("`− unscanned` is the Writer's cost beyond its floor per page: the scan of the prologue and the Writer's bookkeeping.\n\n")
+	w("`− unscanned` is the Writer's cost beyond its floor per page: the scan of the prologue and the Writer's bookkeeping. ")
+	if timeUnit(rs, famPages) == cpuSecOp {
+		w("Times are the CPU time of the benchmark's thread per page (cpu-ns/op), which leaves out the time it waited for a CPU on a shared machine; the wall time (ns/op) is in the raw output.")
+	}
+	w("\n\n")
 	pagesTable(&b, rs)
 
 	w("\n### Cost per page, relative to the copy floor\n\n")
