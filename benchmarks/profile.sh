@@ -10,7 +10,8 @@
 #   ./profile.sh pages rustdoc-convert            # BenchmarkPages: the Writer on a real page
 #                                                 # in 32 KiB writes (or readfrom: io.Copy into it)
 #   ./profile.sh caddy 12K identity none          # the Caddy process with tracemeta, loaded by
-#                                                 # BenchmarkProxy's row (page, upstream, encode)
+#                                                 # BenchmarkProxy's row (page, upstream, encode);
+#                                                 # a fifth argument, caddy, profiles the one without
 #
 # The profile is left in results/<family>-<page>-<write>.prof (handler:
 # results/handler-<page>-<impl>.cpu.prof and .mem.prof) for
@@ -20,24 +21,24 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOWORK=off
-usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]] | profile.sh pages PAGE [write|readfrom] | profile.sh caddy [PAGE [UPSTREAM [ENCODE]]]"
+usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]] | profile.sh pages PAGE [write|readfrom] | profile.sh caddy [PAGE [UPSTREAM [ENCODE [caddy|caddy-tracemeta]]]]"
 mkdir -p results
 
 if [ "${1:-}" = caddy ]; then
 	page=${2:-12K}
 	upstream=${3:-identity}
 	encode=${4:-none}
-	prof=$(pwd)/results/caddy-$page-$upstream-$encode.prof
+	impl=${5:-caddy-tracemeta}
+	prof=$(pwd)/results/$impl-$page-$upstream-$encode.prof
 	go test -c -o results/proxy.test ./proxy
 	go build -C ../inject/caddy -o "$(pwd)/results/caddy" ./cmd/caddy
-	# The row of Caddy with tracemeta only, long enough to outlast the
-	# profile (10 s): the rows run one after the other, so the profile is
-	# this row's.
+	# The one row, long enough to outlast the profile (10 s): the profile
+	# is this row's.
 	(cd proxy && TRACEMETA_BENCH_CADDY="$(pwd)/../results/caddy" TRACEMETA_BENCH_CADDY_PROFILE="$prof" \
-		../results/proxy.test -test.run '^$' \
-		-test.bench "^BenchmarkProxy\$/^page=$page\$/^upstream=$upstream\$/^encode=$encode\$/^impl=caddy-tracemeta\$" \
+		TRACEMETA_BENCH_CADDY_PROFILE_IMPL="$impl" ../results/proxy.test -test.run '^$' \
+		-test.bench "^BenchmarkProxy\$/^page=$page\$/^upstream=$upstream\$/^encode=$encode\$/^impl=$impl\$" \
 		-test.benchtime "${BENCHTIME:-12s}")
-	echo "== Caddy with tracemeta, CPU by cumulative time ($prof)"
+	echo "== $impl, CPU by cumulative time ($prof)"
 	go tool pprof -top -cum -nodecount=40 results/caddy "$prof" 2>/dev/null | sed -n '6,$p'
 	echo
 	echo "== by own time"

@@ -129,7 +129,14 @@ func BenchmarkProxy(b *testing.B) {
 	client := newClient()
 	defer client.CloseIdleConnections()
 	if out := os.Getenv(profileEnv); out != "" {
-		stop, err := profileCaddy(e.stacks[implCaddyTracemeta], out)
+		impl := os.Getenv(profileImplEnv)
+		if impl == "" {
+			impl = implCaddyTracemeta
+		}
+		if impl != implCaddy && impl != implCaddyTracemeta {
+			b.Fatalf("%s=%q: want %s or %s", profileImplEnv, impl, implCaddy, implCaddyTracemeta)
+		}
+		stop, err := profileCaddy(e.stacks[impl], out)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -32,11 +32,12 @@ const (
 	// requireEnv makes a missing workerd a failure rather than a skip, as it
 	// makes a missing browser one in the rest of the repository (CI sets it).
 	requireEnv = "TRACEMETA_REQUIRE_BROWSER"
-	// profileEnv names a file: the Caddy with tracemeta then serves its admin
-	// API, and BenchmarkProxy writes a CPU profile of that Caddy, taken
-	// through the API's /debug/pprof while its rows of that Caddy run, to
-	// the file (profile.sh caddy).
-	profileEnv = "TRACEMETA_BENCH_CADDY_PROFILE"
+	// profileEnv names a file: the Caddys then serve their admin API, and
+	// BenchmarkProxy writes a CPU profile of the Caddy that profileImplEnv
+	// names (caddy-tracemeta unless set), taken through the API's
+	// /debug/pprof while the rows run, to the file (profile.sh caddy).
+	profileEnv     = "TRACEMETA_BENCH_CADDY_PROFILE"
+	profileImplEnv = "TRACEMETA_BENCH_CADDY_PROFILE_IMPL"
 )
 
 // page is one page the upstream serves, by its name in benchmark names.
@@ -305,7 +306,7 @@ func startCaddy(bin, upstream string, traced bool) (*stack, error) {
 		s.sites[enc] = fmt.Sprintf("http://127.0.0.1:%d", ports[enc])
 	}
 	admin := 0
-	if traced && os.Getenv(profileEnv) != "" {
+	if os.Getenv(profileEnv) != "" {
 		if admin, err = freePort(); err != nil {
 			return nil, err
 		}

@@ -198,10 +198,10 @@ func overheadBars(rs *results) []bar {
 		{implInject, "net/http + inject.Middleware"},
 		{implChain, "net/http + full chain"},
 	} {
-		add(s.label+", 2 KB", "#d62728", rs.find(famLoopback, "page", smallHandler, "impl", s.impl), rs.find(famLoopback, "page", smallHandler, "impl", bare), "server-ns/req")
+		add(s.label+", 2K", "#d62728", rs.find(famLoopback, "page", smallHandler, "impl", s.impl), rs.find(famLoopback, "page", smallHandler, "impl", bare), "server-ns/req")
 	}
 	for _, fw := range []struct{ name, label string }{{"gin", "gin"}, {"fiber", "Fiber"}} {
-		add(fw.label+" + tracemeta, 2 KB", "#ff7f0e", rs.find(famLoopback, "page", smallHandler, "impl", fw.name+"-"+implChain), rs.find(famLoopback, "page", smallHandler, "impl", fw.name+"-"+bare), "server-ns/req")
+		add(fw.label+" + tracemeta, 2K", "#ff7f0e", rs.find(famLoopback, "page", smallHandler, "impl", fw.name+"-"+implChain), rs.find(famLoopback, "page", smallHandler, "impl", fw.name+"-"+bare), "server-ns/req")
 	}
 	for _, page := range proxyPages {
 		add("Caddy + tracemeta, "+page, "#1f77b4", findProxy(rs, page, "identity", encodeNone, proxyCaddyTracemeta), findProxy(rs, page, "identity", encodeNone, proxyCaddy), "proxy-ns/req")

@@ -67,7 +67,7 @@ func TestPlots(t *testing.T) {
 	for _, b := range bars {
 		labels = append(labels, b.label)
 	}
-	assert.Equal(t, []string{"net/http + full chain, 2 KB", "Caddy + tracemeta, 2K", "workerd + HTMLRewriter, 2K"}, labels,
+	assert.Equal(t, []string{"net/http + full chain, 2K", "Caddy + tracemeta, 2K", "workerd + HTMLRewriter, 2K"}, labels,
 		"the stacks measured, in order; the rest left out")
 	require.Len(t, bars, 3)
 	assert.InDelta(t, 1e-6, bars[0].value, 1e-12, "chain − bare server CPU per request")
