@@ -121,8 +121,9 @@ func cases() []benchCase {
 // Caddy, Caddy with tracemeta, workerd passing the upstream's response
 // through, and workerd prepending the tags with HTMLRewriter. It reports
 // the proxy process's CPU time per request (all threads; around the b.N
-// requests, so startup is not in it), the requests per second, and the
-// bytes per response as the client received them. The stacks of a row run
+// requests, so startup is not in it), its read and write system calls per
+// request (/proc/PID/io), the requests per second, and the bytes per
+// response as the client received them. The stacks of a row run
 // next to each other; run.sh interleaves them again in rounds.
 func BenchmarkProxy(b *testing.B) {
 	e := setup(b)
@@ -160,6 +161,10 @@ func BenchmarkProxy(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			readsBefore, writesBefore, err := s.syscalls()
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			start := time.Now()
 			received, err := load(ctx, client, url, b.N)
@@ -172,8 +177,14 @@ func BenchmarkProxy(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			readsAfter, writesAfter, err := s.syscalls()
+			if err != nil {
+				b.Fatal(err)
+			}
 			n := float64(b.N)
 			b.ReportMetric(float64(after-before)/n, "proxy-ns/req")
+			b.ReportMetric(float64(readsAfter-readsBefore)/n, "proxy-reads/req")
+			b.ReportMetric(float64(writesAfter-writesBefore)/n, "proxy-writes/req")
 			b.ReportMetric(n/elapsed.Seconds(), "req/s")
 			b.ReportMetric(float64(received)/n, "resp-B")
 		})

@@ -475,3 +475,37 @@ func (s *stack) cpu() (time.Duration, error) {
 	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
 	return time.Duration(utime+stime) * tick, nil
 }
+
+// syscalls returns the read and write system calls the process has made
+// so far (syscr and syscw of /proc/PID/io): a proxy that sends a response
+// in more pieces shows it here.
+func (s *stack) syscalls() (reads, writes int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("system calls of %d: %w", s.cmd.Process.Pid, err)
+	}
+	var found int
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		var dst *int64
+		switch k {
+		case "syscr":
+			dst = &reads
+		case "syscw":
+			dst = &writes
+		default:
+			continue
+		}
+		if *dst, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("system calls of %d: %w", s.cmd.Process.Pid, err)
+		}
+		found++
+	}
+	if found != 2 {
+		return 0, 0, fmt.Errorf("system calls of %d: no syscr and syscw in /proc/PID/io", s.cmd.Process.Pid)
+	}
+	return reads, writes, nil
+}
