@@ -122,7 +122,7 @@ mv "$out.tmp" "$out"
 	for family in Handler Loopback Pages Proxy Rewrite Middleware Server Stream; do
 		grep -q "^Benchmark$family/" "$out" || continue
 		echo "## $family"
-		go tool benchstat -filter ".name:$family .unit:(sec/op OR cpu-sec/op OR B/op OR allocs/op OR req/s OR peak-heap-B OR server-sec/req OR server-allocs/req OR server-B/req OR proxy-sec/req OR resp-B)" -col /impl "$out"
+		go tool benchstat -filter ".name:$family .unit:(sec/op OR cpu-sec/op OR B/op OR allocs/op OR req/s OR peak-heap-B OR server-sec/req OR server-allocs/req OR server-B/req OR proxy-sec/req OR proxy-writes/req OR resp-B)" -col /impl "$out"
 		echo
 	done
 } > "$dir/benchstat.txt"
