@@ -378,11 +378,14 @@ func startWorkerd(bin, upstream string) (plain, rewrite *stack, err error) {
 	}
 	cmd := exec.Command(bin, "serve", conf)
 	cmd.Dir = dir
-	rewrite = &stack{cmd: cmd, dir: dir, sites: map[string]string{"none": fmt.Sprintf("http://127.0.0.1:%d", rp)}}
-	plain = &stack{cmd: cmd, dir: dir, sites: map[string]string{"none": fmt.Sprintf("http://127.0.0.1:%d", pp)}}
-	if err := rewrite.run(); err != nil {
+	rewriteURL, plainURL := fmt.Sprintf("http://127.0.0.1:%d", rp), fmt.Sprintf("http://127.0.0.1:%d", pp)
+	// One process behind both: start it once, and wait for both sockets.
+	both := &stack{cmd: cmd, dir: dir, sites: map[string]string{"rewrite": rewriteURL, "plain": plainURL}}
+	if err := both.run(); err != nil {
 		return nil, nil, fmt.Errorf("workerd: %w", err)
 	}
+	rewrite = &stack{cmd: cmd, dir: dir, sites: map[string]string{"none": rewriteURL}}
+	plain = &stack{cmd: cmd, dir: dir, sites: map[string]string{"none": plainURL}}
 	return plain, rewrite, nil
 }
 
