@@ -3,6 +3,7 @@ package benchmarks_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tracemeta/tracemeta/benchmarks/internal/corpus"
 )
 
 // serverEnv, when set, makes the test binary serve the real handlers on
@@ -39,7 +42,9 @@ func TestMain(m *testing.M) {
 }
 
 // serve runs the loopback server: every real handler in every chain, at
-// /IMPL/PAGE. It writes its address to out, then answers each line of in:
+// /IMPL/PAGE, and the framework routes, gin's on the same server and
+// Fiber's on a listener of its own. It writes the two addresses to out,
+// then answers each line of in:
 // "gc" runs a garbage collection, "stats" writes the process's CPU time
 // (user + system, ns) and the heap allocations so far (objects, bytes). It
 // returns when in ends.
@@ -50,10 +55,26 @@ func serve(in io.Reader, out io.Writer) error {
 			mux.Handle("GET /"+c.name+"/"+rh.name, c.wrap(rh.h))
 		}
 	}
+	small, ok := corpus.ByName("small-2K")
+	if !ok {
+		return errors.New("no page small-2K in the corpus")
+	}
+	for _, r := range frameworkRoutes {
+		if !r.fiber {
+			mux.Handle("GET "+r.path(), ginHandler(r.impl, small.HTML))
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	fiberLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	app := fiberApp(small.HTML)
+	go app.Listener(fiberLn)
+	defer app.Shutdown()
 	srv := &http.Server{
 		Handler: mux,
 		// Every request carries the benchmark span, as an SDK's tracing
@@ -64,7 +85,7 @@ func serve(in io.Reader, out io.Writer) error {
 	}
 	go srv.Serve(ln)
 	defer srv.Close()
-	if _, err := fmt.Fprintln(out, ln.Addr()); err != nil {
+	if _, err := fmt.Fprintln(out, ln.Addr(), fiberLn.Addr()); err != nil {
 		return err
 	}
 	sample := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}, {Name: "/gc/heap/allocs:bytes"}}
@@ -97,7 +118,8 @@ type loopback struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
 	out    *bufio.Reader
-	url    string
+	url    string // the net/http server's
+	fiber  string // the Fiber app's
 	client *http.Client
 }
 
@@ -150,7 +172,14 @@ func startLoopback() (*loopback, error) {
 			_ = cmd.Wait()
 			return
 		}
-		l.url = "http://" + strings.TrimSpace(addr)
+		addrs := strings.Fields(addr)
+		if len(addrs) != 2 {
+			loopbackErr = fmt.Errorf("server addresses %q: want two", addr)
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return
+		}
+		l.url, l.fiber = "http://"+addrs[0], "http://"+addrs[1]
 		l.client = &http.Client{Transport: &http.Transport{
 			MaxIdleConnsPerHost: loopbackClients,
 			DisableCompression:  true,
@@ -197,9 +226,9 @@ func (l *loopback) stats() (serverStats, error) {
 	return serverStats{cpu: time.Duration(v[0]), allocs: v[1], allocB: v[2]}, nil
 }
 
-// load makes n requests of path with loopbackClients keep-alive clients and
+// load makes n requests of url with loopbackClients keep-alive clients and
 // checks every response: 200 and size bytes.
-func (l *loopback) load(ctx context.Context, path string, n int, size int64) error {
+func (l *loopback) load(ctx context.Context, url string, n int, size int64) error {
 	var next atomic.Int64
 	var failed atomic.Pointer[error]
 	var wg sync.WaitGroup
@@ -207,7 +236,7 @@ func (l *loopback) load(ctx context.Context, path string, n int, size int64) err
 		wg.Go(func() {
 			buf := make([]byte, 32<<10)
 			for next.Add(1) <= int64(n) && ctx.Err() == nil {
-				if err := l.get(ctx, path, buf, size); err != nil {
+				if err := l.get(ctx, url, buf, size); err != nil {
 					failed.CompareAndSwap(nil, &err)
 					return
 				}
@@ -221,21 +250,21 @@ func (l *loopback) load(ctx context.Context, path string, n int, size int64) err
 	return ctx.Err()
 }
 
-// get fetches path as a browser navigation with sentry-trace and baggage,
+// get fetches url as a browser navigation with sentry-trace and baggage,
 // and reads the body into buf. size < 0 only learns the size.
-func (l *loopback) get(ctx context.Context, path string, buf []byte, size int64) error {
-	n, err := l.fetch(ctx, path, buf)
+func (l *loopback) get(ctx context.Context, url string, buf []byte, size int64) error {
+	n, err := l.fetch(ctx, url, buf)
 	if err != nil {
 		return err
 	}
 	if size >= 0 && n != size {
-		return fmt.Errorf("GET %s: %d bytes, want %d", path, n, size)
+		return fmt.Errorf("GET %s: %d bytes, want %d", url, n, size)
 	}
 	return nil
 }
 
-func (l *loopback) fetch(ctx context.Context, path string, buf []byte) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url+path, nil)
+func (l *loopback) fetch(ctx context.Context, url string, buf []byte) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -247,10 +276,10 @@ func (l *loopback) fetch(ctx context.Context, path string, buf []byte) (int64, e
 	defer resp.Body.Close()
 	n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{resp.Body}, buf)
 	if err != nil {
-		return n, fmt.Errorf("GET %s: %w", path, err)
+		return n, fmt.Errorf("GET %s: %w", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return n, fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+		return n, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
 	}
 	return n, nil
 }
@@ -263,7 +292,8 @@ func (l *loopback) fetch(ctx context.Context, path string, buf []byte) (int64, e
 // included), its heap allocations per request, and the requests per second.
 // A garbage collection before each run starts every method from the same
 // heap. The bare and wrapped handlers of a page run next to each other, and
-// run.sh interleaves them again in rounds.
+// run.sh interleaves them again in rounds. Then the 2 KB page the same way
+// from gin and Fiber, bare and with tracemeta's adapters.
 func BenchmarkLoopback(b *testing.B) {
 	l, err := startLoopback()
 	if err != nil {
@@ -271,44 +301,61 @@ func BenchmarkLoopback(b *testing.B) {
 	}
 	for _, rh := range realHandlers() {
 		for _, c := range chains() {
-			path := "/" + c.name + "/" + rh.name
 			b.Run("page="+rh.name+"/impl="+c.name, func(b *testing.B) {
-				ctx, cancel := context.WithTimeout(b.Context(), 5*time.Minute)
-				defer cancel()
-				// Learn the size, and open the clients' connections.
-				size, err := l.fetch(ctx, path, make([]byte, 32<<10))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := l.load(ctx, path, 2*loopbackClients, size); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := l.command("gc"); err != nil {
-					b.Fatal(err)
-				}
-				before, err := l.stats()
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.SetBytes(size)
-				b.ResetTimer()
-				start := time.Now()
-				err = l.load(ctx, path, b.N, size)
-				elapsed := time.Since(start)
-				b.StopTimer()
-				if err != nil {
-					b.Fatal(err)
-				}
-				after, err := l.stats()
-				if err != nil {
-					b.Fatal(err)
-				}
-				n := float64(b.N)
-				b.ReportMetric(float64(after.cpu-before.cpu)/n, "server-ns/req")
-				b.ReportMetric(float64(after.allocs-before.allocs)/n, "server-allocs/req")
-				b.ReportMetric(float64(after.allocB-before.allocB)/n, "server-B/req")
-				b.ReportMetric(n/elapsed.Seconds(), "req/s")
+				l.bench(b, l.url+"/"+c.name+"/"+rh.name)
 			})
 		}
 	}
+	for _, r := range frameworkRoutes {
+		b.Run("page="+frameworkPage+"/impl="+r.impl, func(b *testing.B) {
+			l.bench(b, r.url(l))
+		})
+	}
+}
+
+// url returns the route's URL on l.
+func (r frameworkRoute) url(l *loopback) string {
+	if r.fiber {
+		return l.fiber + r.path()
+	}
+	return l.url + r.path()
+}
+
+// bench is one run of BenchmarkLoopback: b.N requests of url.
+func (l *loopback) bench(b *testing.B, url string) {
+	ctx, cancel := context.WithTimeout(b.Context(), 5*time.Minute)
+	defer cancel()
+	// Learn the size, and open the clients' connections.
+	size, err := l.fetch(ctx, url, make([]byte, 32<<10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := l.load(ctx, url, 2*loopbackClients, size); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := l.command("gc"); err != nil {
+		b.Fatal(err)
+	}
+	before, err := l.stats()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	start := time.Now()
+	err = l.load(ctx, url, b.N, size)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	after, err := l.stats()
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(after.cpu-before.cpu)/n, "server-ns/req")
+	b.ReportMetric(float64(after.allocs-before.allocs)/n, "server-allocs/req")
+	b.ReportMetric(float64(after.allocB-before.allocB)/n, "server-B/req")
+	b.ReportMetric(n/elapsed.Seconds(), "req/s")
 }

@@ -7,16 +7,60 @@
 #   ./profile.sh handler                          # BenchmarkHandler: the 2 KB one-write page
 #                                                 # through the full chain, CPU and allocations
 #   ./profile.sh handler template-60K inject      # another page or chain of BenchmarkHandler
+#   ./profile.sh pages rustdoc-convert            # BenchmarkPages: the Writer on a real page
+#                                                 # in 32 KiB writes (or readfrom: io.Copy into it)
+#   ./profile.sh caddy 12K identity none          # the Caddy process with tracemeta, loaded by
+#                                                 # BenchmarkProxy's row (page, upstream, encode);
+#                                                 # a fifth argument, caddy, profiles the one without
 #
 # The profile is left in results/<family>-<page>-<write>.prof (handler:
 # results/handler-<page>-<impl>.cpu.prof and .mem.prof) for
 # `go tool pprof -list`. BENCHTIME (default 3s) sets the run's length.
+# caddy builds Caddy into results/caddy and profiles 10 s of it through its
+# admin API (results/caddy-<page>-<upstream>-<encode>.prof).
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOWORK=off
-usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]]"
+usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]] | profile.sh pages PAGE [write|readfrom] | profile.sh caddy [PAGE [UPSTREAM [ENCODE [caddy|caddy-tracemeta]]]]"
 mkdir -p results
+
+if [ "${1:-}" = caddy ]; then
+	page=${2:-12K}
+	upstream=${3:-identity}
+	encode=${4:-none}
+	impl=${5:-caddy-tracemeta}
+	prof=$(pwd)/results/$impl-$page-$upstream-$encode.prof
+	go test -c -o results/proxy.test ./proxy
+	go build -C ../inject/caddy -o "$(pwd)/results/caddy" ./cmd/caddy
+	# The one row, long enough to outlast the profile (10 s): the profile
+	# is this row's.
+	(cd proxy && TRACEMETA_BENCH_CADDY="$(pwd)/../results/caddy" TRACEMETA_BENCH_CADDY_PROFILE="$prof" \
+		TRACEMETA_BENCH_CADDY_PROFILE_IMPL="$impl" ../results/proxy.test -test.run '^$' \
+		-test.bench "^BenchmarkProxy\$/^page=$page\$/^upstream=$upstream\$/^encode=$encode\$/^impl=$impl\$" \
+		-test.benchtime "${BENCHTIME:-12s}")
+	echo "== $impl, CPU by cumulative time ($prof)"
+	go tool pprof -top -cum -nodecount=40 results/caddy "$prof" 2>/dev/null | sed -n '6,$p'
+	echo
+	echo "== by own time"
+	go tool pprof -top -nodecount=25 results/caddy "$prof" 2>/dev/null | sed -n '6,$p'
+	exit 0
+fi
+
 go test -c -o results/benchmarks.test .
+
+if [ "${1:-}" = pages ]; then
+	page=${2:?$usage}
+	impl=${3:-write}
+	prof=results/pages-$page-$impl.prof
+	./results/benchmarks.test -test.run '^$' -test.bench "^BenchmarkPages\$/^page=$page\$/^impl=$impl\$" \
+		-test.benchmem -test.benchtime "${BENCHTIME:-3s}" -test.cpuprofile "$prof"
+	echo "== CPU, by cumulative time ($prof)"
+	go tool pprof -top -cum -nodecount=30 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
+	echo
+	echo "== CPU, by own time"
+	go tool pprof -top -nodecount=20 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
+	exit 0
+fi
 
 if [ "${1:-}" = handler ]; then
 	page=${2:-onewrite-2K}

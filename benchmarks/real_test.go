@@ -5,10 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tracemeta/tracemeta/benchmarks/internal/corpus"
 )
 
 // traceTag opens the sentry-trace tag of the benchmark trace, whatever the
@@ -55,6 +58,22 @@ func tagsLen(body []byte) int {
 	return end
 }
 
+// loopbackBody fetches url from the loopback server as BenchmarkLoopback
+// does, and returns the body of its 200 response.
+func loopbackBody(t *testing.T, l *loopback, url string) []byte {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	require.NoError(t, err)
+	incoming(req.Header)
+	resp, err := l.client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return body
+}
+
 func readBody(t *testing.T, h http.Handler) []byte {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/products", nil)
@@ -74,18 +93,21 @@ func TestLoopbackServes(t *testing.T) {
 	for _, rh := range realHandlers() {
 		for _, c := range chains() {
 			t.Run(rh.name+"/"+c.name, func(t *testing.T) {
-				req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, l.url+"/"+c.name+"/"+rh.name, nil)
-				require.NoError(t, err)
-				incoming(req.Header)
-				resp, err := l.client.Do(req)
-				require.NoError(t, err)
-				defer resp.Body.Close()
-				body, err := io.ReadAll(resp.Body)
-				require.NoError(t, err)
-				require.Equal(t, http.StatusOK, resp.StatusCode)
-				checkTags(t, c.name, body)
+				checkTags(t, c.name, loopbackBody(t, l, l.url+"/"+c.name+"/"+rh.name))
 			})
 		}
+	}
+	small, _ := corpus.ByName("small-2K")
+	for _, r := range frameworkRoutes {
+		t.Run(r.impl, func(t *testing.T) {
+			body := loopbackBody(t, l, r.url(l))
+			impl := r.impl
+			if strings.HasSuffix(impl, "-bare") {
+				impl = "bare"
+				assert.Equal(t, string(small.HTML), string(body), "the page as it is")
+			}
+			checkTags(t, impl, body)
+		})
 	}
 	before, err := l.stats()
 	require.NoError(t, err)

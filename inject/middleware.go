@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -27,10 +28,11 @@ import (
 // Each request costs two allocations beyond the handler's: the
 // ResponseWriter with the request's context, and the request copy of
 // [http.Request.WithContext]; only the first behind tracecontext.Middleware,
-// whose request context carries the [render.Once] already. One more for a
-// raised Content-Length, two more for a sniffed Content-Type. The rewriter
-// and its buffers are pooled, and the tags are rendered into the rewriter's
-// buffer.
+// whose request context carries the [render.Once] already. A raised
+// Content-Length costs one more the first time a length is met (the
+// middleware keeps the values it formatted, so a page served again costs
+// none), a sniffed Content-Type two more. The rewriter and its buffers are
+// pooled, and the tags are rendered into the rewriter's buffer.
 //
 // An option out of range is left at its default: [NewMiddleware] reports
 // it, and Middleware logs it at warn level ([WithLogger]).
@@ -60,8 +62,33 @@ func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
 type middleware struct {
 	warnedEncoding atomic.Bool // the warning about an inner compression was logged
 
-	cfg  middlewareConfig
-	pool sync.Pool // of *response
+	cfg     middlewareConfig
+	pool    sync.Pool // of *response
+	lengths lengthCache
+}
+
+// lengthCache keeps the Content-Lengths the middleware formatted, the last
+// of each slot (chosen by the length): a page served again and again has the
+// same length with its tags, and its header value then costs no allocation.
+// Safe for concurrent use.
+type lengthCache struct {
+	slots [16]atomic.Pointer[formattedLength]
+}
+
+type formattedLength struct {
+	n int64
+	s string
+}
+
+// format returns n in decimal.
+func (c *lengthCache) format(n int64) string {
+	slot := &c.slots[uint64(n)%uint64(len(c.slots))]
+	if f := slot.Load(); f != nil && f.n == n {
+		return f.s
+	}
+	s := strconv.FormatInt(n, 10)
+	slot.Store(&formattedLength{n: n, s: s})
+	return s
 }
 
 // handler is next wrapped by the middleware m.

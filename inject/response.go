@@ -385,7 +385,7 @@ func (s *response) startInject() error {
 	h := s.header()
 	if cl := h["Content-Length"]; s.declared >= 0 && len(cl) == 1 {
 		// In place: Header.Set would allocate a new slice.
-		cl[0] = strconv.FormatInt(s.declared+int64(s.w.Inserted()), 10)
+		cl[0] = s.m.lengths.format(s.declared + int64(s.w.Inserted()))
 	}
 	changeBody(h)
 	return s.sendHeld()

@@ -28,6 +28,12 @@ func FuzzParse(f *testing.F) {
 		}
 		var b strings.Builder
 		realTargets(&b, rs)
+		proxyTargets(&b, rs)
+		caddyTable(&b, rs)
+		workerdTable(&b, rs)
+		frameworkTable(&b, rs)
+		_ = costPlot(rs)
+		_ = overheadPlot(rs)
 		handlerTable(&b, rs)
 		loopbackTable(&b, rs)
 		pagesTable(&b, rs)

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 )
 
 const (
@@ -34,14 +35,16 @@ func main() {
 	stat := flag.String("benchstat", "results/benchstat.txt", "benchstat output `file`")
 	readme := flag.String("readme", "README.md", "README `file` whose results section is replaced")
 	cmd := flag.String("cmd", "", "the `command` that produced -in, quoted in the README")
+	plots := flag.String("plots", "results", "`folder` the SVG plots are written to, linked from the README")
+	load := flag.String("load", "", "the machine's `load` (uptime) during the run, quoted in the README")
 	flag.Parse()
 	log.SetFlags(0)
-	if err := run(*in, *stat, *readme, *cmd); err != nil {
+	if err := run(*in, *stat, *readme, *cmd, *plots, *load); err != nil {
 		log.Fatalf("benchreport: %v", err)
 	}
 }
 
-func run(in, stat, readme, cmd string) error {
+func run(in, stat, readme, cmd, plots, load string) error {
 	f, err := os.Open(in)
 	if err != nil {
 		return err
@@ -55,7 +58,21 @@ func run(in, stat, readme, cmd string) error {
 	if err != nil {
 		return err
 	}
-	section, err := report(rs, string(benchstat), cmd)
+	rel, err := filepath.Rel(filepath.Dir(readme), plots)
+	if err != nil {
+		return fmt.Errorf("plots folder: %w", err)
+	}
+	written := map[string]bool{}
+	for file, content := range map[string]string{plotCostFile: costPlot(rs), plotOverheadFile: overheadPlot(rs)} {
+		if content == "" {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(plots, file), []byte(content), 0o644); err != nil {
+			return err
+		}
+		written[file] = true
+	}
+	section, err := report(rs, string(benchstat), cmd, reportOptions{plots: filepath.ToSlash(rel), written: written, load: load})
 	if err != nil {
 		return err
 	}

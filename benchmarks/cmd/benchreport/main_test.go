@@ -90,7 +90,7 @@ func TestSplice(t *testing.T) {
 func TestReport(t *testing.T) {
 	rs, err := parse(strings.NewReader(sample))
 	require.NoError(t, err)
-	out, err := report(rs, "BENCHSTAT\n", "go test -bench .")
+	out, err := report(rs, "BENCHSTAT\n", "go test -bench .", reportOptions{load: "load average: 1.00, 2.00, 3.00"})
 	require.NoError(t, err)
 	for _, want := range []string{
 		"go test -bench .",
@@ -102,6 +102,7 @@ func TestReport(t *testing.T) {
 		"| 1GiB | tracemeta-middleware |",
 		"| **plain**: `<head>` right after the doctype | ok |",
 		"BENCHSTAT",
+		"during the run: load average: 1.00, 2.00, 3.00.",
 	} {
 		assert.Contains(t, out, want)
 	}
@@ -113,12 +114,21 @@ func TestRun(t *testing.T) {
 	require.NoError(t, os.WriteFile(in, []byte(sample), 0o644))
 	require.NoError(t, os.WriteFile(stat, []byte("STAT\n"), 0o644))
 	require.NoError(t, os.WriteFile(readme, []byte("# b\n"+beginMarker+"\n"+endMarker+"\n"), 0o644))
-	require.NoError(t, run(in, stat, readme, "cmd"))
+	plots := filepath.Join(dir, "results")
+	require.NoError(t, os.Mkdir(plots, 0o755))
+	require.NoError(t, os.WriteFile(in, []byte(sample+realSample+proxySample), 0o644))
+	require.NoError(t, run(in, stat, readme, "cmd", plots, ""))
 	got, err := os.ReadFile(readme)
 	require.NoError(t, err)
 	assert.Contains(t, string(got), "### Targets")
 	assert.True(t, strings.HasSuffix(string(got), endMarker+"\n"))
-	require.Error(t, run(filepath.Join(dir, "missing"), stat, readme, "cmd"))
+	for _, f := range []string{plotCostFile, plotOverheadFile} {
+		assert.Contains(t, string(got), "](results/"+f+")", "the README shows the plot")
+		svg, err := os.ReadFile(filepath.Join(plots, f))
+		require.NoError(t, err, "the plot is written")
+		assert.True(t, strings.HasPrefix(string(svg), "<svg "))
+	}
+	require.Error(t, run(filepath.Join(dir, "missing"), stat, readme, "cmd", plots, ""))
 }
 
 func TestFormat(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"path"
 	"runtime"
 	"strings"
 	"time"
@@ -34,8 +35,15 @@ const (
 	pastCapPage       = "head-past-cap-100K"
 )
 
+// reportOptions are what the report says beyond the results.
+type reportOptions struct {
+	plots   string          // the plots' folder, relative to the README
+	written map[string]bool // the plot files written there
+	load    string          // the machine's load during the run, or ""
+}
+
 // report renders the results section of the README.
-func report(rs *results, benchstat, cmd string) (string, error) {
+func report(rs *results, benchstat, cmd string, opts reportOptions) (string, error) {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
@@ -43,21 +51,44 @@ func report(rs *results, benchstat, cmd string) (string, error) {
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), cfg(rs, "goos"), cfg(rs, "goarch"),
 		cfg(rs, "cpu"), runtime.NumCPU(), runtime.Version())
 	w("```sh\n%s\n```\n\n", cmd)
+	if opts.load != "" {
+		w("The machine's load (uptime) during the run: %s. It is shared: absolute figures move with it, ratios within the run much less.\n\n", opts.load)
+	}
 	w("Figures are medians over the rounds; ratios divide medians of the same run. ")
 	w("Raw output: [results/bench.txt](results/bench.txt); variance: benchstat below and [results/benchstat.txt](results/benchstat.txt).\n\n")
 
 	w("### Targets (DESIGN.md)\n\n")
 	targets(&b, rs)
 
+	if opts.written[plotCostFile] || opts.written[plotOverheadFile] {
+		w("\n### At a glance\n\n")
+		for _, f := range []string{plotCostFile, plotOverheadFile} {
+			if opts.written[f] {
+				w("![%s](%s)\n\n", strings.TrimSuffix(f, ".svg"), path.Join(opts.plots, f))
+			}
+		}
+		if opts.written[plotOverheadFile] && !hasFramework(rs) {
+			w("gin and Fiber have no per-request figures in this run: the plot shows the stacks that were measured.\n")
+		}
+	}
+
 	w("\n### Targets: what a real request pays\n\n")
 	w("The full chain is `tracecontext.Middleware` continuing the incoming `sentry-trace` and `baggage` around `inject.Middleware`. ")
 	w("Ratios are wrapped / bare (or / copy); allocations and bytes are those beyond the bare handler's.\n\n")
 	realTargets(&b, rs)
 
+	w("\n### Targets: behind a proxy\n\n")
+	w("Caddy built from `inject/caddy/cmd/caddy`, with `tracemeta` against the same Caddy without it, in front of a Go upstream; and workerd running a worker that prepends the same tags to `<head>` with HTMLRewriter. Ratios are tracemeta / without (or / workerd).\n\n")
+	proxyTargets(&b, rs)
+
 	w("\n### Per request: real handlers through httptest\n\n")
 	w("One request per op, made once with `httptest.NewRequest` with `sentry-trace` and `baggage`, into an `httptest.ResponseRecorder` whose body buffer is reused. ")
 	w("**inject**: `inject.Middleware` alone, the span already in the request's context as an SDK's tracing middleware leaves it; **chain**: `tracecontext.Middleware` + `inject.Middleware`. ")
-	w("Time is relative to the bare handler; allocations and bytes are those beyond it.\n\n")
+	w("Time is relative to the bare handler; allocations and bytes are those beyond it. ")
+	if timeUnit(rs, famHandler) == cpuSecOp {
+		w("Times are the CPU time of the benchmark's thread per request (cpu-ns/op), which leaves out the time it waited for a CPU on a shared machine.")
+	}
+	w("\n\n")
 	handlerTable(&b, rs)
 
 	w("\n### Per request: real handlers on a loopback server\n\n")
@@ -65,11 +96,31 @@ func report(rs *results, benchstat, cmd string) (string, error) {
 	w("Server CPU is the server process's user + system time (getrusage) around b.N requests, garbage collection included, divided by b.N; allocations are the server's heap allocations (runtime/metrics) per request. ")
 	w("Client and server share the machine's CPUs, so req/s is for comparing the methods, not for capacity planning.\n\n")
 	loopbackTable(&b, rs)
+	if hasFramework(rs) {
+		w("\nThe same 2 KB page from gin (mounted on the same server) and Fiber (on fasthttp, a listener of its own in the same process), bare and with tracemeta's adapter continuing the incoming trace (gin: `injectgin.Middleware` inside `tracecontext.Middleware` around the engine; Fiber: `injectfiber.New()`), beside net/http's full chain:\n\n")
+		frameworkTable(&b, rs)
+	}
+
+	w("\n### Behind a proxy: Caddy with tracemeta\n\n")
+	w("Each stack is a process of its own in front of a Go upstream in the benchmark's process, loaded by four keep-alive clients there with a browser navigation's headers (`Accept-Encoding: gzip, deflate, br, zstd`, `sentry-trace` and a %d-byte `baggage`). ", len(rewrite.IncomingBaggage()))
+	w("CPU/req is the proxy process's CPU time (all threads, from /proc) around b.N requests, divided by b.N; bytes are the response body as the client received it. ")
+	w("The **identity** upstream always sends the page as it is; the **gzip** upstream sends it gzip-compressed (compressed once, ahead of time) when the request accepts gzip. ")
+	w("**encode** is Caddy's `encode gzip` in front of the site. tracemeta asks the upstream for an uncompressed page, so that it can rewrite it: behind a gzip upstream and without encode it sends the page uncompressed; with encode, Caddy compresses it.\n\n")
+	caddyTable(&b, rs)
+
+	w("\n### Behind a proxy: the edge's rewriter\n\n")
+	w("workerd (Cloudflare's Workers runtime, from npm) runs [workerd/worker.js](workerd/worker.js): it proxies the same upstream and, on an HTML response, prepends the tags built from the incoming `sentry-trace` and `baggage` to `<head>` with HTMLRewriter (lol-html), side by side with Caddy + tracemeta in the same run, same pages, same load, no encode. ")
+	w("workerd decodes a gzip response to rewrite it and compresses it again on the way out. The last column is what rewriting costs each stack over itself passing the page through (Caddy without tracemeta; the same worker returning the upstream's response).\n\n")
+	workerdTable(&b, rs)
 
 	w("\n### Real pages through the Writer\n\n")
 	w("Each page of [testdata/pages](testdata/pages) (published pages, sources and licences there) written per op through a new `inject.NewWriter` in 32 KiB writes (**write**), and with `io.Copy` from a reader that is not a WriterTo into a new Writer, i.e. its `ReadFrom` (**readfrom**); ")
-	w("each against the plain copy of the same bytes into the same sink: the same 32 KiB writes (**copy**), and `io.CopyBuffer` with a reused 32 KiB buffer, as net/http's own `ReadFrom` uses a pooled one (**copy-readfrom**). ")
-	w("`− copy` is the Writer's cost beyond the copy per page.\n\n")
+	w("each against the plain copy of the same bytes into the same sink: the same 32 KiB writes (**copy**), the same writes with the tags written in between at the offset where the Writer puts them, found before the run, so that every later byte lands in the sink where the Writer's land (**unscanned**: the Writer's floor), and `io.CopyBuffer` with a reused 32 KiB buffer, as net/http's own `ReadFrom` uses a pooled one (**copy-readfrom**). ")
+	w("`− unscanned` is the Writer's cost beyond its floor per page: the scan of the prologue and the Writer's bookkeeping. ")
+	if timeUnit(rs, famPages) == cpuSecOp {
+		w("Times are the CPU time of the benchmark's thread per page (cpu-ns/op), which leaves out the time it waited for a CPU on a shared machine; the wall time (ns/op) is in the raw output.")
+	}
+	w("\n\n")
 	pagesTable(&b, rs)
 
 	w("\n### Cost per page, relative to the copy floor\n\n")
@@ -106,6 +157,17 @@ func report(rs *results, benchstat, cmd string) (string, error) {
 	w("\n### benchstat\n\n")
 	w("<details><summary>benchstat output (± is the 95%% confidence interval; columns by method, the first is the baseline)</summary>\n\n```\n%s```\n\n</details>\n", benchstat)
 	return b.String(), nil
+}
+
+// hasFramework reports whether the run has per-request figures of gin or
+// Fiber.
+func hasFramework(rs *results) bool {
+	for _, res := range rs.all {
+		if res.family == famLoopback && (strings.HasPrefix(res.keys["impl"], "gin-") || strings.HasPrefix(res.keys["impl"], "fiber-")) {
+			return true
+		}
+	}
+	return false
 }
 
 func cfg(rs *results, key string) string {

@@ -99,8 +99,11 @@ func parse(r io.Reader) (*results, error) {
 				return nil, fmt.Errorf("line %d: value %q: %w", line, f[i], err)
 			}
 			unit := f[i+1]
-			if unit == "ns/op" {
+			switch unit {
+			case "ns/op":
 				unit, v = "sec/op", v/1e9
+			case "cpu-ns/op":
+				unit, v = cpuSecOp, v/1e9
 			}
 			res.units[unit] = append(res.units[unit], v)
 		}

@@ -429,3 +429,8 @@ func fragment(seed uint64, size int) []byte {
 	g.s("</tbody></table>\n</div>\n")
 	return g.b.Bytes()
 }
+
+// Typical returns a typical server-rendered page of about size bytes, the
+// shape of typical-30K: what the proxy benchmarks serve from their
+// upstream at sizes the corpus does not have.
+func Typical(size int) []byte { return document(12, size, shapeTypical) }

@@ -90,3 +90,12 @@ func TestKindString(t *testing.T) {
 	assert.Equal(t, "fragment", KindFragment.String())
 	assert.Equal(t, "invalid", Kind(99).String())
 }
+
+func TestTypical(t *testing.T) {
+	for _, size := range []int{12 * KiB, 120 * KiB} {
+		page := Typical(size)
+		assert.InDelta(t, size, len(page), float64(size)/10, "about the size asked for")
+		assert.Equal(t, page, Typical(size), "the same bytes every time")
+		assert.Contains(t, string(page[:200]), "<head>")
+	}
+}

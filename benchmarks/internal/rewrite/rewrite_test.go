@@ -122,3 +122,13 @@ func TestTags(t *testing.T) {
 	assert.Contains(t, tags, `<meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-b8d9a47e5d1b4d2a-1">`)
 	assert.Contains(t, tags, `<meta name="baggage" content="sentry-trace_id=771a43a4192642f0b136d5159a501700,`)
 }
+
+func TestIncoming(t *testing.T) {
+	h := make(http.Header)
+	rewrite.Incoming(h)
+	assert.Equal(t, "771a43a4192642f0b136d5159a501700-b8d9a47e5d1b4d2a-1", h.Get("Sentry-Trace"))
+	baggage := h.Get("Baggage")
+	assert.InDelta(t, 300, len(baggage), 10, "a realistic baggage of about 300 bytes: %s", baggage)
+	assert.Contains(t, baggage, "sentry-trace_id=771a43a4192642f0b136d5159a501700,")
+	assert.Equal(t, "document", h.Get("Sec-Fetch-Dest"))
+}

@@ -1,6 +1,9 @@
 package rewrite
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
 )
@@ -29,3 +32,24 @@ func Span() tracecontext.SpanContext {
 // Tags returns the tags of [Span] as tracemeta renders them. Every method
 // inserts these bytes, so that all of them write the same output.
 func Tags() []byte { return render.AppendMetaTags(nil, Span()) }
+
+// IncomingBaggage is the baggage header of every benchmark request: the DSC
+// of [Span] as a Sentry SDK upstream sends it, with its organization, about
+// 300 bytes.
+func IncomingBaggage() string {
+	_, baggage, _ := tracecontext.HeaderValues(tracecontext.NewContext(context.Background(), Span()))
+	return baggage + ",sentry-org_id=4505"
+}
+
+// Incoming sets the headers a browser navigation carries, with the
+// sentry-trace and baggage of an upstream Sentry SDK.
+func Incoming(h http.Header) {
+	sentryTrace, _, _ := tracecontext.HeaderValues(tracecontext.NewContext(context.Background(), Span()))
+	h.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	h.Set("Accept-Language", "en-GB,en;q=0.9")
+	h.Set("Sec-Fetch-Dest", "document")
+	h.Set("Sec-Fetch-Mode", "navigate")
+	h.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36")
+	h.Set("Sentry-Trace", sentryTrace)
+	h.Set("Baggage", IncomingBaggage())
+}
