@@ -68,6 +68,6 @@ func fiberApp(page []byte) *fiber.App {
 		return c.Send(page)
 	}
 	app.Get(frameworkRoute{impl: "fiber-bare"}.path(), serve)
-	app.Get(frameworkRoute{impl: "fiber-chain"}.path(), injectfiber.New(), serve)
+	app.Get(frameworkRoute{impl: "fiber-chain"}.path(), injectfiber.Middleware(), serve)
 	return app
 }

@@ -55,6 +55,7 @@ require (
 	github.com/quic-go/quic-go v0.59.0 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
 	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0 // indirect
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
@@ -69,3 +70,7 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )
+
+replace github.com/tracemeta/tracemeta/inject/internal/fasthttpkit => ../inject/internal/fasthttpkit
+
+replace github.com/tracemeta/tracemeta/inject/internal/conformance => ../inject/internal/conformance

@@ -97,7 +97,7 @@ func report(rs *results, benchstat, cmd string, opts reportOptions) (string, err
 	w("Client and server share the machine's CPUs, so req/s is for comparing the methods, not for capacity planning.\n\n")
 	loopbackTable(&b, rs)
 	if hasFramework(rs) {
-		w("\nThe same 2 KB page from gin (mounted on the same server) and Fiber (on fasthttp, a listener of its own in the same process), bare and with tracemeta's adapter continuing the incoming trace (gin: `injectgin.Middleware` inside `tracecontext.Middleware` around the engine; Fiber: `injectfiber.New()`), beside net/http's full chain:\n\n")
+		w("\nThe same 2 KB page from gin (mounted on the same server) and Fiber (on fasthttp, a listener of its own in the same process), bare and with tracemeta's adapter continuing the incoming trace (gin: `injectgin.Middleware` inside `tracecontext.Middleware` around the engine; Fiber: `injectfiber.Middleware()`), beside net/http's full chain:\n\n")
 		frameworkTable(&b, rs)
 	}
 
