@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	coderws "github.com/coder/websocket"
@@ -58,6 +59,8 @@ type Step struct {
 // [App.Steps]; the same App is served with and without the adapter.
 type App struct {
 	steps map[string][]Step
+
+	ids atomic.Int64 // the last request id given
 
 	mu      sync.Mutex
 	gates   map[string]chan struct{}            // AwaitClient: opened by the client, by request id

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"testing"
 
 	"github.com/tracemeta/tracemeta/inject"
 )
@@ -66,9 +65,6 @@ type Case struct {
 	// Reason is what the adapter's skip hook hears for the case, when it
 	// is not ReasonNone; a page with the tags hears nothing.
 	Reason inject.Reason
-	// Check, when set, checks more than the differential; base and got are
-	// the responses without and with the adapter.
-	Check func(t *testing.T, base, got Response)
 	// Stream: the client reads the first flush, then opens the app's gate
 	// (AwaitClient), and expects it in time; or leaves (Endless).
 	Stream streamKind

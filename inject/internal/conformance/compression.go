@@ -59,7 +59,7 @@ func runCompressed(t *testing.T, target Target) {
 // decoded.
 func fetchGzip(t *testing.T, app *App, c Case, url string) Response {
 	c.Header = http.Header{"Accept-Encoding": {"gzip"}}
-	res, err := client.Do(request(t, c, url, newID(c.Name, true)))
+	res, err := client.Do(request(t, c, url, app.newID(c.Name, true)))
 	require.NoError(t, err)
 	defer res.Body.Close()
 	require.Equal(t, "gzip", res.Header.Get("Content-Encoding"), "the framework compresses %s", c.Name)

@@ -104,7 +104,7 @@ func RunContinuation(t *testing.T, target ContinuationTarget) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			id := newID(tt.name, true)
+			id := app.newID(tt.name, true)
 			c := cases[0]
 			c.Header = tt.header
 			res := fetch(t, app, c, tt.url, id)

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,10 +109,9 @@ func Run(t *testing.T, target Target) {
 	}
 }
 
-var requestIDs atomic.Int64
-
-func newID(name string, adapter bool) string {
-	return fmt.Sprintf("%s-%v-%d", name, adapter, requestIDs.Add(1))
+// newID returns an id for a request of case name, unique in the app.
+func (a *App) newID(name string, adapter bool) string {
+	return fmt.Sprintf("%s-%v-%d", name, adapter, a.ids.Add(1))
 }
 
 // runCase runs c and reports whether the page got the tags.
@@ -132,7 +130,7 @@ func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL stri
 		return false
 	case c.Stream == clientLeaves:
 		for _, u := range []string{baseURL, gotURL} {
-			id := newID(c.Name, u == gotURL)
+			id := app.newID(c.Name, u == gotURL)
 			leave(t, c, u, id)
 			var ran time.Duration
 			require.Eventually(t, func() bool {
@@ -144,15 +142,12 @@ func runCase(t *testing.T, app *App, target Target, c Case, baseURL, gotURL stri
 		}
 		return false
 	}
-	baseID, gotID := newID(c.Name, false), newID(c.Name, true)
+	baseID, gotID := app.newID(c.Name, false), app.newID(c.Name, true)
 	b := fetch(t, app, c, baseURL, baseID)
 	g := fetch(t, app, c, gotURL, gotID)
 	wantTags = c.Tags || c.TagsIfPage && strings.HasPrefix(b.Header.Get("Content-Type"), "text/html") &&
 		Insert(b.Body, b.Header.Get("Content-Type")) != b.Body
 	compare(t, b, g, wantTags, c.Method == http.MethodHead)
-	if c.Check != nil {
-		c.Check(t, b, g)
-	}
 	if target.Has&NeedWriterState != 0 && c.Need&NeedNetHTTP == 0 {
 		bs, gs := app.stateOf(baseID), app.stateOf(gotID)
 		require.Contains(t, gs, "front", "the target files no state in front")
@@ -203,8 +198,8 @@ func Navigation() http.Header {
 	}
 }
 
-// client does not follow redirects, and keeps no connection alive between
-// the two servers' requests.
+// client is the suite's: it follows no redirect and asks for no
+// compression, so that responses arrive as the servers sent them.
 var client = &http.Client{
 	Transport:     &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16},
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -227,7 +222,7 @@ func fetch(t *testing.T, app *App, c Case, url, id string) Response {
 	if res.ContentLength >= 0 && h.Get("Content-Length") == "" && c.Method != http.MethodHead {
 		h.Set("Content-Length", strconv.FormatInt(res.ContentLength, 10))
 	}
-	return Response{Status: res.StatusCode, Header: h, Body: string(body)}
+	return Response{Status: res.StatusCode, Header: h, Body: string(body), Length: res.ContentLength}
 }
 
 // readProgressive reads until the page's shell has arrived, then lets the
