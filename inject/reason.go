@@ -35,4 +35,8 @@ const (
 	// Decided by the Writer from the body, with WithExistingTags.
 
 	ReasonExistingTags // the page's head already has trace meta tags of its own (a proxied page)
+
+	// Decided by a framework adapter.
+
+	ReasonUnsupportedStream // a body stream of a fasthttp whose response layout the adapter does not know passed through untouched
 )

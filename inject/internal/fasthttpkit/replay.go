@@ -108,11 +108,8 @@ func (p *Rewriter) Rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
 
 // ReasonUnsupportedStream is what the skip hook hears for a body stream
 // passed through untouched because this fasthttp's Response has a layout
-// the replay does not know.
-//
-// It is inject's ReasonFailed (the injector could not rewrite the response,
-// which went out as it was) until inject names the case itself.
-const ReasonUnsupportedStream = inject.ReasonFailed
+// the replay does not know: inject's ReasonUnsupportedStream.
+const ReasonUnsupportedStream = inject.ReasonUnsupportedStream
 
 // unknownLayout reports a body stream left untouched because the fasthttp
 // in use keeps it where this code does not look: to the skip hook for each
