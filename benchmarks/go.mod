@@ -19,9 +19,9 @@ require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/stretchr/testify v1.12.1
 	github.com/tdewolff/parse/v2 v2.8.20
-	github.com/tracemeta/tracemeta v0.1.0
-	github.com/tracemeta/tracemeta/inject/fiber v0.1.0
-	github.com/tracemeta/tracemeta/inject/gin v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
+	github.com/tracemeta/tracemeta/inject/fiber v0.2.0
+	github.com/tracemeta/tracemeta/inject/gin v0.2.0
 	golang.org/x/net v0.62.0
 )
 
@@ -54,8 +54,8 @@ require (
 	github.com/quic-go/qpack v0.6.0 // indirect
 	github.com/quic-go/quic-go v0.59.0 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
-	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0 // indirect
-	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0 // indirect
+	github.com/tracemeta/tracemeta/inject/fasthttp v0.2.0 // indirect
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.2.0 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect

@@ -18,13 +18,13 @@ require (
 	github.com/gofiber/template/html/v2 v2.1.3
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
-	github.com/tracemeta/tracemeta/inject/echo v0.1.0
-	github.com/tracemeta/tracemeta/inject/fiber v0.1.0
-	github.com/tracemeta/tracemeta/inject/fiberv3 v0.1.0
-	github.com/tracemeta/tracemeta/inject/gin v0.1.0
-	github.com/tracemeta/tracemeta/tracecontext/otel v0.1.0
-	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
+	github.com/tracemeta/tracemeta/inject/echo v0.2.0
+	github.com/tracemeta/tracemeta/inject/fiber v0.2.0
+	github.com/tracemeta/tracemeta/inject/fiberv3 v0.2.0
+	github.com/tracemeta/tracemeta/inject/gin v0.2.0
+	github.com/tracemeta/tracemeta/tracecontext/otel v0.2.0
+	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.2.0
 	go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin v0.71.0
 	go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho v0.71.0
 	go.opentelemetry.io/otel v1.47.0
@@ -73,8 +73,8 @@ require (
 	github.com/quic-go/quic-go v0.61.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/tinylib/msgp v1.6.4 // indirect
-	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0 // indirect
-	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0 // indirect
+	github.com/tracemeta/tracemeta/inject/fasthttp v0.2.0 // indirect
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.2.0 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.2 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect

@@ -8,9 +8,9 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tinylib/msgp v1.6.4
-	github.com/tracemeta/tracemeta v0.1.0
-	github.com/tracemeta/tracemeta/examples v0.1.0
-	github.com/tracemeta/tracemeta/tracecontext/datadog v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
+	github.com/tracemeta/tracemeta/examples v0.2.0
+	github.com/tracemeta/tracemeta/tracecontext/datadog v0.2.0
 )
 
 require (

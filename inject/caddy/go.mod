@@ -11,8 +11,8 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/klauspost/compress v1.20.1
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
-	github.com/tracemeta/tracemeta/tracecontext/otel v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
+	github.com/tracemeta/tracemeta/tracecontext/otel v0.2.0
 	go.opentelemetry.io/otel/trace v1.47.0
 	go.opentelemetry.io/proto/otlp v1.11.0
 	go.uber.org/zap v1.28.0

@@ -5,7 +5,7 @@ go 1.26.0
 require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 )
 
 require (
@@ -18,7 +18,7 @@ require (
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
 	github.com/mattn/go-isatty v0.0.22 // indirect
-	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.2.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -2,7 +2,7 @@ module github.com/tracemeta/tracemeta/inject/echov5
 
 go 1.26.0
 
-require github.com/tracemeta/tracemeta v0.1.0
+require github.com/tracemeta/tracemeta v0.2.0
 
 require (
 	github.com/coder/websocket v1.8.15 // indirect
@@ -13,7 +13,7 @@ require (
 
 require (
 	github.com/labstack/echo/v5 v5.4.4
-	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.2.0
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )

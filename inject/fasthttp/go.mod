@@ -6,7 +6,7 @@ replace github.com/tracemeta/tracemeta => ../..
 
 require (
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 	github.com/valyala/fasthttp v1.51.0
 )
 
@@ -20,8 +20,8 @@ require (
 	github.com/a-h/templ v0.3.977 // indirect
 	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/klauspost/compress v1.17.0 // indirect
-	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
-	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.2.0
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.2.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )

@@ -6,7 +6,7 @@ replace github.com/tracemeta/tracemeta => ../..
 
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 	github.com/valyala/fasthttp v1.51.0
 )
 
@@ -25,9 +25,9 @@ require (
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/mattn/go-runewidth v0.0.16 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
-	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0
-	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
-	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
+	github.com/tracemeta/tracemeta/inject/fasthttp v0.2.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.2.0
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.2.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -7,7 +7,7 @@ replace github.com/tracemeta/tracemeta => ../..
 require (
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 	github.com/valyala/fasthttp v1.69.0
 )
 
@@ -27,9 +27,9 @@ require (
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/tinylib/msgp v1.6.3 // indirect
-	github.com/tracemeta/tracemeta/inject/fasthttp v0.1.0
-	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
-	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.1.0
+	github.com/tracemeta/tracemeta/inject/fasthttp v0.2.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.2.0
+	github.com/tracemeta/tracemeta/inject/internal/fasthttpkit v0.2.0
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect

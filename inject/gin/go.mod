@@ -6,8 +6,8 @@ require (
 	github.com/gin-contrib/gzip v1.2.5
 	github.com/gin-gonic/gin v1.12.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
-	github.com/tracemeta/tracemeta/inject/internal/conformance v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
+	github.com/tracemeta/tracemeta/inject/internal/conformance v0.2.0
 )
 
 require (

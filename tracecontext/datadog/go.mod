@@ -9,7 +9,7 @@ require (
 	github.com/DataDog/dd-trace-go/v2 v2.12.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tinylib/msgp v1.6.4
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 	golang.org/x/net v0.62.0
 )
 

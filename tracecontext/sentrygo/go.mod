@@ -7,7 +7,7 @@ replace github.com/tracemeta/tracemeta => ../..
 require (
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 	golang.org/x/net v0.62.0
 )
 

@@ -8,10 +8,10 @@ require (
 	github.com/getsentry/sentry-go/echo v0.49.0
 	github.com/labstack/echo/v5 v5.4.4
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
-	github.com/tracemeta/tracemeta/examples v0.1.0
-	github.com/tracemeta/tracemeta/inject/echov5 v0.1.0
-	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
+	github.com/tracemeta/tracemeta/examples v0.2.0
+	github.com/tracemeta/tracemeta/inject/echov5 v0.2.0
+	github.com/tracemeta/tracemeta/tracecontext/sentrygo v0.2.0
 )
 
 require (

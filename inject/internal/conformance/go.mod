@@ -8,7 +8,7 @@ require (
 	github.com/coder/websocket v1.8.15
 	github.com/gorilla/websocket v1.5.3
 	github.com/stretchr/testify v1.12.1
-	github.com/tracemeta/tracemeta v0.1.0
+	github.com/tracemeta/tracemeta v0.2.0
 	github.com/valyala/fasthttp v1.51.0
 	golang.org/x/net v0.62.0
 )
