@@ -7,7 +7,6 @@ require (
 	github.com/DataDog/dd-trace-go/v2 v2.12.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tinylib/msgp v1.6.4
 	github.com/tracemeta/tracemeta v0.2.0
 	github.com/tracemeta/tracemeta/examples v0.2.0
 	github.com/tracemeta/tracemeta/tracecontext/datadog v0.2.0
@@ -57,6 +56,7 @@ require (
 	github.com/puzpuzpuz/xsync/v4 v4.5.0 // indirect
 	github.com/secure-systems-lab/go-securesystemslib v0.11.0 // indirect
 	github.com/shirou/gopsutil/v4 v4.26.6 // indirect
+	github.com/tinylib/msgp v1.6.4 // indirect
 	github.com/tklauser/go-sysconf v0.3.16 // indirect
 	github.com/tklauser/numcpus v0.11.0 // indirect
 	github.com/trailofbits/go-mutexasserts v0.0.0-20250514102930-c1f3d2e37561 // indirect

@@ -21,14 +21,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tracemeta/tracemeta/examples/internal/browsertest"
+	"github.com/tracemeta/tracemeta/tracecontext/datadog/datadogtest"
 )
 
 // agent is the fake Datadog agent the tracer of every test reports to.
-var agent *fakeAgent
+var agent *datadogtest.Agent
 
 func TestMain(m *testing.M) {
-	var stop func()
-	agent, stop = startTracer()
+	a, stop, err := datadogtest.StartTracer("shop")
+	if err != nil {
+		panic(err)
+	}
+	agent = a
 	code := browsertest.Main(m)
 	stop()
 	os.Exit(code)
@@ -165,7 +169,7 @@ func TestRUMLinksTheInitialDocument(t *testing.T) {
 			}
 			assert.Equal(t, carried, ev.DD.TraceID, "the SDK links the page's trace id")
 
-			span := agent.waitSpan(t, func(s agentSpan) bool { return s.TraceID == pageID && s.Name == "http.request" })
+			span := agent.WaitSpan(t, func(s datadogtest.Span) bool { return s.TraceID == pageID && s.Name == "http.request" })
 			t.Logf("agent span: name=%s service=%s resource=%q http.url=%s trace_id=%d _dd.p.tid=%s span_id=%d",
 				span.Name, span.Service, span.Resource, span.Meta["http.url"], span.TraceID, span.Meta["_dd.p.tid"], span.SpanID)
 			assert.Equal(t, "shop", span.Service)

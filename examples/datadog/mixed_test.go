@@ -22,6 +22,7 @@ import (
 	"github.com/tracemeta/tracemeta/inject"
 	"github.com/tracemeta/tracemeta/render"
 	tmdatadog "github.com/tracemeta/tracemeta/tracecontext/datadog"
+	"github.com/tracemeta/tracemeta/tracecontext/datadog/datadogtest"
 )
 
 // otelSpan is a span as the page's exporter keeps it (browser/src/otel.js).
@@ -95,7 +96,7 @@ func TestThreeBrowserSDKsContinueOneSpan(t *testing.T) {
 	// The server span, as the agent received it.
 	carried, err := chromedp.Run(browser, chromedp.Evaluate[string](`document.querySelector('meta[name=dd-trace-id]').content`))
 	require.NoError(t, err)
-	span := agent.waitSpan(t, func(s agentSpan) bool { return strconv.FormatUint(s.TraceID, 10) == carried })
+	span := agent.WaitSpan(t, func(s datadogtest.Span) bool { return strconv.FormatUint(s.TraceID, 10) == carried })
 	var spanID [8]byte
 	binary.BigEndian.PutUint64(spanID[:], span.SpanID)
 	var lower [8]byte

@@ -20,6 +20,7 @@ import (
 	"github.com/tracemeta/tracemeta/render"
 	"github.com/tracemeta/tracemeta/tracecontext"
 	tmdatadog "github.com/tracemeta/tracemeta/tracecontext/datadog"
+	"github.com/tracemeta/tracemeta/tracecontext/datadog/datadogtest"
 )
 
 const everyFormat = render.SentryTrace | render.Baggage | render.Traceparent | render.Datadog
@@ -121,7 +122,7 @@ func TestMixedStackNamesTheAgentSpan(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, before <= ms && ms <= after, "dd-trace-time %d is the render time, in [%d, %d]", ms, before, after)
 
-	span := agent.waitSpan(t, func(s agentSpan) bool { return s.Service == "shop" && s.TraceID == ddTrace })
+	span := agent.WaitSpan(t, func(s datadogtest.Span) bool { return s.Service == "shop" && s.TraceID == ddTrace })
 	t.Logf("agent: span %q service=%s trace_id=%d _dd.p.tid=%s span_id=%d priority=%v",
 		span.Name, span.Service, span.TraceID, span.Meta["_dd.p.tid"], span.SpanID, span.Metrics["_sampling_priority_v1"])
 	t.Logf("page: dd-trace-id=%s sentry-trace=%s traceparent=%s", tags["dd-trace-id"], tags["sentry-trace"], tags["traceparent"])

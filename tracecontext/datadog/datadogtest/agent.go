@@ -1,4 +1,8 @@
-package main
+// Package datadogtest is a fake Datadog agent for tests, as net/http/httptest
+// is a server: it receives what dd-trace-go's tracer sends and decodes the
+// spans, so that a test can check that the span a page names is the one the
+// tracer reports.
+package datadogtest
 
 import (
 	"bytes"
@@ -13,13 +17,12 @@ import (
 	"time"
 
 	"github.com/DataDog/dd-trace-go/v2/ddtrace/tracer"
-	"github.com/stretchr/testify/require"
 	"github.com/tinylib/msgp/msgp"
 )
 
-// agentSpan is a span as dd-trace-go sends it to the agent (the v0.4 trace
-// payload, msgpack).
-type agentSpan struct {
+// Span is a span as dd-trace-go sends it to the agent (the v0.4 trace
+// payload, msgpack), with the fields a test reads.
+type Span struct {
 	Service  string             `json:"service"`
 	Name     string             `json:"name"`
 	Resource string             `json:"resource"`
@@ -30,24 +33,25 @@ type agentSpan struct {
 	Metrics  map[string]float64 `json:"metrics"`
 }
 
-// fakeAgent is a Datadog agent on loopback that decodes the traces the
+// Agent is a fake Datadog agent on loopback that decodes the traces the
 // tracer sends. It answers /info with 404, as an agent too old to announce
 // its endpoints does, so the tracer sends the v0.4 msgpack payload.
-type fakeAgent struct {
+type Agent struct {
 	srv *httptest.Server
 
 	mu    sync.Mutex
-	spans []agentSpan // every span received, in order
+	spans []Span // every span received, in order
 	errs  []error
 }
 
-func newFakeAgent() *fakeAgent {
-	a := &fakeAgent{}
+// NewAgent starts an Agent; Close stops it.
+func NewAgent() *Agent {
+	a := &Agent{}
 	a.srv = httptest.NewServer(http.HandlerFunc(a.serve))
 	return a
 }
 
-func (a *fakeAgent) serve(w http.ResponseWriter, r *http.Request) {
+func (a *Agent) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/v0.4/traces":
 		body, err := io.ReadAll(r.Body)
@@ -71,12 +75,12 @@ func (a *fakeAgent) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // decode reads a v0.4 payload: an array of traces, each an array of spans.
-func (a *fakeAgent) decode(body []byte) error {
+func (a *Agent) decode(body []byte) error {
 	var js bytes.Buffer
 	if _, err := msgp.CopyToJSON(&js, bytes.NewReader(body)); err != nil {
 		return err
 	}
-	var traces [][]agentSpan
+	var traces [][]Span
 	if err := json.Unmarshal(js.Bytes(), &traces); err != nil {
 		return err
 	}
@@ -88,9 +92,10 @@ func (a *fakeAgent) decode(body []byte) error {
 	return nil
 }
 
-// waitSpan flushes the tracer and returns the first span the agent received
-// that match accepts, failing t after 20 seconds.
-func (a *fakeAgent) waitSpan(t *testing.T, match func(agentSpan) bool) agentSpan {
+// WaitSpan flushes the global tracer and returns the first span the agent
+// received that match accepts, failing t after 20 seconds, or at once when
+// the agent could not decode what the tracer sent.
+func (a *Agent) WaitSpan(t testing.TB, match func(Span) bool) Span {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -104,7 +109,9 @@ func (a *fakeAgent) waitSpan(t *testing.T, match func(agentSpan) bool) agentSpan
 		}
 		errs := a.errs
 		a.mu.Unlock()
-		require.Empty(t, errs, "fake agent")
+		if len(errs) > 0 {
+			t.Fatalf("fake agent: %v", errs)
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("the agent received no matching span in 20s")
 		}
@@ -112,25 +119,29 @@ func (a *fakeAgent) waitSpan(t *testing.T, match func(agentSpan) bool) agentSpan
 	}
 }
 
-// startTracer starts dd-trace-go reporting to a new fake agent, with nothing
-// but traces (no telemetry, remote configuration or startup log).
-func startTracer() (*fakeAgent, func()) {
-	a := newFakeAgent()
+// Addr is the agent's host:port, for tracer.WithAgentAddr.
+func (a *Agent) Addr() string { return strings.TrimPrefix(a.srv.URL, "http://") }
+
+// Close stops the agent.
+func (a *Agent) Close() { a.srv.Close() }
+
+// StartTracer starts dd-trace-go's global tracer for service, reporting to a
+// new Agent, with nothing but traces: no telemetry, remote configuration or
+// startup log. stop stops the tracer, then the agent.
+func StartTracer(service string) (a *Agent, stop func(), err error) {
 	for k, v := range map[string]string{
 		"DD_INSTRUMENTATION_TELEMETRY_ENABLED": "false",
 		"DD_REMOTE_CONFIGURATION_ENABLED":      "false",
 		"DD_TRACE_STARTUP_LOGS":                "false",
 	} {
 		if err := os.Setenv(k, v); err != nil {
-			panic(err)
+			return nil, nil, err
 		}
 	}
-	if err := tracer.Start(
-		tracer.WithAgentAddr(strings.TrimPrefix(a.srv.URL, "http://")),
-		tracer.WithService("shop"),
-		tracer.WithLogStartup(false),
-	); err != nil {
-		panic(err)
+	a = NewAgent()
+	if err := tracer.Start(tracer.WithAgentAddr(a.Addr()), tracer.WithService(service), tracer.WithLogStartup(false)); err != nil {
+		a.Close()
+		return nil, nil, err
 	}
-	return a, func() { tracer.Stop(); a.srv.Close() }
+	return a, func() { tracer.Stop(); a.Close() }, nil
 }
