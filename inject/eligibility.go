@@ -14,7 +14,7 @@ import (
 // Only GET and POST are rewritten: they are the only methods a browser
 // navigates with (links, the address bar and forms), so only their responses
 // become a document whose pageload reads the tags. HEAD has no body, but the
-// middleware makes its headers those of the GET: see [state.startHead].
+// middleware makes its headers those of the GET: see [response.startHead].
 //
 // Requests for a piece of a page are not rewritten: its response is swapped
 // into a document whose pageload already read its own tags.
@@ -78,7 +78,7 @@ func statusReason(code int) Reason {
 // judged from the headers the handler set before WriteHeader, or ReasonNone;
 // and whether the Content-Type is unset, so the body must be sniffed.
 // outerEncoding is the Content-Encoding the header held when the middleware
-// was entered, which is an outer layer's: see [state.outerEncoding].
+// was entered, which is an outer layer's: see [response.outerEncoding].
 func headerReason(h http.Header, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
 	if ce := h["Content-Encoding"]; !(outerEncoding != nil && slices.Equal(ce, outerEncoding)) &&
 		eachDirective(ce, func(coding, _ string) bool { return !strings.EqualFold(coding, "identity") }) {
