@@ -105,7 +105,7 @@ func report(rs *results, benchstat, cmd string, opts reportOptions) (string, err
 	w("Each stack is a process of its own in front of a Go upstream in the benchmark's process, loaded by four keep-alive clients there with a browser navigation's headers (`Accept-Encoding: gzip, deflate, br, zstd`, `sentry-trace` and a %d-byte `baggage`). ", len(rewrite.IncomingBaggage()))
 	w("CPU/req is the proxy process's CPU time (all threads, from /proc) around b.N requests, divided by b.N; bytes are the response body as the client received it. ")
 	w("The **identity** upstream always sends the page as it is; the **gzip** upstream sends it gzip-compressed (compressed once, ahead of time) when the request accepts gzip. ")
-	w("**encode** is Caddy's `encode gzip` in front of the site. tracemeta asks the upstream for an uncompressed page, so that it can rewrite it: behind a gzip upstream and without encode it sends the page uncompressed; with encode, Caddy compresses it.\n\n")
+	w("**encode** is Caddy's `encode gzip` in front of the site. Without encode, tracemeta offers the upstream gzip and zstd, decodes a page it rewrites and compresses it again in the upstream's coding (the gzip rows pay a whole decode and encode of the page); with encode, it asks the upstream for an uncompressed page and encode compresses it, where the plain Caddy passes the upstream's gzip through.\n\n")
 	caddyTable(&b, rs)
 
 	w("\n### Behind a proxy: the edge's rewriter\n\n")
