@@ -90,7 +90,7 @@ func (w *Writer) scan(p []byte) {
 		case w.phase == scanCheck:
 			// No tags of the page's own in the head's first bytes.
 			w.insert(w.pending)
-		case w.phase == scanHead && (w.z.inTag() || w.z.state == stData):
+		case w.phase == scanHead && (w.z.inTag() && !w.z.rawEnd || w.z.state == stData):
 			w.insert(w.safePoint())
 		default:
 			w.skip(ReasonLookahead)
@@ -412,14 +412,15 @@ func (w *Writer) decideEOF() {
 		w.insert(w.pending)
 	case scanHead:
 		switch {
-		case z.inTag():
+		case z.inTag() && !z.rawEnd:
 			// A tag cut short is dropped: the tags can go before it.
 			w.insert(z.start)
 		case z.state == stData:
 			w.insert(z.pos)
 		default:
-			// In a comment, a doctype or a title's text, which the end
-			// of input closes: the tags would become part of it.
+			// In a comment, a doctype or a title's text (its end tag
+			// cut short included), which the end of input closes: the
+			// tags would become part of it.
 			w.skip(ReasonEmpty)
 		}
 	case scanPrologue:

@@ -192,6 +192,10 @@ type tokenizer struct {
 	rawMatched int
 	// scr is where stScript is in the text of a script.
 	scr scriptState
+	// rawEnd is whether the tag being read is the end tag of the raw text,
+	// RCDATA or script data before it: until its ">", its bytes are still
+	// that element's text, and the end of input makes them text for good.
+	rawEnd bool
 
 	// traceNames makes the tokenizer read the value of a start tag's first
 	// "name" attribute and report in traceMeta whether it names a trace meta
@@ -452,7 +456,7 @@ func (z *tokenizer) tagName() []byte {
 func (z *tokenizer) startTag(end bool, c byte) {
 	z.state = stTagName
 	z.endTag = end
-	z.charset = false
+	z.charset, z.rawEnd = false, false
 	z.traceMeta, z.nameDone, z.inName = false, false, false
 	z.name[0] = lower(c)
 	z.nameLen = 1
@@ -555,7 +559,7 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 	if end {
 		z.kind = kindEndTag
 	}
-	z.charset, z.traceMeta = charset, traceMeta
+	z.charset, z.traceMeta, z.rawEnd = charset, traceMeta, false
 	z.nameLen = keepName(z.name[:], 0, p[nameStart:nameEnd])
 	return k + 1, true
 }
@@ -1011,7 +1015,7 @@ func (z *tokenizer) readRawText(p []byte, i int) int {
 			// "</title" and a byte that ends the name, as x/net/html's
 			// readRawEndTag: the end tag, whose rest the tag states read
 			// from c.
-			z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
+			z.state, z.endTag, z.charset, z.rawMatched, z.rawEnd = stTagName, true, false, 0, true
 			z.nameLen = uint8(copy(z.name[:], z.raw))
 			return i
 		default:
@@ -1028,7 +1032,7 @@ func (z *tokenizer) readScriptData(p []byte, i int) int {
 	if end {
 		// "</script" and a byte that ends the name: the end tag, whose
 		// rest the tag states read from p[i].
-		z.state, z.endTag, z.charset, z.rawMatched = stTagName, true, false, 0
+		z.state, z.endTag, z.charset, z.rawMatched, z.rawEnd = stTagName, true, false, 0, true
 		z.nameLen = uint8(copy(z.name[:], "script"))
 	}
 	return i

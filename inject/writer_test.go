@@ -186,6 +186,10 @@ func TestWriterGolden(t *testing.T) {
 // the tags never push a charset meta out of the first 1024 bytes, which the
 // browser's prescan reads.
 var prescanTests = []goldenTest{
+	// The prescan reads the title's or style's text; its end tag cut short by
+	// the end of the input stays text, with the tags it would have after it.
+	{name: "title's end tag cut short", in: "<!doctype html><title>t</title ", reason: inject.ReasonEmpty},
+	{name: "style's end tag cut short", in: "<!doctype html><style>p{}</STYLE", reason: inject.ReasonEmpty},
 	{name: "charset right after head", in: `<head><meta charset="utf-8"><title>x</title>`, want: `<head><meta charset="utf-8">@@<title>x</title>`},
 	{name: "charset after viewport and title", in: `<head><meta name=viewport content=width=device-width><title>Shop</title><meta charset=utf-8><script src=a.js></script>`,
 		want: `<head><meta name=viewport content=width=device-width><title>Shop</title><meta charset=utf-8>@@<script src=a.js></script>`},
