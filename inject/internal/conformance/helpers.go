@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
@@ -38,11 +39,30 @@ func ServeOn(t testing.TB, serve func(net.Listener) error, shutdown func() error
 	go func() { done <- serve(ln) }()
 	t.Cleanup(func() {
 		// Keep-alive connections the client holds would keep a
-		// graceful shutdown waiting.
+		// graceful shutdown waiting; the client puts a connection back
+		// into its pool only after the response's body was read, so one
+		// may come back after the first close: close them until serve
+		// returns.
 		client.CloseIdleConnections()
 		require.NoError(t, shutdown())
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serving: %v", err)
+		// A server whose Serve had not yet taken the listener when
+		// shutdown ran (fasthttp's Shutdown closes only the listeners
+		// it knows) would accept forever: close it here too.
+		_ = ln.Close()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case err := <-done:
+				if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+					t.Errorf("serving: %v", err)
+				}
+				return
+			case <-time.After(20 * time.Millisecond):
+				client.CloseIdleConnections()
+			case <-deadline:
+				t.Errorf("serving: still running 10 s after shutdown")
+				return
+			}
 		}
 	})
 	return "http://" + ln.Addr().String()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,6 +88,7 @@ func Run(t *testing.T, target Target) {
 	base := target.Serve(t, app, false, nil)
 	got := target.Serve(t, app, true, opts)
 	t.Run("options", func(t *testing.T) { checkOptions(t, target) })
+	t.Run("hostile-headers-memory", func(t *testing.T) { checkHostileMemory(t, app, cases, base, got) })
 	if target.ServeCompressed != nil {
 		t.Run("compression", func(t *testing.T) { runCompressed(t, target) })
 	}
@@ -407,4 +409,60 @@ func checkOptions(t *testing.T, target Target) {
 	require.ErrorIs(t, err, inject.ErrInvalidOption)
 	_, want := inject.NewMiddleware(inject.WithLookahead(-1))
 	assert.Equal(t, want.Error(), err.Error(), "the error inject's NewMiddleware reports")
+}
+
+// hostileBound is what hostile request headers may cost the adapter per
+// request beyond ordinary ones: the core's bound on what parsing incoming
+// trace headers keeps (16 KiB), and under -race room for the pooled buffers
+// the race detector's sync.Pool drops.
+func hostileBound() uint64 {
+	if RaceEnabled {
+		return 64 << 10
+	}
+	return 16 << 10
+}
+
+// checkHostileMemory checks the core's promise through the adapter: a
+// request with hostile trace headers costs, beyond the same request to the
+// app without the adapter, at most hostileBound more than an ordinary
+// navigation does. It runs alone (before the parallel cases), and measures
+// the whole process: client, server and app, the same on both sides.
+func checkHostileMemory(t *testing.T, app *App, cases []Case, baseURL, gotURL string) {
+	var hostile, plain Case
+	for _, c := range cases {
+		switch c.Name {
+		case "hostile-headers":
+			hostile = c
+		case "page-write":
+			plain = c
+		}
+	}
+	require.NotEmpty(t, hostile.Name)
+	require.NotEmpty(t, plain.Name)
+	const n = 40
+	perRequest := func(c Case, url string, adapter bool) uint64 {
+		get := func() {
+			res, err := client.Do(request(t, c, url, app.newID(c.Name, adapter)))
+			require.NoError(t, err)
+			_, err = io.Copy(io.Discard, res.Body)
+			require.NoError(t, err)
+			require.NoError(t, res.Body.Close())
+		}
+		for range 5 {
+			get() // connections, pools
+		}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range n {
+			get()
+		}
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / n
+	}
+	hostileCost := int64(perRequest(hostile, gotURL, true)) - int64(perRequest(hostile, baseURL, false))
+	plainCost := int64(perRequest(plain, gotURL, true)) - int64(perRequest(plain, baseURL, false))
+	t.Logf("the adapter's bytes per request: %d with hostile headers, %d with a navigation's", hostileCost, plainCost)
+	assert.LessOrEqual(t, hostileCost-plainCost, int64(hostileBound()),
+		"hostile request headers cost the adapter at most the core's bound more than ordinary ones")
 }
