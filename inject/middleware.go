@@ -101,17 +101,18 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
 	head := r.Method == http.MethodHead
-	reason := requestReason(r)
+	var reason Reason
 	if head {
 		// Never rewritten, but its headers must describe the GET's
-		// response: judged by the rules of the GET.
+		// response: judged by the rules of the GET, and reported as a
+		// HEAD whatever they say.
 		reason = partialReason(r.Header)
+		m.report(r, ReasonMethod)
+	} else {
+		reason = requestReason(r)
 	}
 	if reason == ReasonNone && m.cfg.skip != nil && m.cfg.skip(r) {
 		reason = ReasonSkipped
-	}
-	if head {
-		m.report(r, ReasonMethod)
 	}
 	if reason != ReasonNone {
 		if !head {

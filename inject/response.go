@@ -288,9 +288,7 @@ func (s *response) startScan(ct string) {
 // passes through untouched, and so does the HEAD.
 func (s *response) startHead() error {
 	if s.hasSpan() {
-		h := s.header()
-		delete(h, "Content-Length")
-		changeBody(h)
+		bodyUnknown(s.header())
 		s.discard = true
 	}
 	return s.startPassthrough(ReasonMethod) // reported already
@@ -308,9 +306,7 @@ func (s *response) finishHead() {
 		return // without a body, net/http sends no Content-Type either
 	}
 	if s.hasSpan() {
-		h := s.rw.Header()
-		delete(h, "Content-Length")
-		changeBody(h)
+		bodyUnknown(s.rw.Header())
 	}
 	if s.m.cfg.serverTiming {
 		s.setServerTiming(s.rw.Header())

@@ -156,10 +156,16 @@ func (s *response) decide() error {
 // output than maxHold): the body may still change, so its length and
 // validators go.
 func (s *response) commitEarly() error {
-	h := s.header()
+	bodyUnknown(s.header())
+	return s.sendHeld()
+}
+
+// bodyUnknown removes the headers of a response whose body is not known
+// when they go out (sent before the decision, or a HEAD's): its length, and
+// those changeBody removes.
+func bodyUnknown(h http.Header) {
 	delete(h, "Content-Length")
 	changeBody(h)
-	return s.sendHeld()
 }
 
 // sendHeld sends the headers and the held output.

@@ -1015,8 +1015,7 @@ func (z *tokenizer) readRawText(p []byte, i int) int {
 			// "</title" and a byte that ends the name, as x/net/html's
 			// readRawEndTag: the end tag, whose rest the tag states read
 			// from c.
-			z.state, z.endTag, z.charset, z.rawMatched, z.rawEnd = stTagName, true, false, 0, true
-			z.nameLen = uint8(copy(z.name[:], z.raw))
+			z.rawEndTag(z.raw)
 			return i
 		default:
 			// Not the end tag: text, and c is read again.
@@ -1026,14 +1025,20 @@ func (z *tokenizer) readRawText(p []byte, i int) int {
 	return i
 }
 
+// rawEndTag goes on reading, in the tag states, the end tag named name that
+// ends the raw text, RCDATA or script data read so far.
+func (z *tokenizer) rawEndTag(name string) {
+	z.state, z.endTag, z.charset, z.rawMatched, z.rawEnd = stTagName, true, false, 0, true
+	z.nameLen = uint8(copy(z.name[:], name))
+}
+
 // readScriptData reads the text of a script, until its end tag.
 func (z *tokenizer) readScriptData(p []byte, i int) int {
 	i, end := z.script(p, i)
 	if end {
 		// "</script" and a byte that ends the name: the end tag, whose
 		// rest the tag states read from p[i].
-		z.state, z.endTag, z.charset, z.rawMatched, z.rawEnd = stTagName, true, false, 0, true
-		z.nameLen = uint8(copy(z.name[:], "script"))
+		z.rawEndTag("script")
 	}
 	return i
 }

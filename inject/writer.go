@@ -393,6 +393,16 @@ func (w *Writer) Flush() error {
 	return w.flushDst()
 }
 
+// answerFlush flushes dst for a Flush that came while the Writer read the
+// head (scanCheck), once it has decided and written what it held.
+func (w *Writer) answerFlush() error {
+	if !w.flushOwed {
+		return nil
+	}
+	w.flushOwed = false
+	return w.flushDst()
+}
+
 // flushDst flushes dst, when it can.
 func (w *Writer) flushDst() error {
 	switch f := w.dst.(type) {
@@ -432,9 +442,8 @@ func (w *Writer) settle(decide func()) {
 		}
 	}()
 	decide()
-	if w.emitDecision(nil, end) == nil && w.flushOwed {
-		w.flushOwed = false
-		_ = w.flushDst() // its error, dst's, is not the document's end's
+	if w.emitDecision(nil, end) == nil {
+		_ = w.answerFlush() // its error, dst's, is not the document's end's
 	}
 }
 
@@ -454,10 +463,8 @@ func (w *Writer) write(p []byte) (n int, err error) {
 		w.scan(p)
 	}
 	if w.phase == scanDecided {
-		err = w.emitDecision(p, pos0)
-		if err == nil && w.flushOwed {
-			w.flushOwed = false
-			err = w.flushDst()
+		if err = w.emitDecision(p, pos0); err == nil {
+			err = w.answerFlush()
 		}
 	} else {
 		err = w.emitUpTo(p, pos0, w.safePoint())

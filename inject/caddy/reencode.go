@@ -52,32 +52,35 @@ const encodePackage = "github.com/caddyserver/caddy/v2/modules/caddyhttp/encode"
 // insideEncode reports whether w is, or wraps, the response writer of
 // Caddy's encode handler, which compresses what tracemeta writes.
 func insideEncode(w http.ResponseWriter) bool {
-	for range 16 {
+	return unwrapFind(w, 16, func(w http.ResponseWriter) bool {
 		t := reflect.TypeOf(w)
-		if t == nil {
-			return false
-		}
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
-		if t.PkgPath() == encodePackage {
-			return true
-		}
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			return false
-		}
-		w = u.Unwrap()
-	}
-	return false
+		return t.PkgPath() == encodePackage
+	}) != nil
 }
 
 // encodingWriterOf returns the encodingWriter that w (inject.Middleware's
 // writer) wraps, or nil.
 func encodingWriterOf(w http.ResponseWriter) *encodingWriter {
-	for range 4 {
-		if ew, ok := w.(*encodingWriter); ok {
-			return ew
+	ew, _ := unwrapFind(w, 4, func(w http.ResponseWriter) bool {
+		_, ok := w.(*encodingWriter)
+		return ok
+	}).(*encodingWriter)
+	return ew
+}
+
+// unwrapFind returns the first of w and the writers it wraps (through
+// Unwrap, as http.ResponseController finds them, at most depth deep) that
+// match accepts, or nil.
+func unwrapFind(w http.ResponseWriter, depth int, match func(http.ResponseWriter) bool) http.ResponseWriter {
+	for range depth {
+		if w == nil {
+			return nil
+		}
+		if match(w) {
+			return w
 		}
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
 		if !ok {
