@@ -123,7 +123,7 @@ func ExampleTransport() {
 	_, _ = io.Copy(io.Discard, res.Body)
 	_ = res.Body.Close()
 	// Output:
-	// userId=alice,sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-sample_rate=1,sentry-sample_rand=0.5
+	// userId=alice,sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-sample_rate=1,sentry-sample_rand=0.5,sentry-sampled=true
 }
 
 func ExampleCORS() {

@@ -293,6 +293,11 @@ func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
 		if !d.randInherited {
 			upstream.SampleRand = randStr
 		}
+		// The decision is the sentry-trace flag's: the DSC says the same,
+		// even where the upstream's baggage disagreed with its flag (-0
+		// and sentry-sampled=true), so that the browser SDK and dynamic
+		// sampling never read two decisions.
+		upstream.Sampled = sc.Sampled.dscValue()
 		return upstream
 	}
 	dsc := DSC{
@@ -309,13 +314,20 @@ func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
 	case d.decidedHere:
 		dsc.SampleRate = p.sampleRate
 	}
-	switch sc.Sampled {
-	case DecisionSampled:
-		dsc.Sampled = "true"
-	case DecisionNotSampled:
-		dsc.Sampled = "false"
-	}
+	dsc.Sampled = sc.Sampled.dscValue()
 	return dsc
+}
+
+// dscValue is the sentry-sampled of a DSC that agrees with the decision:
+// "true", "false", or "" for a deferred one.
+func (d Decision) dscValue() string {
+	switch d {
+	case DecisionSampled:
+		return "true"
+	case DecisionNotSampled:
+		return "false"
+	}
+	return ""
 }
 
 // incoming returns the valid incoming trace of h, or the zero SpanContext.

@@ -655,3 +655,31 @@ func TestZeroPropagatorHasTheDefaults(t *testing.T) {
 	assert.Equal(t, tracecontext.DecisionSampled, sc.Sampled)
 	assert.Equal(t, []string{"sentry-trace", "baggage"}, tracecontext.CORSAllowedHeaders())
 }
+
+// TestContinueDecisionsAgree checks that the DSC a continued trace carries
+// says what its sentry-trace flag says, even where the upstream's baggage
+// disagreed with its own flag: the page's tags and the outgoing headers
+// never give the browser SDK and dynamic sampling two decisions.
+func TestContinueDecisionsAgree(t *testing.T) {
+	p := mustPropagator(t)
+	for _, tc := range []struct {
+		name, flag, baggageSampled string
+		want                       string
+	}{
+		{"not sampled, baggage says sampled", "-0", "true", "false"},
+		{"sampled, baggage says not", "-1", "false", "true"},
+		{"sampled, baggage silent", "-1", "", "true"},
+		{"deferred, baggage says sampled", "", "true", ""},
+		{"deferred, baggage silent", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			baggage := "sentry-trace_id=" + upTrace + ",sentry-public_key=pk"
+			if tc.baggageSampled != "" {
+				baggage += ",sentry-sampled=" + tc.baggageSampled
+			}
+			sc := p.Continue(headers("sentry-trace", upTrace+"-"+upSpan+tc.flag, "baggage", baggage))
+			assert.Equal(t, tc.want, sc.DSC.Sampled)
+			assert.Equal(t, "pk", sc.DSC.PublicKey, "the upstream's DSC, frozen but for the decision")
+		})
+	}
+}

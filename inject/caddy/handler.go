@@ -223,7 +223,7 @@ func (h *Handler) spanOf(r *http.Request) (tracecontext.SpanContext, bool) {
 	span := trace.SpanFromContext(r.Context())
 	own, traced := h.otel.SpanContext(r.Context())
 	if !traced {
-		return agree(h.prop.ContinueRequest(r)), false
+		return h.prop.ContinueRequest(r), false
 	}
 	if p, ok := span.(interface{ Parent() trace.SpanContext }); ok && span.IsRecording() && !p.Parent().IsValid() {
 		// Caddy's tracing started this trace: its DSC and decision
@@ -232,7 +232,7 @@ func (h *Handler) spanOf(r *http.Request) (tracecontext.SpanContext, bool) {
 		head := h.prop.Continue(nil)
 		own.Sampled, own.DSC = head.Sampled, head.DSC
 		own.DSC.TraceID = own.TraceID.String()
-		return agree(own), true
+		return own, true
 	}
 	// Caddy continued the client's trace (or, for a span it does not
 	// record, may have): the request's headers are the client's but for
@@ -242,24 +242,9 @@ func (h *Handler) spanOf(r *http.Request) (tracecontext.SpanContext, bool) {
 	in := h.prop.ContinueRequest(r)
 	if in.ParentSpanID.IsValid() && in.TraceID == own.TraceID {
 		own.Sampled, own.DSC, own.Baggage = in.Sampled, in.DSC, in.Baggage
-		return agree(own), true
+		return own, true
 	}
-	return agree(in), false
-}
-
-// agree returns sc with the sentry-sampled of its DSC saying what its
-// sampled flag says: a page whose sentry-trace and baggage disagree would
-// make the browser SDK and dynamic sampling decide differently.
-func agree(sc tracecontext.SpanContext) tracecontext.SpanContext {
-	switch sc.Sampled {
-	case tracecontext.DecisionSampled:
-		sc.DSC.Sampled = "true"
-	case tracecontext.DecisionNotSampled:
-		sc.DSC.Sampled = "false"
-	default:
-		sc.DSC.Sampled = ""
-	}
-	return sc
+	return in, false
 }
 
 // exchange is the state of one request that the handler shares with the

@@ -92,3 +92,20 @@ func adoptUpstream(p *tracecontext.Propagator, sc, up tracecontext.SpanContext) 
 	}
 	return agree(out), true
 }
+
+// agree returns sc with the sentry-sampled of its DSC saying what its
+// sampled flag says, as tracecontext's Propagator makes every trace it
+// continues say: for the decision an upstream's response gives a deferred
+// trace (see adoptUpstream). A page whose sentry-trace and baggage disagree
+// would make the browser SDK and dynamic sampling decide differently.
+func agree(sc tracecontext.SpanContext) tracecontext.SpanContext {
+	switch sc.Sampled {
+	case tracecontext.DecisionSampled:
+		sc.DSC.Sampled = "true"
+	case tracecontext.DecisionNotSampled:
+		sc.DSC.Sampled = "false"
+	default:
+		sc.DSC.Sampled = ""
+	}
+	return sc
+}
