@@ -25,11 +25,6 @@ type middlewareOption func(*middlewareConfig)
 
 func (f middlewareOption) applyMiddleware(c *middlewareConfig) { f(c) }
 
-// writerOption is a WriterOption that only a Writer reads.
-type writerOption func(*writerConfig)
-
-func (f writerOption) applyWriter(c *writerConfig) { f(c) }
-
 // sharedOption sets a Writer's setting, in a Writer or in the writerConfig
 // the Middleware builds its Writers from.
 type sharedOption func(*writerConfig)
