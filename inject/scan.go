@@ -53,22 +53,19 @@ const (
 // scan reads p, the next bytes of the document, until the Writer decides or
 // its lookahead runs out.
 func (w *Writer) scan(p []byte) {
+	// Only the lookahead's bytes are scanned: z.pos moves by the bytes
+	// consumed from p, so p cut once stays within it.
+	if left := max(int64(w.cfg.lookahead)-w.z.pos, 0); int64(len(p)) > left {
+		p = p[:left]
+	}
 	for len(p) > 0 && w.phase != scanDecided {
-		left := int64(w.cfg.lookahead) - w.z.pos
-		if left <= 0 {
-			break
-		}
-		q := p
-		if int64(len(q)) > left {
-			q = q[:left]
-		}
 		var n int
 		if w.phase == scanBOM {
-			n = w.readBOM(q)
+			n = w.readBOM(p)
 			w.z.pos += int64(n)
 		} else {
 			var ev event
-			n, ev = w.z.next(q)
+			n, ev = w.z.next(p)
 			if ev != evNone {
 				switch w.phase {
 				case scanPrologue:
@@ -150,11 +147,11 @@ func (w *Writer) prologue(ev event) {
 			w.document = true
 		case kindStartTag:
 			switch {
-			case z.tagIs("html"):
+			case z.tag == tagHTML:
 				w.document = true
-			case z.tagIs("head"):
+			case z.tag == tagHead:
 				w.openHead()
-			case isHeadElement(z.tagName()):
+			case z.tag.isHeadElement():
 				// The parser opens the head for it.
 				w.openHead()
 				w.inHead(ev)
@@ -162,8 +159,8 @@ func (w *Writer) prologue(ev event) {
 				w.implied(z.start)
 			}
 		case kindEndTag:
-			switch string(z.tagName()) {
-			case "head":
+			switch z.tag {
+			case tagHead:
 				if w.document {
 					// An empty head: with WithExistingTags, the
 					// head's elements may still come after it.
@@ -171,7 +168,7 @@ func (w *Writer) prologue(ev event) {
 					return
 				}
 				w.implied(z.start)
-			case "body", "html", "br":
+			case tagBody, tagHTML, tagBR:
 				w.implied(z.start)
 			default:
 				// Ignored by the parser; a fragment when first.
@@ -194,11 +191,11 @@ func (w *Writer) inHead(ev event) {
 		return
 	case ev == evEnd && (z.kind == kindComment || z.kind == kindDoctype):
 		return
-	case ev == evEnd && z.traceMeta && z.kind == kindStartTag && z.tagIs("meta"):
+	case ev == evEnd && z.traceMeta && z.kind == kindStartTag && z.tag == tagMeta:
 		// WithExistingTags, and the page has its own tags.
 		w.skip(ReasonExistingTags)
 		return
-	case ev == evEnd && z.kind == kindStartTag && z.tagIs("meta") && z.charset:
+	case ev == evEnd && z.kind == kindStartTag && z.tag == tagMeta && z.charset:
 		w.charsetSeen = true
 		return
 	case w.prescanPasses(ev):
@@ -243,51 +240,50 @@ func (w *Writer) checkHead(ev event) {
 	}
 	switch z.kind {
 	case kindStartTag:
-		name := z.tagName()
-		switch string(name) {
-		case "meta":
+		switch t := z.tag; t {
+		case tagMeta:
 			if z.traceMeta && w.templates == 0 {
 				w.skip(ReasonExistingTags)
 			}
 			return
-		case "html", "head":
+		case tagHTML, tagHead:
 			return // ignored in the head
-		case "noscript":
+		case tagNoscript:
 			if w.afterHead && w.templates == 0 {
 				w.insert(w.pending) // a body element after </head>
 				return
 			}
 			z.rawText("noscript")
 			return
-		case "title", "style", "script", "noframes":
-			z.rawText(headRawText[string(name)])
+		case tagTitle, tagStyle, tagScript, tagNoframes:
+			z.rawText(tagNames[t])
 			return
-		case "template":
+		case tagTemplate:
 			w.templates++
 			return
-		case "textarea", "xmp", "iframe", "noembed":
+		case tagTextarea, tagXMP, tagIframe, tagNoembed:
 			if w.templates > 0 {
 				// Body elements in a template's content: their text
 				// has no markup but their end tag.
-				z.rawText(headRawText[string(name)])
+				z.rawText(tagNames[t])
 				return
 			}
-		case "plaintext":
+		case tagPlaintext:
 			// All that follows is its text: no tag of the page's can.
 			w.insert(w.pending)
 			return
 		}
-		if w.templates == 0 && !isHeadElement(name) {
+		if w.templates == 0 && !z.tag.isHeadElement() {
 			w.insert(w.pending)
 		}
 	case kindEndTag:
 		switch {
-		case z.tagIs("template"):
+		case z.tag == tagTemplate:
 			w.templates = max(w.templates-1, 0)
 		case w.templates > 0:
-		case z.tagIs("head"):
+		case z.tag == tagHead:
 			w.afterHead = true
-		case z.tagIs("body"), z.tagIs("html"), z.tagIs("br"):
+		case z.tag == tagBody, z.tag == tagHTML, z.tag == tagBR:
 			w.insert(w.pending)
 		}
 	}
@@ -307,37 +303,15 @@ func (w *Writer) prescanPasses(ev event) bool {
 	}
 	switch z.kind {
 	case kindStartTag:
-		switch {
-		case z.tagIs("meta"), z.tagIs("link"), z.tagIs("base"):
+		switch z.tag {
+		case tagMeta, tagLink, tagBase:
 			return true
-		case z.tagIs("title"):
-			z.rawText("title")
-			return true
-		case z.tagIs("style"):
-			z.rawText("style")
+		case tagTitle, tagStyle:
+			z.rawText(tagNames[z.tag])
 			return true
 		}
 	case kindEndTag:
-		return z.tagIs("title") || z.tagIs("style")
-	}
-	return false
-}
-
-// headRawText maps the names of the elements whose text has no markup but
-// their end tag, and which checkHead may read, to the same names, as constants: rawText keeps
-// the name without a copy.
-var headRawText = map[string]string{
-	"title": "title", "style": "style", "script": "script", "noframes": "noframes",
-	"textarea": "textarea", "xmp": "xmp", "iframe": "iframe", "noembed": "noembed",
-}
-
-// isHeadElement reports whether an element named name goes into the head
-// when it comes before the body ("in head" insertion mode).
-func isHeadElement(name []byte) bool {
-	switch string(name) {
-	case "base", "basefont", "bgsound", "link", "meta", "noframes",
-		"noscript", "script", "style", "template", "title":
-		return true
+		return z.tag == tagTitle || z.tag == tagStyle
 	}
 	return false
 }

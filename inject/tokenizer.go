@@ -168,18 +168,22 @@ type tokenizer struct {
 	// name and never equal to one the Writer looks for.
 	name    [maxName]byte
 	nameLen uint8
+	// tag is the element the tag just read names, among those the Writer
+	// acts on; set with kind at the tag's ">".
+	tag tagID
 	// attr and attrLen do the same for the attribute name being read.
 	attr    [maxAttrName]byte
 	attrLen uint8
 	// attrFirst is whether the attribute name being read is still empty: an
 	// "=" there is part of the name (WHATWG 13.2.5.32).
 	attrFirst bool
-	// quietSpace makes next read on past a run of whitespace instead of
-	// reporting it with evSpace: the Writer ignores whitespace between the
-	// tokens of the prologue and the head, and an event per run costs a
-	// round trip through its scan loop. It does not change what the next
-	// events report, nor pos when p ends in the run.
-	quietSpace bool
+	// reportSpace makes next report a run of whitespace with evSpace.
+	// Without it, as the Writer's tokenizers read, next reads on past the
+	// run: the Writer ignores whitespace between the tokens of the prologue
+	// and the head, and an event per run costs a round trip through its
+	// scan loop. It does not change what the next events report, nor pos
+	// when p ends in the run.
+	reportSpace bool
 	// charset is whether the start tag being read has an attribute named
 	// "charset" or "http-equiv", one that declares the encoding or acts as
 	// a header and must stay before the tags.
@@ -437,9 +441,112 @@ func lower(c byte) byte {
 	return c
 }
 
-// tagIs reports whether the tag just read is named s (lower case).
-func (z *tokenizer) tagIs(s string) bool {
-	return int(z.nameLen) == len(s) && string(z.name[:z.nameLen]) == s
+// tagID names an element the Writer acts on: one that belongs in the head,
+// ends it, or whose text the tokenizer reads as raw text. The tokenizer
+// finds it once per tag, so that the Writer's decisions compare bytes, not
+// names.
+type tagID uint8
+
+const (
+	tagOther tagID = iota // an element the Writer does not act on by name
+	tagHTML
+	tagHead
+	tagBody
+	tagBR
+	tagBase
+	tagBasefont
+	tagBgsound
+	tagLink
+	tagMeta
+	tagNoframes
+	tagNoscript
+	tagScript
+	tagStyle
+	tagTemplate
+	tagTitle
+	tagTextarea
+	tagXMP
+	tagIframe
+	tagNoembed
+	tagPlaintext
+	numTags
+)
+
+// tagNames are the names of the tagIDs, lower case, as in the document;
+// the raw text readers keep them without a copy.
+var tagNames = [numTags]string{
+	tagOther: "", tagHTML: "html", tagHead: "head", tagBody: "body", tagBR: "br",
+	tagBase: "base", tagBasefont: "basefont", tagBgsound: "bgsound", tagLink: "link",
+	tagMeta: "meta", tagNoframes: "noframes", tagNoscript: "noscript", tagScript: "script",
+	tagStyle: "style", tagTemplate: "template", tagTitle: "title", tagTextarea: "textarea",
+	tagXMP: "xmp", tagIframe: "iframe", tagNoembed: "noembed", tagPlaintext: "plaintext",
+}
+
+// String returns the element's name, or "other".
+func (t tagID) String() string {
+	if t == tagOther || t >= numTags {
+		return "other"
+	}
+	return tagNames[t]
+}
+
+// lookupTag returns the tagID of the lower-case tag name name, tagOther for
+// any other.
+func lookupTag(name []byte) tagID {
+	switch string(name) {
+	case "html":
+		return tagHTML
+	case "head":
+		return tagHead
+	case "body":
+		return tagBody
+	case "br":
+		return tagBR
+	case "base":
+		return tagBase
+	case "basefont":
+		return tagBasefont
+	case "bgsound":
+		return tagBgsound
+	case "link":
+		return tagLink
+	case "meta":
+		return tagMeta
+	case "noframes":
+		return tagNoframes
+	case "noscript":
+		return tagNoscript
+	case "script":
+		return tagScript
+	case "style":
+		return tagStyle
+	case "template":
+		return tagTemplate
+	case "title":
+		return tagTitle
+	case "textarea":
+		return tagTextarea
+	case "xmp":
+		return tagXMP
+	case "iframe":
+		return tagIframe
+	case "noembed":
+		return tagNoembed
+	case "plaintext":
+		return tagPlaintext
+	}
+	return tagOther
+}
+
+// isHeadElement reports whether the element goes into the head when it
+// comes before the body ("in head" insertion mode).
+func (t tagID) isHeadElement() bool {
+	switch t {
+	case tagBase, tagBasefont, tagBgsound, tagLink, tagMeta, tagNoframes,
+		tagNoscript, tagScript, tagStyle, tagTemplate, tagTitle:
+		return true
+	}
+	return false
 }
 
 // tagName returns the lower-cased name of the tag just read, or nil when it
@@ -561,6 +668,7 @@ func (z *tokenizer) readTag(p []byte, i int) (int, bool) {
 	}
 	z.charset, z.traceMeta, z.rawEnd = charset, traceMeta, false
 	z.nameLen = keepName(z.name[:], 0, p[nameStart:nameEnd])
+	z.tag = lookupTag(z.tagName())
 	return k + 1, true
 }
 
@@ -750,7 +858,7 @@ func (z *tokenizer) readData(p []byte, i int) (int, event) {
 	case isSpace(c):
 		for i++; i < len(p) && isSpace(p[i]); i++ {
 		}
-		if z.quietSpace {
+		if !z.reportSpace {
 			return i, evNone
 		}
 		return i, evSpace
@@ -826,6 +934,7 @@ func (z *tokenizer) readBeforeAttr(p []byte, i int) (int, event) {
 		if z.endTag {
 			z.kind = kindEndTag
 		}
+		z.tag = lookupTag(z.tagName())
 		return i + 1, evEnd
 	}
 	z.state = stAttrName

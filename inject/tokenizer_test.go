@@ -80,7 +80,7 @@ func rawName(raw string, end bool) string {
 // with our tokenizer, up to and including the first start tag of a raw text
 // element.
 func ourTokens(in []byte, chunks ...int) []token {
-	var z tokenizer
+	z := tokenizer{reportSpace: true}
 	var toks []token
 	feed := func(p []byte) bool {
 		for len(p) > 0 {
@@ -386,10 +386,10 @@ type tokenEvent struct {
 	charset    bool
 }
 
-// events reads in with a tokenizer (quietSpace or not) in chunks of size
+// events reads in with a tokenizer (quiet about whitespace or not) in chunks of size
 // bytes, and returns every event but evSpace, and the final position.
 func events(in []byte, size int, quiet bool) ([]tokenEvent, int64) {
-	z := tokenizer{quietSpace: quiet}
+	z := tokenizer{reportSpace: !quiet}
 	var evs []tokenEvent
 	for off := 0; off < len(in); off += size {
 		p := in[off:min(off+size, len(in))]

@@ -145,13 +145,22 @@ type Writer struct {
 // [WithContext] and nil tags, it renders the tags itself instead.
 func NewWriter(dst io.Writer, tags []byte, opts ...WriterOption) *Writer {
 	if len(opts) == 0 {
-		return newWriter(dst, tags, &defaultConfig)
+		// Small enough to be inlined: a Writer that does not leave the
+		// function that made it (its methods called directly, not
+		// through an io.Writer) then lives on that function's stack.
+		return &Writer{dst: dst, tags: tags, at: -1, cfg: &defaultConfig}
 	}
+	return newWriterWith(dst, tags, opts)
+}
+
+// newWriterWith is NewWriter with options.
+func newWriterWith(dst io.Writer, tags []byte, opts []WriterOption) *Writer {
 	// One allocation for the Writer and its options.
-	wc := &struct {
+	wc := new(struct {
 		w   Writer
 		cfg writerConfig
-	}{cfg: newWriterConfig(opts)}
+	})
+	setWriterConfig(&wc.cfg, opts)
 	wc.cfg.prepare()
 	wc.w = Writer{dst: dst, tags: tags, at: -1, z: wc.cfg.newTokenizer(), cfg: &wc.cfg, ctx: wc.cfg.doc.ctx, charsetKnown: wc.cfg.doc.charsetKnown}
 	return &wc.w
@@ -283,16 +292,24 @@ func (w *Writer) WriteString(s string) (n int, err error) {
 // own ReadFrom when it has one (sendfile on a net/http connection). It
 // returns the number of bytes read from r and written.
 func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
-	n, eof, err := w.readThrough(r, true)
+	if w.err != nil {
+		return 0, w.err
+	}
+	// One read buffer for the whole copy: a page that ends before the
+	// decision, or is copied on through Write, takes it once.
+	b := getReadBuf()
+	defer putReadBuf(b)
+	n, eof, err := readEach(r, *b, w.Write, func() bool { return w.phase == scanDecided })
 	if eof || err != nil {
 		return n, err
 	}
-	m, err := w.copyFrom(r)
+	m, err := w.copyFrom(r, *b)
 	return n + m, err
 }
 
-// copyFrom copies r to dst once the Writer has decided.
-func (w *Writer) copyFrom(r io.Reader) (int64, error) {
+// copyFrom copies r to dst once the Writer has decided, reading through buf
+// when neither has a shortcut.
+func (w *Writer) copyFrom(r io.Reader, buf []byte) (int64, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
@@ -307,19 +324,8 @@ func (w *Writer) copyFrom(r io.Reader) (int64, error) {
 	if wt, ok := r.(io.WriterTo); ok {
 		return wt.WriteTo(hideReadFrom{w})
 	}
-	n, _, err := w.readThrough(r, false)
+	n, _, err := readEach(r, buf, w.Write, func() bool { return false })
 	return n, err
-}
-
-// readThrough reads r into the read buffer and writes each piece through the
-// Writer, until io.EOF (eof), an error or, if untilDecided, the decision.
-func (w *Writer) readThrough(r io.Reader, untilDecided bool) (n int64, eof bool, err error) {
-	if w.err != nil {
-		return 0, false, w.err
-	}
-	b := getReadBuf()
-	defer putReadBuf(b)
-	return readEach(r, *b, w.Write, func() bool { return untilDecided && w.phase == scanDecided })
 }
 
 // readEach reads r into buf and writes each piece with write, until io.EOF

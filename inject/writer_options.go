@@ -32,7 +32,7 @@ func (c *writerConfig) prepare() { c.renderer = render.New(c.renderOpts...) }
 // newTokenizer returns the tokenizer a Writer with these settings starts a
 // document with.
 func (c *writerConfig) newTokenizer() tokenizer {
-	return tokenizer{quietSpace: true, traceNames: c.existing}
+	return tokenizer{traceNames: c.existing}
 }
 
 func defaultWriterConfig() writerConfig {
@@ -41,16 +41,16 @@ func defaultWriterConfig() writerConfig {
 	return c
 }
 
-// newWriterConfig returns the defaults with opts applied; nil options are
-// skipped.
-func newWriterConfig(opts []WriterOption) writerConfig {
-	c := defaultWriterConfig()
+// setWriterConfig sets *c to the defaults with opts applied; nil options
+// are skipped. It works in place: the options take c's address, which
+// moves a local config to the heap.
+func setWriterConfig(c *writerConfig, opts []WriterOption) {
+	*c = defaultWriterConfig()
 	for _, o := range opts {
 		if o != nil {
-			o.applyWriter(&c)
+			o.applyWriter(c)
 		}
 	}
-	return c
 }
 
 // WithLookahead sets how many bytes of the document a [Writer] reads looking
