@@ -187,21 +187,15 @@ func (w *Writer) Reset(dst io.Writer, tags []byte, opts ...DocumentOption) {
 	if len(opts) > 0 {
 		doc = newDocumentConfig(opts)
 	}
-	buf := w.buf[:0]
+	buf, tagBuf, cfg := w.buf[:0], w.tagBuf[:0], w.cfg
 	if cap(buf) > maxKeptHold {
 		buf = nil
 	}
-	*w = Writer{
-		dst:          dst,
-		tags:         tags,
-		cfg:          w.cfg,
-		ctx:          doc.ctx,
-		at:           -1,
-		z:            w.cfg.newTokenizer(),
-		buf:          buf,
-		charsetKnown: doc.charsetKnown,
-		tagBuf:       w.tagBuf[:0],
-	}
+	// Cleared, then set: one pass over the Writer, not a copy of a new one.
+	*w = Writer{}
+	w.dst, w.tags, w.cfg, w.ctx, w.at = dst, tags, cfg, doc.ctx, -1
+	w.z = cfg.newTokenizer()
+	w.buf, w.tagBuf, w.charsetKnown = buf, tagBuf, doc.charsetKnown
 }
 
 // newDocumentConfig returns the per-document settings opts give; nil
