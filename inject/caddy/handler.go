@@ -262,11 +262,20 @@ type exchange struct {
 
 	entered bool          // serveNext has started: later skips are about the response
 	skipped inject.Reason // why inject.Middleware skips the request, before serveNext
+	traced  bool          // sc is the navigation's span, which the context carries
 
 	// once is the response's render.Once, which the exchange carries
 	// itself (see tracecontext.OnceValue), so that inject.Middleware needs no
-	// context of its own.
+	// context of its own; the exchange carries sc the same way
+	// (tracecontext.SpanContextValue), for the handlers after it.
 	once render.Once
+
+	// The writers of a navigation, and the upstream request's
+	// Accept-Encoding value, live in the exchange: one allocation per
+	// request for all of them.
+	enc            encodingWriter // reencoding's, when it wraps Caddy's writer
+	rw             responseWriter // serveNext's, around inject.Middleware's
+	acceptEncoding [1]string
 }
 
 // exchangeKey is the context key under which an exchange finds itself.
@@ -280,6 +289,11 @@ func (x *exchange) Value(key any) any {
 	}
 	if v, ok := tracecontext.OnceValue(key, &x.once); ok {
 		return v
+	}
+	if x.traced {
+		if v, ok := tracecontext.SpanContextValue(key, &x.sc); ok {
+			return v
+		}
 	}
 	return x.Context.Value(key)
 }
@@ -297,25 +311,25 @@ func skipHook(r *http.Request, reason inject.Reason) {
 	}
 }
 
-// continueTrace continues the trace of the navigation r and returns the
-// request the upstream gets: a copy whose headers name the span (in a copy
-// of the header map, so that the request Caddy logs is the one that came
-// in; the copy shares the value slices, which Inject and serveNext replace,
-// never change in place). A request inject.Middleware reported as not
-// rewritten (a HEAD, whose response it still gives its GET's headers) has
-// no page to name the span in: its copy keeps the client's trace headers.
-func (x *exchange) continueTrace(r *http.Request) *http.Request {
+// continueTrace continues the trace of the navigation r and makes r the
+// request the upstream gets: its headers name the span, in a copy of the
+// header map, so that the request Caddy logs is the one that came in (r is
+// the handler's own copy of it, see ServeHTTP; the header copy shares the
+// value slices, which Inject and serveNext replace, never change in place).
+// A request inject.Middleware reported as not rewritten (a HEAD, whose
+// response it still gives its GET's headers) has no page to name the span
+// in: it keeps the client's trace headers.
+func (x *exchange) continueTrace(r *http.Request) {
 	sc, otelSpan := x.h.spanOf(r)
 	x.sc = sc
-	x.Context = tracecontext.NewContext(x.Context, sc)
-	r = r.WithContext(r.Context())
+	x.traced = true
 	header := maps.Clone(r.Header)
 	if header == nil {
 		header = http.Header{}
 	}
 	r.Header = header
 	if x.skipped != inject.ReasonNone {
-		return r
+		return
 	}
 	traceparent, tracestate := header["Traceparent"], header["Tracestate"]
 	x.h.prop.Inject(x, header)
@@ -336,7 +350,6 @@ func (x *exchange) continueTrace(r *http.Request) *http.Request {
 		header["Traceparent"] = []string{sc.Traceparent()}
 		delete(header, "Tracestate")
 	}
-	return r
 }
 
 // namesTrace reports whether the traceparent value v names a span of the
@@ -358,7 +371,7 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		x.err = x.next.ServeHTTP(w, r)
 		return
 	}
-	r = x.continueTrace(r)
+	x.continueTrace(r)
 	nav := acceptsHTML(r.Header)
 	var enc *encodingWriter
 	if nav {
@@ -371,16 +384,18 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		// encodingWriter hands encode the start of the page in one write.
 		enc = encodingWriterOf(w)
 		if enc != nil && enc.offer != "" {
-			r.Header["Accept-Encoding"] = []string{enc.offer}
+			x.acceptEncoding[0] = enc.offer
 		} else {
-			r.Header["Accept-Encoding"] = []string{"identity"}
+			x.acceptEncoding[0] = "identity"
 		}
+		r.Header["Accept-Encoding"] = x.acceptEncoding[:]
 		if enc != nil && enc.encodeOutside {
 			enc.coalescing = !head
 			enc = nil // encode compresses the page: not encoded again here
 		}
 	}
-	rw := newResponseWriter(w, r, x, nav, enc)
+	rw := &x.rw
+	*rw = responseWriter{ResponseWriter: w, x: x, nav: nav, head: r.Method == http.MethodHead, enc: enc}
 	defer rw.endDecode() // a panic of the chain gives the decode slot back
 	x.err = x.next.ServeHTTP(rw, r)
 	if err := rw.finish(); err != nil && x.err == nil {

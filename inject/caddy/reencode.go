@@ -29,7 +29,13 @@ func reencoding(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ew := &encodingWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
+		x := exchangeFrom(r.Context())
+		if x == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ew := &x.enc
+		*ew = encodingWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
 		if insideEncode(w) {
 			ew.encodeOutside = true
 		} else if ew.offer = decodableCodings(r.Header["Accept-Encoding"]); ew.offer == "" {
@@ -37,10 +43,8 @@ func reencoding(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(ew, r)
-		if err := ew.close(); err != nil {
-			if x := exchangeFrom(r.Context()); x != nil && x.err == nil {
-				x.err = fmt.Errorf("tracemeta: %w", err)
-			}
+		if err := ew.close(); err != nil && x.err == nil {
+			x.err = fmt.Errorf("tracemeta: %w", err)
 		}
 	})
 }
@@ -94,40 +98,67 @@ func unwrapFind(w http.ResponseWriter, depth int, match func(http.ResponseWriter
 // decodableCodings returns the Accept-Encoding to send an upstream for a
 // navigation: the codings among those the client accepts that tracemeta can
 // decode and encode again (gzip, zstd), in the client's order; "" when the
-// client accepts neither.
+// client accepts neither. It allocates nothing: it runs on every
+// navigation.
 func decodableCodings(values []string) string {
-	var gzipOK, zstdOK bool
-	var order []string
+	// 1 + the rank at which each coding was first accepted, 0 if not.
+	var gzipRank, zstdRank, rank int
 	for _, v := range values {
-		for item := range strings.SplitSeq(v, ",") {
+		for v != "" {
+			item := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				item, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
 			coding, params, _ := strings.Cut(item, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
+			coding = strings.TrimSpace(coding)
 			if refused(params) {
 				continue
 			}
-			switch coding {
-			case "gzip", "x-gzip", "*":
-				if !gzipOK {
-					gzipOK = true
-					order = append(order, "gzip")
+			switch {
+			case isCoding(coding, "gzip"), isCoding(coding, "x-gzip"), coding == "*":
+				if gzipRank == 0 {
+					rank++
+					gzipRank = rank
 				}
-			case "zstd":
-				if !zstdOK {
-					zstdOK = true
-					order = append(order, "zstd")
+			case isCoding(coding, "zstd"):
+				if zstdRank == 0 {
+					rank++
+					zstdRank = rank
 				}
 			}
 		}
 	}
-	return strings.Join(order, ", ")
+	switch {
+	case gzipRank != 0 && zstdRank != 0 && gzipRank < zstdRank:
+		return "gzip, zstd"
+	case gzipRank != 0 && zstdRank != 0:
+		return "zstd, gzip"
+	case gzipRank != 0:
+		return "gzip"
+	case zstdRank != 0:
+		return "zstd"
+	}
+	return ""
 }
+
+// isCoding reports whether s is the lower-case coding name, in any ASCII
+// case.
+func isCoding(s, name string) bool { return len(s) == len(name) && equalFoldAt(s, 0, name) }
 
 // refused reports whether the parameters of an Accept-Encoding item give it
 // a weight of zero.
 func refused(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
+	for params != "" {
+		p := params
+		if i := strings.IndexByte(params, ';'); i >= 0 {
+			p, params = params[:i], params[i+1:]
+		} else {
+			params = ""
+		}
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if strings.EqualFold(k, "q") {
+		if isCoding(k, "q") {
 			v = strings.TrimRight(strings.TrimSpace(v), "0")
 			return v == "" || v == "0." || v == "0"
 		}
@@ -156,6 +187,7 @@ type encodingWriter struct {
 	flushLater    bool   // a flush came while coalescing
 	wrote         bool   // the final status went out
 	enc           encoder
+	codingValue   [1]string // the Content-Encoding value, without an allocation
 }
 
 // encoder is a pooled gzip or zstd writer.
@@ -179,7 +211,8 @@ func (w *encodingWriter) WriteHeader(code int) {
 		}
 		if w.coding != "" {
 			h := w.Header()
-			h["Content-Encoding"] = []string{w.coding}
+			w.codingValue[0] = w.coding
+			h["Content-Encoding"] = w.codingValue[:]
 			delete(h, "Content-Length")
 			if !w.head && code != http.StatusNoContent && code != http.StatusNotModified {
 				w.enc = newEncoder(w.coding, w.ResponseWriter)

@@ -1,0 +1,94 @@
+package injectcaddy
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/klauspost/compress/gzip"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// allocsWriter is a ResponseWriter that keeps nothing, with a header map
+// cleared between requests.
+type allocsWriter struct{ h http.Header }
+
+func (w *allocsWriter) Header() http.Header         { return w.h }
+func (w *allocsWriter) WriteHeader(int)             {}
+func (w *allocsWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestHandlerAllocs bounds what the handler allocates per navigation beyond
+// the handler it wraps, with the sentry-trace and baggage of a browser's
+// navigation incoming: the exchange (which holds the writers and the
+// span), the request copy, inject.Middleware's writer, the copy of the
+// header map the upstream request gets (two), the two trace headers and the
+// baggage's escaped value. A compressed page costs its decoder's coroutine
+// (iter.Pull: six, and the method value it runs) on top.
+func TestHandlerAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("-race: sync.Pool drops what it is given now and then, so counts are not stable")
+	}
+	page := []byte("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Shop</title>\n</head>\n<body>\n" +
+		strings.Repeat("<p>Item: lorem ipsum dolor sit amet.</p>\n", 50) + "</body>\n</html>\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(page)
+	require.NoError(t, zw.Close())
+
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	var h Handler
+	require.NoError(t, h.Provision(ctx))
+
+	for _, tc := range []struct {
+		name     string
+		coding   string
+		body     []byte
+		maxExtra float64
+	}{
+		{"identity", "", page, 8},
+		{"gzip", "gzip", gz.Bytes(), 15},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			length := strconv.Itoa(len(tc.body))
+			next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+				hd := w.Header()
+				hd["Content-Type"] = []string{"text/html; charset=utf-8"}
+				hd["Content-Length"] = []string{length}
+				if tc.coding != "" {
+					hd["Content-Encoding"] = []string{tc.coding}
+				}
+				_, err := w.Write(tc.body)
+				return err
+			})
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Accept", "text/html,application/xhtml+xml")
+			r.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+			r.Header.Set("User-Agent", "Mozilla/5.0")
+			r.Header.Set("Sentry-Trace", "771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1")
+			r.Header.Set("Baggage", "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-public_key=49d0f7386ad645858ae85020e393bef3,"+
+				"sentry-sample_rate=1,sentry-sample_rand=0.25,sentry-sampled=true,sentry-release=shop%401.4.2,sentry-environment=production,"+
+				"sentry-transaction=GET%20%2Fproducts%2F%3Aid,other-vendor=value")
+			w := &allocsWriter{h: http.Header{}}
+			serve := func(s func() error) func() {
+				return func() {
+					clear(w.h)
+					if err := s(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			bare := testing.AllocsPerRun(200, serve(func() error { return next.ServeHTTP(w, r) }))
+			traced := testing.AllocsPerRun(200, serve(func() error { return h.ServeHTTP(w, r, next) }))
+			t.Logf("bare %v, tracemeta %v", bare, traced)
+			assert.LessOrEqual(t, traced-bare, tc.maxExtra)
+		})
+	}
+}
