@@ -3,6 +3,7 @@ package injectcaddy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp/encode"
+	_ "github.com/caddyserver/caddy/v2/modules/caddyhttp/encode/gzip"
 	"github.com/klauspost/compress/gzip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,15 +49,19 @@ func TestHandlerAllocs(t *testing.T) {
 	defer cancel()
 	var h Handler
 	require.NoError(t, h.Provision(ctx))
+	enc := &encode.Encode{EncodingsRaw: caddy.ModuleMap{"gzip": json.RawMessage(`{}`)}}
+	require.NoError(t, enc.Provision(ctx))
 
 	for _, tc := range []struct {
 		name     string
 		coding   string
 		body     []byte
+		encode   bool // Caddy's encode wraps the handler
 		maxExtra float64
 	}{
-		{"identity", "", page, 8},
-		{"gzip", "gzip", gz.Bytes(), 15},
+		{"identity", "", page, false, 8},
+		{"gzip", "gzip", gz.Bytes(), false, 15},
+		{"identity under encode", "", page, true, 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			length := strconv.Itoa(len(tc.body))
@@ -85,8 +92,21 @@ func TestHandlerAllocs(t *testing.T) {
 					}
 				}
 			}
-			bare := testing.AllocsPerRun(200, serve(func() error { return next.ServeHTTP(w, r) }))
-			traced := testing.AllocsPerRun(200, serve(func() error { return h.ServeHTTP(w, r, next) }))
+			inner := caddyhttp.Handler(next)
+			outer := caddyhttp.Handler(caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+				return h.ServeHTTP(w, r, next)
+			}))
+			if tc.encode {
+				inner = caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+					return enc.ServeHTTP(w, r, next)
+				})
+				tm := outer
+				outer = caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+					return enc.ServeHTTP(w, r, tm)
+				})
+			}
+			bare := testing.AllocsPerRun(200, serve(func() error { return inner.ServeHTTP(w, r) }))
+			traced := testing.AllocsPerRun(200, serve(func() error { return outer.ServeHTTP(w, r) }))
 			t.Logf("bare %v, tracemeta %v", bare, traced)
 			assert.LessOrEqual(t, traced-bare, tc.maxExtra)
 		})

@@ -178,14 +178,14 @@ const coalesceSize = 1 << 10
 type encodingWriter struct {
 	http.ResponseWriter // Caddy's
 
-	offer         string // without encode: the Accept-Encoding the upstream is sent for a navigation
-	encodeOutside bool   // Caddy's encode wraps the handler
-	head          bool   // a HEAD request: no body to encode
-	coding        string // set by the responseWriter: the coding of the page it decoded
-	coalescing    bool   // set by serveNext: the start of the page is gathered in start
-	start         []byte // the start of the page, while coalescing
-	flushLater    bool   // a flush came while coalescing
-	wrote         bool   // the final status went out
+	offer         string    // without encode: the Accept-Encoding the upstream is sent for a navigation
+	encodeOutside bool      // Caddy's encode wraps the handler
+	head          bool      // a HEAD request: no body to encode
+	coding        string    // set by the responseWriter: the coding of the page it decoded
+	coalescing    bool      // set by serveNext: the start of the page is gathered in start
+	start         heldBytes // the start of the page, while coalescing
+	flushLater    bool      // a flush came while coalescing
+	wrote         bool      // the final status went out
 	enc           encoder
 	codingValue   [1]string // the Content-Encoding value, without an allocation
 }
@@ -229,8 +229,8 @@ func (w *encodingWriter) Write(p []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	if w.coalescing {
-		w.start = append(w.start, p...)
-		if len(w.start) < coalesceSize {
+		w.start.append(p)
+		if w.start.len() < coalesceSize {
 			return len(p), nil
 		}
 		if err := w.endCoalescing(); err != nil {
@@ -249,9 +249,10 @@ func (w *encodingWriter) Write(p []byte) (int, error) {
 func (w *encodingWriter) endCoalescing() error {
 	w.coalescing = false
 	start := w.start
-	w.start = nil
-	if len(start) > 0 {
-		if _, err := w.ResponseWriter.Write(start); err != nil {
+	w.start = heldBytes{}
+	defer start.release()
+	if start.len() > 0 {
+		if _, err := w.ResponseWriter.Write(start.bytes()); err != nil {
 			return err
 		}
 	}

@@ -38,8 +38,9 @@ type responseWriter struct {
 	decoded   heldBytes // the decoded bytes, until committed
 }
 
-// heldBuffers are the buffers of heldBytes: a compressed page's first
-// bytes, held until it decodes, are held in a pooled buffer.
+// heldBuffers are the buffers of heldBytes: what a response holds before it
+// writes it on (a compressed page's first bytes, until they decode; the
+// start of a page gathered for encode) is held in a pooled buffer.
 var heldBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // maxPooledHeld is the capacity past which a buffer is not pooled again.
