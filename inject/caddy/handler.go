@@ -110,10 +110,11 @@ type Handler struct {
 	// traceparent too.
 	Formats []string `json:"formats,omitempty"`
 
-	prop    *tracecontext.Propagator // continues traces and writes the upstream's headers
-	otel    tracecontext.Source      // the span of Caddy's tracing directive
-	handler http.Handler             // inject.Middleware around serveNext
-	logger  *zap.Logger
+	prop        *tracecontext.Propagator // continues traces and writes the upstream's headers
+	traceparent bool                     // the upstream request gets traceparent too
+	otel        tracecontext.Source      // the span of Caddy's tracing directive
+	handler     http.Handler             // inject.Middleware around serveNext
+	logger      *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -152,6 +153,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("tracemeta: %w", err)
 	}
 	h.prop = prop
+	h.traceparent = formats&render.Traceparent != 0
 	// With Caddy's tracing directive, the span's ids come from
 	// OpenTelemetry; its DSC and decision are tracemeta's (see spanOf).
 	h.otel = tmotel.Source()
@@ -323,10 +325,7 @@ func (x *exchange) continueTrace(r *http.Request) {
 	sc, otelSpan := x.h.spanOf(r)
 	x.sc = sc
 	x.traced = true
-	header := maps.Clone(r.Header)
-	if header == nil {
-		header = http.Header{}
-	}
+	header := upstreamHeader(r.Header, x.h.traceparent)
 	r.Header = header
 	if x.skipped != inject.ReasonNone {
 		return
@@ -350,6 +349,38 @@ func (x *exchange) continueTrace(r *http.Request) {
 		header["Traceparent"] = []string{sc.Traceparent()}
 		delete(header, "Tracestate")
 	}
+}
+
+// mapGroupSlots is how many entries a Go map holds in its first group, its
+// whole storage while it is small (Go's maps are Swiss tables): a small map
+// that is full grows into a table on any assignment, even of a key it has.
+const mapGroupSlots = 8
+
+// upstreamHeader returns a copy of h, the client's request header, for the
+// upstream request, with room for the headers continueTrace and serveNext
+// set: sentry-trace, baggage, Accept-Encoding, and traceparent with that
+// format. A clone of a small map is as full as the map: a browser's
+// navigation has about eight headers, and a clone of them that grows on the
+// first assignment costs three allocations more than a map made with room.
+func upstreamHeader(h http.Header, traceparent bool) http.Header {
+	added := 0
+	for _, k := range [...]string{"Sentry-Trace", "Baggage", "Accept-Encoding", "Traceparent"} {
+		if _, ok := h[k]; !ok && (traceparent || k != "Traceparent") {
+			added++
+		}
+	}
+	if len(h) > mapGroupSlots || len(h)+added < mapGroupSlots {
+		if c := maps.Clone(h); c != nil {
+			return c
+		}
+		return make(http.Header, added)
+	}
+	// A hint past the group's slots makes a table with room.
+	c := make(http.Header, max(len(h)+added, mapGroupSlots+1))
+	for k, v := range h {
+		c[k] = v
+	}
+	return c
 }
 
 // namesTrace reports whether the traceparent value v names a span of the
