@@ -44,6 +44,19 @@ func (c *spanCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
+// SpanContextValue is for a context type of one's own that carries the
+// request's SpanContext itself, to save the allocation of [NewContext] (the
+// Caddy module's context does), as [OnceValue] is for a [Once]: its Value
+// method asks SpanContextValue first. It reports whether key is the key
+// under which [FromContext] looks for the span, and then returns sc as its
+// value; sc must stay valid, and unchanged, as long as the context is used.
+func SpanContextValue(key any, sc *SpanContext) (any, bool) {
+	if _, ok := key.(contextKey); ok {
+		return sc, true
+	}
+	return nil, false
+}
+
 // NewRequestContext returns a copy of ctx that carries sc, as [NewContext]
 // does, and a new [Once] for the response to the request ctx belongs to, in
 // one allocation: the context [Middleware] gives every request. A framework

@@ -1,6 +1,7 @@
 package tracecontext_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -632,6 +633,38 @@ func TestContextRoundTrip(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, sc, got)
 
+	allocs := testing.AllocsPerRun(100, func() { _, _ = tracecontext.FromContext(ctx) })
+	assert.Zero(t, allocs)
+}
+
+// spanCarrier is a context of one's own that carries its span itself,
+// through SpanContextValue.
+type spanCarrier struct {
+	context.Context
+	sc tracecontext.SpanContext
+}
+
+func (c *spanCarrier) Value(key any) any {
+	if v, ok := tracecontext.SpanContextValue(key, &c.sc); ok {
+		return v
+	}
+	return c.Context.Value(key)
+}
+
+func TestSpanContextValue(t *testing.T) {
+	sc := mustPropagator(t).Continue(http.Header{})
+	type key struct{}
+	parent := context.WithValue(t.Context(), key{}, "v")
+	ctx := &spanCarrier{Context: parent, sc: sc}
+	got, ok := tracecontext.FromContext(ctx)
+	require.True(t, ok, "FromContext finds the span the context carries itself")
+	assert.Equal(t, sc, got)
+	assert.Equal(t, "v", ctx.Value(key{}), "other keys are the parent's")
+	v, ok := tracecontext.SpanContextValue(key{}, &sc)
+	assert.False(t, ok, "not the span's key")
+	assert.Nil(t, v)
+	_, ok = tracecontext.FromContext(parent)
+	assert.False(t, ok)
 	allocs := testing.AllocsPerRun(100, func() { _, _ = tracecontext.FromContext(ctx) })
 	assert.Zero(t, allocs)
 }

@@ -152,9 +152,16 @@ type streamDecoder struct {
 }
 
 func newStreamDecoder(coding string, out io.Writer) *streamDecoder {
-	d := &streamDecoder{coding: coding, out: out, left: maxDecoded}
-	d.next, d.stop = iter.Pull(d.run)
+	d := new(streamDecoder)
+	d.start(coding, out)
 	return d
+}
+
+// start makes d a new decoder of coding writing to out, in place: the
+// responseWriter holds its decoder, without an allocation of its own.
+func (d *streamDecoder) start(coding string, out io.Writer) {
+	*d = streamDecoder{coding: coding, out: out, left: maxDecoded}
+	d.next, d.stop = iter.Pull(d.run)
 }
 
 // feed decodes p, and returns the decoder's error if it stopped with one.
@@ -237,7 +244,7 @@ func decodeStream(coding string, r io.Reader, w io.Writer) error {
 		}
 		// Every member of the stream, each counted against the bound.
 		zr.Multistream(true)
-		if _, err := io.CopyBuffer(w, readerOnly{zr}, *buf); err != nil {
+		if _, err := io.CopyBuffer(w, gzipOnly{zr}, *buf); err != nil {
 			return fmt.Errorf("gzip: %w", err)
 		}
 		return nil
@@ -262,7 +269,7 @@ func decodeStream(coding string, r io.Reader, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("zstd: %w", err)
 		}
-		if _, err := io.CopyBuffer(w, readerOnly{zr}, *buf); err != nil {
+		if _, err := io.CopyBuffer(w, zstdOnly{zr}, *buf); err != nil {
 			return fmt.Errorf("zstd: %w", err)
 		}
 		return nil
@@ -270,9 +277,16 @@ func decodeStream(coding string, r io.Reader, w io.Writer) error {
 	return fmt.Errorf("unknown coding %q", coding)
 }
 
-// readerOnly hides a decoder's WriteTo, so that io.CopyBuffer reads with the
-// pooled buffer and every write goes through the bound.
-type readerOnly struct{ io.Reader }
+// gzipOnly and zstdOnly hide a decoder's WriteTo, so that io.CopyBuffer
+// reads with the pooled buffer and every write goes through the bound. Each
+// holds one pointer, so that making it an io.Reader allocates nothing.
+type (
+	gzipOnly struct{ zr *gzip.Reader }
+	zstdOnly struct{ zr *zstd.Decoder }
+)
+
+func (r gzipOnly) Read(p []byte) (int, error) { return r.zr.Read(p) }
+func (r zstdOnly) Read(p []byte) (int, error) { return r.zr.Read(p) }
 
 var (
 	gzipReaders sync.Pool // of *gzip.Reader

@@ -110,10 +110,11 @@ type Handler struct {
 	// traceparent too.
 	Formats []string `json:"formats,omitempty"`
 
-	prop    *tracecontext.Propagator // continues traces and writes the upstream's headers
-	otel    tracecontext.Source      // the span of Caddy's tracing directive
-	handler http.Handler             // inject.Middleware around serveNext
-	logger  *zap.Logger
+	prop        *tracecontext.Propagator // continues traces and writes the upstream's headers
+	traceparent bool                     // the upstream request gets traceparent too
+	otel        tracecontext.Source      // the span of Caddy's tracing directive
+	handler     http.Handler             // inject.Middleware around serveNext
+	logger      *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -152,6 +153,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("tracemeta: %w", err)
 	}
 	h.prop = prop
+	h.traceparent = formats&render.Traceparent != 0
 	// With Caddy's tracing directive, the span's ids come from
 	// OpenTelemetry; its DSC and decision are tracemeta's (see spanOf).
 	h.otel = tmotel.Source()
@@ -262,11 +264,20 @@ type exchange struct {
 
 	entered bool          // serveNext has started: later skips are about the response
 	skipped inject.Reason // why inject.Middleware skips the request, before serveNext
+	traced  bool          // sc is the navigation's span, which the context carries
 
 	// once is the response's render.Once, which the exchange carries
 	// itself (see tracecontext.OnceValue), so that inject.Middleware needs no
-	// context of its own.
+	// context of its own; the exchange carries sc the same way
+	// (tracecontext.SpanContextValue), for the handlers after it.
 	once render.Once
+
+	// The writers of a navigation, and the upstream request's
+	// Accept-Encoding value, live in the exchange: one allocation per
+	// request for all of them.
+	enc            encodingWriter // reencoding's, when it wraps Caddy's writer
+	rw             responseWriter // serveNext's, around inject.Middleware's
+	acceptEncoding [1]string
 }
 
 // exchangeKey is the context key under which an exchange finds itself.
@@ -280,6 +291,11 @@ func (x *exchange) Value(key any) any {
 	}
 	if v, ok := tracecontext.OnceValue(key, &x.once); ok {
 		return v
+	}
+	if x.traced {
+		if v, ok := tracecontext.SpanContextValue(key, &x.sc); ok {
+			return v
+		}
 	}
 	return x.Context.Value(key)
 }
@@ -297,25 +313,22 @@ func skipHook(r *http.Request, reason inject.Reason) {
 	}
 }
 
-// continueTrace continues the trace of the navigation r and returns the
-// request the upstream gets: a copy whose headers name the span (in a copy
-// of the header map, so that the request Caddy logs is the one that came
-// in; the copy shares the value slices, which Inject and serveNext replace,
-// never change in place). A request inject.Middleware reported as not
-// rewritten (a HEAD, whose response it still gives its GET's headers) has
-// no page to name the span in: its copy keeps the client's trace headers.
-func (x *exchange) continueTrace(r *http.Request) *http.Request {
+// continueTrace continues the trace of the navigation r and makes r the
+// request the upstream gets: its headers name the span, in a copy of the
+// header map, so that the request Caddy logs is the one that came in (r is
+// the handler's own copy of it, see ServeHTTP; the header copy shares the
+// value slices, which Inject and serveNext replace, never change in place).
+// A request inject.Middleware reported as not rewritten (a HEAD, whose
+// response it still gives its GET's headers) has no page to name the span
+// in: it keeps the client's trace headers.
+func (x *exchange) continueTrace(r *http.Request) {
 	sc, otelSpan := x.h.spanOf(r)
 	x.sc = sc
-	x.Context = tracecontext.NewContext(x.Context, sc)
-	r = r.WithContext(r.Context())
-	header := maps.Clone(r.Header)
-	if header == nil {
-		header = http.Header{}
-	}
+	x.traced = true
+	header := upstreamHeader(r.Header, x.h.traceparent)
 	r.Header = header
 	if x.skipped != inject.ReasonNone {
-		return r
+		return
 	}
 	traceparent, tracestate := header["Traceparent"], header["Tracestate"]
 	x.h.prop.Inject(x, header)
@@ -336,7 +349,38 @@ func (x *exchange) continueTrace(r *http.Request) *http.Request {
 		header["Traceparent"] = []string{sc.Traceparent()}
 		delete(header, "Tracestate")
 	}
-	return r
+}
+
+// mapGroupSlots is how many entries a Go map holds in its first group, its
+// whole storage while it is small (Go's maps are Swiss tables): a small map
+// that is full grows into a table on any assignment, even of a key it has.
+const mapGroupSlots = 8
+
+// upstreamHeader returns a copy of h, the client's request header, for the
+// upstream request, with room for the headers continueTrace and serveNext
+// set: sentry-trace, baggage, Accept-Encoding, and traceparent with that
+// format. A clone of a small map is as full as the map: a browser's
+// navigation has about eight headers, and a clone of them that grows on the
+// first assignment costs three allocations more than a map made with room.
+func upstreamHeader(h http.Header, traceparent bool) http.Header {
+	added := 0
+	for _, k := range [...]string{"Sentry-Trace", "Baggage", "Accept-Encoding", "Traceparent"} {
+		if _, ok := h[k]; !ok && (traceparent || k != "Traceparent") {
+			added++
+		}
+	}
+	if len(h) > mapGroupSlots || len(h)+added < mapGroupSlots {
+		if c := maps.Clone(h); c != nil {
+			return c
+		}
+		return make(http.Header, added)
+	}
+	// A hint past the group's slots makes a table with room.
+	c := make(http.Header, max(len(h)+added, mapGroupSlots+1))
+	for k, v := range h {
+		c[k] = v
+	}
+	return c
 }
 
 // namesTrace reports whether the traceparent value v names a span of the
@@ -358,7 +402,7 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		x.err = x.next.ServeHTTP(w, r)
 		return
 	}
-	r = x.continueTrace(r)
+	x.continueTrace(r)
 	nav := acceptsHTML(r.Header)
 	var enc *encodingWriter
 	if nav {
@@ -371,16 +415,18 @@ func serveNext(w http.ResponseWriter, r *http.Request) {
 		// encodingWriter hands encode the start of the page in one write.
 		enc = encodingWriterOf(w)
 		if enc != nil && enc.offer != "" {
-			r.Header["Accept-Encoding"] = []string{enc.offer}
+			x.acceptEncoding[0] = enc.offer
 		} else {
-			r.Header["Accept-Encoding"] = []string{"identity"}
+			x.acceptEncoding[0] = "identity"
 		}
+		r.Header["Accept-Encoding"] = x.acceptEncoding[:]
 		if enc != nil && enc.encodeOutside {
 			enc.coalescing = !head
 			enc = nil // encode compresses the page: not encoded again here
 		}
 	}
-	rw := newResponseWriter(w, r, x, nav, enc)
+	rw := &x.rw
+	*rw = responseWriter{ResponseWriter: w, x: x, nav: nav, head: r.Method == http.MethodHead, enc: enc}
 	defer rw.endDecode() // a panic of the chain gives the decode slot back
 	x.err = x.next.ServeHTTP(rw, r)
 	if err := rw.finish(); err != nil && x.err == nil {

@@ -29,7 +29,13 @@ func reencoding(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ew := &encodingWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
+		x := exchangeFrom(r.Context())
+		if x == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ew := &x.enc
+		*ew = encodingWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
 		if insideEncode(w) {
 			ew.encodeOutside = true
 		} else if ew.offer = decodableCodings(r.Header["Accept-Encoding"]); ew.offer == "" {
@@ -37,10 +43,8 @@ func reencoding(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(ew, r)
-		if err := ew.close(); err != nil {
-			if x := exchangeFrom(r.Context()); x != nil && x.err == nil {
-				x.err = fmt.Errorf("tracemeta: %w", err)
-			}
+		if err := ew.close(); err != nil && x.err == nil {
+			x.err = fmt.Errorf("tracemeta: %w", err)
 		}
 	})
 }
@@ -94,40 +98,67 @@ func unwrapFind(w http.ResponseWriter, depth int, match func(http.ResponseWriter
 // decodableCodings returns the Accept-Encoding to send an upstream for a
 // navigation: the codings among those the client accepts that tracemeta can
 // decode and encode again (gzip, zstd), in the client's order; "" when the
-// client accepts neither.
+// client accepts neither. It allocates nothing: it runs on every
+// navigation.
 func decodableCodings(values []string) string {
-	var gzipOK, zstdOK bool
-	var order []string
+	// 1 + the rank at which each coding was first accepted, 0 if not.
+	var gzipRank, zstdRank, rank int
 	for _, v := range values {
-		for item := range strings.SplitSeq(v, ",") {
+		for v != "" {
+			item := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				item, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
 			coding, params, _ := strings.Cut(item, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
+			coding = strings.TrimSpace(coding)
 			if refused(params) {
 				continue
 			}
-			switch coding {
-			case "gzip", "x-gzip", "*":
-				if !gzipOK {
-					gzipOK = true
-					order = append(order, "gzip")
+			switch {
+			case isCoding(coding, "gzip"), isCoding(coding, "x-gzip"), coding == "*":
+				if gzipRank == 0 {
+					rank++
+					gzipRank = rank
 				}
-			case "zstd":
-				if !zstdOK {
-					zstdOK = true
-					order = append(order, "zstd")
+			case isCoding(coding, "zstd"):
+				if zstdRank == 0 {
+					rank++
+					zstdRank = rank
 				}
 			}
 		}
 	}
-	return strings.Join(order, ", ")
+	switch {
+	case gzipRank != 0 && zstdRank != 0 && gzipRank < zstdRank:
+		return "gzip, zstd"
+	case gzipRank != 0 && zstdRank != 0:
+		return "zstd, gzip"
+	case gzipRank != 0:
+		return "gzip"
+	case zstdRank != 0:
+		return "zstd"
+	}
+	return ""
 }
+
+// isCoding reports whether s is the lower-case coding name, in any ASCII
+// case.
+func isCoding(s, name string) bool { return len(s) == len(name) && equalFoldAt(s, 0, name) }
 
 // refused reports whether the parameters of an Accept-Encoding item give it
 // a weight of zero.
 func refused(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
+	for params != "" {
+		p := params
+		if i := strings.IndexByte(params, ';'); i >= 0 {
+			p, params = params[:i], params[i+1:]
+		} else {
+			params = ""
+		}
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if strings.EqualFold(k, "q") {
+		if isCoding(k, "q") {
 			v = strings.TrimRight(strings.TrimSpace(v), "0")
 			return v == "" || v == "0." || v == "0"
 		}
@@ -147,15 +178,16 @@ const coalesceSize = 1 << 10
 type encodingWriter struct {
 	http.ResponseWriter // Caddy's
 
-	offer         string // without encode: the Accept-Encoding the upstream is sent for a navigation
-	encodeOutside bool   // Caddy's encode wraps the handler
-	head          bool   // a HEAD request: no body to encode
-	coding        string // set by the responseWriter: the coding of the page it decoded
-	coalescing    bool   // set by serveNext: the start of the page is gathered in start
-	start         []byte // the start of the page, while coalescing
-	flushLater    bool   // a flush came while coalescing
-	wrote         bool   // the final status went out
+	offer         string    // without encode: the Accept-Encoding the upstream is sent for a navigation
+	encodeOutside bool      // Caddy's encode wraps the handler
+	head          bool      // a HEAD request: no body to encode
+	coding        string    // set by the responseWriter: the coding of the page it decoded
+	coalescing    bool      // set by serveNext: the start of the page is gathered in start
+	start         heldBytes // the start of the page, while coalescing
+	flushLater    bool      // a flush came while coalescing
+	wrote         bool      // the final status went out
 	enc           encoder
+	codingValue   [1]string // the Content-Encoding value, without an allocation
 }
 
 // encoder is a pooled gzip or zstd writer.
@@ -179,7 +211,8 @@ func (w *encodingWriter) WriteHeader(code int) {
 		}
 		if w.coding != "" {
 			h := w.Header()
-			h["Content-Encoding"] = []string{w.coding}
+			w.codingValue[0] = w.coding
+			h["Content-Encoding"] = w.codingValue[:]
 			delete(h, "Content-Length")
 			if !w.head && code != http.StatusNoContent && code != http.StatusNotModified {
 				w.enc = newEncoder(w.coding, w.ResponseWriter)
@@ -196,8 +229,8 @@ func (w *encodingWriter) Write(p []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	if w.coalescing {
-		w.start = append(w.start, p...)
-		if len(w.start) < coalesceSize {
+		w.start.append(p)
+		if w.start.len() < coalesceSize {
 			return len(p), nil
 		}
 		if err := w.endCoalescing(); err != nil {
@@ -216,9 +249,10 @@ func (w *encodingWriter) Write(p []byte) (int, error) {
 func (w *encodingWriter) endCoalescing() error {
 	w.coalescing = false
 	start := w.start
-	w.start = nil
-	if len(start) > 0 {
-		if _, err := w.ResponseWriter.Write(start); err != nil {
+	w.start = heldBytes{}
+	defer start.release()
+	if start.len() > 0 {
+		if _, err := w.ResponseWriter.Write(start.bytes()); err != nil {
 			return err
 		}
 	}

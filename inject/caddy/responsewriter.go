@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -28,16 +29,52 @@ type responseWriter struct {
 	enc    *encodingWriter // encodes a decoded page again, or nil
 	status bool            // a final status was written (or implied by a Write)
 
-	dec       *streamDecoder // decodes a compressed page, or nil
-	coding    string         // the page's coding, while decoding
-	code      int            // the status, held until the decoder writes
-	committed bool           // the decoded page's status went out
-	encoded   []byte         // the compressed bytes, until committed
-	decoded   []byte         // the decoded bytes, until committed
+	dec       *streamDecoder // decodes a compressed page (decoder), or nil
+	decoder   streamDecoder
+	coding    string    // the page's coding, while decoding
+	code      int       // the status, held until the decoder writes
+	committed bool      // the decoded page's status went out
+	encoded   heldBytes // the compressed bytes, until committed
+	decoded   heldBytes // the decoded bytes, until committed
 }
 
-func newResponseWriter(w http.ResponseWriter, r *http.Request, x *exchange, nav bool, enc *encodingWriter) *responseWriter {
-	return &responseWriter{ResponseWriter: w, x: x, nav: nav, head: r.Method == http.MethodHead, enc: enc}
+// heldBuffers are the buffers of heldBytes: what a response holds before it
+// writes it on (a compressed page's first bytes, until they decode; the
+// start of a page gathered for encode) is held in a pooled buffer.
+var heldBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledHeld is the capacity past which a buffer is not pooled again.
+const maxPooledHeld = 2 * max(maxHeldEncoded, maxHeldDecoded)
+
+// heldBytes is bytes held in a pooled buffer, taken on the first append.
+type heldBytes struct{ buf *[]byte }
+
+func (h *heldBytes) append(p []byte) {
+	if h.buf == nil {
+		h.buf = heldBuffers.Get().(*[]byte)
+	}
+	*h.buf = append(*h.buf, p...)
+}
+
+// bytes returns what is held, valid until release.
+func (h *heldBytes) bytes() []byte {
+	if h.buf == nil {
+		return nil
+	}
+	return *h.buf
+}
+
+func (h *heldBytes) len() int { return len(h.bytes()) }
+
+// release drops what is held and gives the buffer back.
+func (h *heldBytes) release() {
+	if b := h.buf; b != nil {
+		h.buf = nil
+		if cap(*b) <= maxPooledHeld {
+			*b = (*b)[:0]
+			heldBuffers.Put(b)
+		}
+	}
 }
 
 // WriteHeader reads the upstream's span from the headers of the final
@@ -58,7 +95,8 @@ func (w *responseWriter) WriteHeader(code int) {
 			case acquireDecode(coding):
 				// Held with the status until the decoder writes, so
 				// that a stream it cannot decode passes through.
-				w.dec = newStreamDecoder(coding, decodedSink{w})
+				w.decoder.start(coding, decodedSink{w})
+				w.dec = &w.decoder
 				w.coding, w.code = coding, code
 				return
 			default:
@@ -100,12 +138,12 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 // writeEncoded feeds p to the decoder.
 func (w *responseWriter) writeEncoded(p []byte) (int, error) {
 	if !w.committed {
-		if len(w.encoded)+len(p) > maxHeldEncoded {
+		if w.encoded.len()+len(p) > maxHeldEncoded {
 			if err := w.commit(); err != nil {
 				return 0, err
 			}
 		} else {
-			w.encoded = append(w.encoded, p...)
+			w.encoded.append(p)
 		}
 	}
 	if err := w.dec.feed(p); err != nil {
@@ -131,8 +169,8 @@ func (s decodedSink) Write(p []byte) (int, error) {
 		return len(p), nil // stopped: what it still decodes is dropped
 	}
 	if !w.committed {
-		if len(w.decoded)+len(p) <= maxHeldDecoded {
-			w.decoded = append(w.decoded, p...)
+		if w.decoded.len()+len(p) <= maxHeldDecoded {
+			w.decoded.append(p)
 			return len(p), nil
 		}
 		if err := w.commit(); err != nil {
@@ -146,15 +184,16 @@ func (s decodedSink) Write(p []byte) (int, error) {
 // decoded of it: from then on the page cannot pass through as it came.
 func (w *responseWriter) commit() error {
 	w.committed = true
-	w.encoded = nil
+	w.encoded.release()
 	w.decodedHeader(w.coding)
 	w.ResponseWriter.WriteHeader(w.code)
 	decoded := w.decoded
-	w.decoded = nil
-	if len(decoded) == 0 {
+	w.decoded = heldBytes{}
+	defer decoded.release()
+	if decoded.len() == 0 {
 		return nil
 	}
-	_, err := w.writePlain(decoded)
+	_, err := w.writePlain(decoded.bytes())
 	return err
 }
 
@@ -163,10 +202,10 @@ func (w *responseWriter) commit() error {
 func (w *responseWriter) passEncoded(cause error) error {
 	w.x.logger.Debug("compressed page passed through without the tags", zap.String("coding", w.coding), zap.Error(cause))
 	w.endDecode()
-	w.decoded = nil
+	w.decoded.release()
 	w.ResponseWriter.WriteHeader(w.code)
-	_, err := w.ResponseWriter.Write(w.encoded)
-	w.encoded = nil
+	_, err := w.ResponseWriter.Write(w.encoded.bytes())
+	w.encoded.release()
 	return err
 }
 
