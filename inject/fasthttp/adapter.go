@@ -72,7 +72,7 @@ func NewMiddleware(next fasthttp.RequestHandler, opts ...inject.Option) (fasthtt
 // handler is the fasthttp handler of Middleware around next.
 func handler(k *fasthttpkit.Kit, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(fctx *fasthttp.RequestCtx) {
-		r := fasthttpkit.NewRequest(fctx)
+		rn, r := k.Begin(fctx)
 		// Not fctx as the parent: a body stream is replayed after the
 		// handler returned, when fasthttp may have reused fctx.
 		ctx, traced := fasthttpkit.SDKContext(fctx)
@@ -80,9 +80,10 @@ func handler(k *fasthttpkit.Kit, next fasthttp.RequestHandler) fasthttp.RequestH
 		fctx.SetUserValue(contextKey{}, ctx)
 		next(fctx)
 		if fctx.Hijacked() {
+			k.Abandon(rn)
 			return
 		}
-		if err := k.Rewrite(fctx, r.WithContext(ctx)); err != nil {
+		if err := k.Finish(fctx, rn, ctx); err != nil {
 			fctx.Error(fasthttp.StatusMessage(fasthttp.StatusInternalServerError), fasthttp.StatusInternalServerError)
 		}
 	}
