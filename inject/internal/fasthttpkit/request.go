@@ -98,6 +98,7 @@ func (b *requestBuilder) reset() {
 	clear(b.header)
 	clear(b.vals)
 	b.vals = b.vals[:0]
+	clear(b.kept)
 	b.kept = b.kept[:0]
 	b.buf = b.buf[:0]
 	if cap(b.buf) > maxPooled {
@@ -242,21 +243,26 @@ func (b *requestBuilder) copyHeader(h *fasthttp.RequestHeader) {
 	if len(b.buf) > 0 {
 		all = string(b.buf)
 	}
+	// Each header's values side by side in vals, in the order they came,
+	// for one map assignment per header.
 	off := 0
-	for _, kv := range b.kept {
-		v := kv.s
-		if kv.header < firstDecisionHeader {
-			v = all[off : off+kv.n]
+	for j := range b.kept {
+		if kv := &b.kept[j]; kv.header < firstDecisionHeader {
+			kv.s = all[off : off+kv.n]
 			off += kv.n
 		}
-		j := len(b.vals)
-		b.vals = append(b.vals, v)
-		key := requestHeaders[kv.header].key
-		if old, ok := b.header[key]; ok {
-			b.header[key] = append(old, v) // a repeated header: rare
-		} else {
-			b.header[key] = b.vals[j : j+1 : j+1]
+	}
+	for i := range requestHeaders {
+		if b.values[i] == 0 {
+			continue
 		}
+		start := len(b.vals)
+		for _, kv := range b.kept {
+			if kv.header == i {
+				b.vals = append(b.vals, kv.s)
+			}
+		}
+		b.header[requestHeaders[i].key] = b.vals[start:len(b.vals):len(b.vals)]
 	}
 }
 
