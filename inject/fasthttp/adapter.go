@@ -55,6 +55,11 @@ func Context(fctx *fasthttp.RequestCtx) context.Context {
 // so that it sees the HTML before it is compressed; a compressed response
 // passes through untouched. Nil options are skipped, as [inject.Middleware]
 // skips them.
+//
+// The *http.Request that inject's options are given (a skip function of
+// [inject.WithSkip], the skip hook, a sampler of tracecontext.WithSampler)
+// is reused for a later request once the response is written, as fasthttp
+// reuses its RequestCtx: keep nothing of it past the call but copies.
 func Middleware(next fasthttp.RequestHandler, opts ...inject.Option) fasthttp.RequestHandler {
 	k, _ := fasthttpkit.New(opts, nil, false)
 	return handler(k, next)
