@@ -291,6 +291,10 @@ func unwrap(w http.ResponseWriter) *responseWriter {
 	return nil
 }
 
+// maxPooledHeaders is the number of headers above which a pooled writer's
+// header maps are not kept for the next response.
+const maxPooledHeaders = 64
+
 // responseWriter is the http.ResponseWriter the middleware writes to: the
 // status and headers go into the fasthttp response when the middleware
 // sends them, the body into a new body or, for a stream, into a pipe that
@@ -358,6 +362,8 @@ func (rw *responseWriter) init(resp *fasthttp.Response, in *interner) {
 	if rw.orig == nil {
 		rw.orig = make(http.Header, 8)
 		rw.header = make(http.Header, 10) // room for the middleware's
+	}
+	if rw.visit == nil {
 		rw.visit = rw.visitHeader
 	}
 	rw.resp = resp
@@ -388,6 +394,11 @@ func (rw *responseWriter) visitHeader(k, v []byte) {
 // reset drops everything rw holds of its last response, keeping its maps
 // and arrays.
 func (rw *responseWriter) reset() {
+	if len(rw.orig) > maxPooledHeaders || len(rw.header) > maxPooledHeaders {
+		// A response with many headers: its maps are left to the
+		// collector, so that the next responses do not clear them.
+		rw.orig, rw.header, rw.origVals, rw.replayed = nil, nil, nil, nil
+	}
 	clear(rw.orig)
 	clear(rw.header)
 	clear(rw.origVals)
