@@ -3,6 +3,7 @@ package fasthttpkit_test
 import (
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -76,8 +77,9 @@ func FuzzParseRequestURI(f *testing.F) {
 }
 
 // TestInterner checks that an interner returns the bytes it is given, the
-// same string for the same bytes, and strings that stay as they were when
-// the bytes change, under concurrent use.
+// same string for the same bytes, strings that stay as they were when the
+// bytes change, and one allocation for bytes met once, under concurrent
+// use.
 func TestInterner(t *testing.T) {
 	in := fasthttpkit.NewInterner()
 	b := []byte("text/html; charset=utf-8")
@@ -85,7 +87,7 @@ func TestInterner(t *testing.T) {
 	assert.Equal(t, "text/html; charset=utf-8", s)
 	again := in.String([]byte("text/html; charset=utf-8"))
 	assert.Equal(t, s, again)
-	assert.Equal(t, unsafeData(s), unsafeData(again), "the kept string")
+	assert.Equal(t, stringData(s), stringData(again), "the kept string")
 	copy(b, "XXXX")
 	assert.Equal(t, "text/html; charset=utf-8", s, "a string handed out never changes")
 	assert.Equal(t, "XXXX/html; charset=utf-8", in.String(b))
@@ -93,6 +95,17 @@ func TestInterner(t *testing.T) {
 	long := []byte(strings.Repeat("x", 1000))
 	assert.Equal(t, string(long), in.String(long))
 	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = in.String([]byte("text/html; charset=utf-8")) }))
+	var buf [32]byte
+	i := 0
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() {
+		i++
+		_ = in.String(strconv.AppendInt(append(buf[:0], "/page?id="...), int64(i), 10))
+	}), "a string met once costs what string(b) costs")
+	for n := 1; n <= 300; n++ { // every length kept, and the ones past it
+		v := []byte(strings.Repeat("y", n-1) + "z")
+		assert.Equal(t, string(v), in.String(v))
+		assert.Equal(t, string(v), in.String(v), "kept")
+	}
 
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -125,4 +138,5 @@ func TestAddrCache(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = c.String(a) }))
 }
 
-func unsafeData(s string) *byte { return unsafe.StringData(s) }
+// stringData is the address of s's bytes.
+func stringData(s string) uintptr { return uintptr(unsafe.Pointer(unsafe.StringData(s))) }
