@@ -55,6 +55,11 @@ func Context(fctx *fasthttp.RequestCtx) context.Context {
 // so that it sees the HTML before it is compressed; a compressed response
 // passes through untouched. Nil options are skipped, as [inject.Middleware]
 // skips them.
+//
+// The *http.Request that inject's options are given (a skip function of
+// [inject.WithSkip], the skip hook, a sampler of tracecontext.WithSampler)
+// is reused for a later request once the response is written, as fasthttp
+// reuses its RequestCtx: keep nothing of it past the call but copies.
 func Middleware(next fasthttp.RequestHandler, opts ...inject.Option) fasthttp.RequestHandler {
 	k, _ := fasthttpkit.New(opts, nil, false)
 	return handler(k, next)
@@ -72,7 +77,7 @@ func NewMiddleware(next fasthttp.RequestHandler, opts ...inject.Option) (fasthtt
 // handler is the fasthttp handler of Middleware around next.
 func handler(k *fasthttpkit.Kit, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(fctx *fasthttp.RequestCtx) {
-		r := fasthttpkit.NewRequest(fctx)
+		rn, r := k.Begin(fctx)
 		// Not fctx as the parent: a body stream is replayed after the
 		// handler returned, when fasthttp may have reused fctx.
 		ctx, traced := fasthttpkit.SDKContext(fctx)
@@ -80,9 +85,10 @@ func handler(k *fasthttpkit.Kit, next fasthttp.RequestHandler) fasthttp.RequestH
 		fctx.SetUserValue(contextKey{}, ctx)
 		next(fctx)
 		if fctx.Hijacked() {
+			k.Abandon(rn)
 			return
 		}
-		if err := k.Rewrite(fctx, r.WithContext(ctx)); err != nil {
+		if err := k.Finish(fctx, rn, ctx); err != nil {
 			fctx.Error(fasthttp.StatusMessage(fasthttp.StatusInternalServerError), fasthttp.StatusInternalServerError)
 		}
 	}

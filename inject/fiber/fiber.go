@@ -47,6 +47,11 @@ import (
 // must run in front of the handler (app.Use it before this one), so that the
 // handler sees the HTML before it is compressed; a compressed response
 // passes through untouched. Nil options are skipped.
+//
+// The *http.Request that inject's options are given (a skip function of
+// [inject.WithSkip], the skip hook, a sampler of tracecontext.WithSampler)
+// is reused for a later request once the response is written, as fasthttp
+// reuses its RequestCtx: keep nothing of it past the call but copies.
 func Middleware(opts ...inject.Option) fiber.Handler {
 	h, _ := fasthttpkit.Middleware(&framework, opts, false)
 	return h

@@ -41,6 +41,11 @@ var framework = fasthttpkit.Framework[fiber.Ctx]{
 // as fasthttp sends it, in constant memory, a stream writer's Flush sending
 // what the page has so far. Compression (compress.New) belongs in front of
 // it. Nil options are skipped.
+//
+// The *http.Request that inject's options are given (a skip function of
+// [inject.WithSkip], the skip hook, a sampler of tracecontext.WithSampler)
+// is reused for a later request once the response is written, as fasthttp
+// reuses its RequestCtx: keep nothing of it past the call but copies.
 func Middleware(opts ...inject.Option) fiber.Handler {
 	h, _ := NewMiddleware(opts...) // usable either way
 	return h

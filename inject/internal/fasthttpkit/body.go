@@ -2,8 +2,6 @@ package fasthttpkit
 
 import (
 	"io"
-	"net/http"
-	"net/textproto"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -66,48 +64,4 @@ func putBuf(p *[]byte, b []byte) {
 	}
 	*p = b[:0]
 	bufPool.Put(p)
-}
-
-// headerScratch collects the headers of one copyHeader call; pooled.
-type headerScratch struct {
-	buf  []byte // keys and values, one after the other
-	lens []int  // the length of each key and each value
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(headerScratch) }}
-
-// copyHeader returns the headers that visitAll visits, but for those skip
-// reports, with canonical keys, in a few allocations whatever their
-// number: the bytes are copied into one string, the values into one array.
-func copyHeader(visitAll func(func(k, v []byte)), skip func(key []byte) bool) http.Header {
-	sc := scratchPool.Get().(*headerScratch)
-	sc.buf, sc.lens = sc.buf[:0], sc.lens[:0]
-	visitAll(func(k, v []byte) {
-		if !skip(k) {
-			sc.buf = append(append(sc.buf, k...), v...)
-			sc.lens = append(sc.lens, len(k), len(v))
-		}
-	})
-	n := len(sc.lens) / 2
-	h := make(http.Header, n)
-	if n > 0 {
-		all := string(sc.buf)
-		vals := make([]string, n)
-		off := 0
-		for i := range n {
-			kl, vl := sc.lens[2*i], sc.lens[2*i+1]
-			key := textproto.CanonicalMIMEHeaderKey(all[off : off+kl])
-			vals[i] = all[off+kl : off+kl+vl]
-			off += kl + vl
-			if old, ok := h[key]; ok {
-				h[key] = append(old, vals[i]) // a repeated key: rare
-			} else {
-				h[key] = vals[i : i+1 : i+1]
-			}
-		}
-	}
-	if cap(sc.buf) <= maxPooled {
-		scratchPool.Put(sc)
-	}
-	return h
 }

@@ -78,7 +78,8 @@ func Handler[C any](k *Kit, fw *Framework[C]) func(c C) error {
 // [Rewriter.Rewrite], for a body stream that fails before its status.
 func Serve[C any](k *Kit, fw *Framework[C], c C) error {
 	fctx := fw.RequestCtx(c)
-	r := NewRequest(fctx)
+	rn := k.getRun()
+	r := k.request(rn, fctx)
 	fw.SetContext(c, k.Context(fw.Context(c), r, fw.Traced != nil && fw.Traced(c)))
 	if err := fw.Next(c); err != nil {
 		if herr := fw.ErrorHandler(c, err); herr != nil {
@@ -90,10 +91,34 @@ func Serve[C any](k *Kit, fw *Framework[C], c C) error {
 		}
 	}
 	if fctx.Hijacked() {
+		k.putRun(rn)
 		return nil
 	}
-	return k.Rewrite(fctx, r.WithContext(fw.Context(c)))
+	setContext(r, fw.Context(c))
+	return k.rewrite(fctx, r, rn)
 }
+
+// Begin returns the run of fctx's request and its net/http request, built
+// as [NewRequest] builds it: both are valid until [Kit.Finish] or
+// [Kit.Abandon], which gives them back to the kit's pool.
+func (k *Kit) Begin(fctx *fasthttp.RequestCtx) (*Run, *http.Request) {
+	rn := k.getRun()
+	return (*Run)(rn), k.request(rn, fctx)
+}
+
+// Finish rewrites the response fctx holds, for rn's request with the
+// context ctx, as [Rewriter.Rewrite] does, and gives rn back.
+func (k *Kit) Finish(fctx *fasthttp.RequestCtx, rn *Run, ctx context.Context) error {
+	r := &rn.req
+	setContext(r, ctx)
+	return k.rewrite(fctx, r, (*run)(rn))
+}
+
+// Abandon gives rn back without a rewrite, as for a hijacked connection.
+func (k *Kit) Abandon(rn *Run) { k.putRun((*run)(rn)) }
+
+// Run is the pooled state of one request that [Kit.Begin] starts.
+type Run run
 
 // coreMiddleware builds inject's middleware around h.
 func coreMiddleware(opts []inject.Option, validate bool, h http.Handler) (http.Handler, error) {

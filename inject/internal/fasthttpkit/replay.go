@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"sync"
@@ -36,6 +37,9 @@ type Rewriter struct {
 	mw       http.Handler        // inject.Middleware(opts...) around replay
 	settings adapterkit.Settings // the logger and the skip hook of opts
 	warned   atomic.Bool         // the unknown fasthttp layout was logged
+	runs     sync.Pool           // of *run, the state of a request in flight
+	intern   *interner           // the strings met again and again
+	addrs    addrCache           // the text of the remote addresses
 }
 
 // NewRewriter returns a Rewriter that runs responses through
@@ -50,7 +54,7 @@ func NewRewriter(opts ...inject.Option) *Rewriter {
 // [inject.NewMiddleware].
 func newRewriter(opts []inject.Option, validate bool) (*Rewriter, error) {
 	mw, err := coreMiddleware(opts, validate, http.HandlerFunc(replay))
-	return &Rewriter{mw: mw, settings: adapterkit.SettingsOf(opts)}, err
+	return &Rewriter{mw: mw, settings: adapterkit.SettingsOf(opts), intern: newInterner()}, err
 }
 
 // Rewrite runs the response that fctx holds through the middleware, for the
@@ -69,30 +73,43 @@ func newRewriter(opts []inject.Option, validate bool) (*Rewriter, error) {
 // without a body; the caller answers it (a Fiber adapter hands it to the
 // app's ErrorHandler; [Middleware] sends a 500).
 func (p *Rewriter) Rewrite(fctx *fasthttp.RequestCtx, r *http.Request) error {
+	return p.rewrite(fctx, r, p.getRun())
+}
+
+// rewrite is Rewrite with the run rn, which it gives back to the pool once
+// the response is rewritten: before it returns, or, for a body stream, once
+// the stream is replayed. rn's request, if r is that, must not be used
+// after.
+func (p *Rewriter) rewrite(fctx *fasthttp.RequestCtx, r *http.Request, rn *run) error {
 	resp := &fctx.Response
+	rw := &rn.rw
 	if !resp.IsBodyStream() {
-		rw := newResponseWriter(resp)
+		rw.init(resp, p.intern)
 		rw.body = resp.Body()
 		p.mw.ServeHTTP(rw, r)
 		rw.setBody()
+		p.putRun(rn)
 		return nil
 	}
 	src, ok := detachBodyStream(resp)
 	if !ok {
 		p.unknownLayout(r) // left untouched
+		p.putRun(rn)
 		return nil
 	}
 	size := resp.Header.ContentLength()
-	rw := newResponseWriter(resp)
+	rw.init(resp, p.intern)
 	if size >= 0 {
 		rw.orig["Content-Length"] = []string{strconv.Itoa(size)}
 	}
-	rw.stream = &stream{src: src, size: size, ready: make(chan struct{})}
+	// The stream's state is its own: the replay's goroutine gives rn back
+	// when it is done, maybe before this one reads s.
+	s := &stream{src: src, size: size, ready: make(chan struct{})}
+	rw.stream = s
 	pr, pw := io.Pipe()
-	rw.stream.pw = pw
-	go p.serveStream(rw, r)
-	<-rw.stream.ready
-	s := rw.stream
+	s.pw = pw
+	go p.serveStream(rn, r)
+	<-s.ready
 	switch {
 	case s.err != nil:
 		pr.Close()
@@ -128,18 +145,22 @@ func (p *Rewriter) unknownLayout(r *http.Request) {
 // serveStream serves the replay of a body stream, on its own goroutine:
 // the request's goroutine waits for rw.stream.ready, then fasthttp reads
 // the pipe as it sends the response.
-func (p *Rewriter) serveStream(rw *responseWriter, r *http.Request) {
-	s := rw.stream
+func (p *Rewriter) serveStream(rn *run, r *http.Request) {
+	s := rn.rw.stream
 	defer func() {
-		if v := recover(); v != nil {
+		v := recover()
+		if v != nil {
 			s.fail(fmt.Errorf("%sreplaying the body stream: %v", errPrefix, v))
 		}
 		if !s.signalled {
 			s.fail(errNoStatus)
 		}
 		s.pw.CloseWithError(s.copyErr)
+		if v == nil {
+			p.putRun(rn) // after a panic, what it holds is left to the collector
+		}
 	}()
-	p.mw.ServeHTTP(rw, r)
+	p.mw.ServeHTTP(&rn.rw, r)
 }
 
 // replay is the handler inside the middleware: it writes the fasthttp
@@ -156,12 +177,16 @@ func replay(w http.ResponseWriter, _ *http.Request) {
 	for _, v := range rw.orig {
 		n += len(v)
 	}
-	all := make([]string, 0, n)
+	all := rw.replayed[:0]
+	if cap(all) < n {
+		all = make([]string, 0, n)
+	}
 	for k, v := range rw.orig {
 		i := len(all)
 		all = append(all, v...)
 		h[k] = all[i:len(all):len(all)]
 	}
+	rw.replayed = all
 	rw.replayingStatus = true
 	w.WriteHeader(rw.status)
 	rw.replayingStatus = false
@@ -266,6 +291,10 @@ func unwrap(w http.ResponseWriter) *responseWriter {
 	return nil
 }
 
+// maxPooledHeaders is the number of headers above which a pooled writer's
+// header maps are not kept for the next response.
+const maxPooledHeaders = 64
+
 // responseWriter is the http.ResponseWriter the middleware writes to: the
 // status and headers go into the fasthttp response when the middleware
 // sends them, the body into a new body or, for a stream, into a pipe that
@@ -287,6 +316,12 @@ type responseWriter struct {
 	changed         bool    // the middleware wrote other bytes: they are in out
 	out             []byte  // the body written by the middleware, once changed
 	outHolder       *[]byte // the pool's holder of out
+
+	// Kept from one response to the next, emptied in between.
+	origVals []string          // the values of orig, one after the other
+	replayed []string          // the values of header as replay set them
+	intern   *interner         // where orig's strings come from, while it is read
+	visit    func(k, v []byte) // rw.visitHeader, bound once
 }
 
 // stream is the state of a streamed replay, shared by the request's
@@ -321,13 +356,59 @@ func (s *stream) fail(err error) {
 	}
 }
 
-func newResponseWriter(resp *fasthttp.Response) *responseWriter {
-	orig := copyHeader(resp.Header.VisitAll, skipResponseHeader)
-	return &responseWriter{
-		resp:   resp,
-		status: resp.StatusCode(),
-		orig:   orig,
-		header: make(http.Header, len(orig)+2), // room for the middleware's
+// init makes rw the writer of resp, with orig and status those of resp,
+// orig's strings taken from in.
+func (rw *responseWriter) init(resp *fasthttp.Response, in *interner) {
+	if rw.orig == nil {
+		rw.orig = make(http.Header, 8)
+		rw.header = make(http.Header, 10) // room for the middleware's
+	}
+	if rw.visit == nil {
+		rw.visit = rw.visitHeader
+	}
+	rw.resp = resp
+	rw.status = resp.StatusCode()
+	rw.intern = in
+	resp.Header.VisitAll(rw.visit)
+	rw.intern = nil
+}
+
+// visitHeader puts k: v into orig, unless skipResponseHeader skips it.
+func (rw *responseWriter) visitHeader(k, v []byte) {
+	if skipResponseHeader(k) {
+		return
+	}
+	key := rw.intern.string(k)
+	if canon := textproto.CanonicalMIMEHeaderKey(key); canon != key {
+		key = rw.intern.string([]byte(canon)) // fasthttp normalizes them unless told not to
+	}
+	j := len(rw.origVals)
+	rw.origVals = append(rw.origVals, rw.intern.string(v))
+	if old, ok := rw.orig[key]; ok {
+		rw.orig[key] = append(old, rw.origVals[j]) // a repeated key: rare
+	} else {
+		rw.orig[key] = rw.origVals[j : j+1 : j+1]
+	}
+}
+
+// reset drops everything rw holds of its last response, keeping its maps
+// and arrays.
+func (rw *responseWriter) reset() {
+	if len(rw.orig) > maxPooledHeaders || len(rw.header) > maxPooledHeaders {
+		// A response with many headers: its maps are left to the
+		// collector, so that the next responses do not clear them.
+		rw.orig, rw.header, rw.origVals, rw.replayed = nil, nil, nil, nil
+	}
+	clear(rw.orig)
+	clear(rw.header)
+	clear(rw.origVals)
+	clear(rw.replayed)
+	*rw = responseWriter{
+		orig:     rw.orig,
+		header:   rw.header,
+		origVals: rw.origVals[:0],
+		replayed: rw.replayed[:0],
+		visit:    rw.visit,
 	}
 }
 

@@ -31,28 +31,37 @@ func BenchServe(fctx *fasthttp.RequestCtx) {
 
 // Bench measures a request served by the handler build returns, without
 // the adapter (bare) and with it, calling it directly, for each path of
-// BenchServe, which the handler serves. The response is read out as
-// fasthttp would send it.
+// BenchServe, which the handler serves, and for /set with the sentry-trace
+// and baggage of an upstream SDK (set-traced), whose trace the adapter
+// continues. The response is read out as fasthttp would send it, and the
+// request's user values are reset, as fasthttp's server resets them.
 func Bench(b *testing.B, build func(adapter bool) fasthttp.RequestHandler) {
-	for _, path := range []string{"/set", "/stream", "/json"} {
+	for _, row := range []struct{ name, path string }{
+		{"set", "/set"}, {"set-traced", "/set"}, {"stream", "/stream"}, {"json", "/json"},
+	} {
 		for _, adapter := range []bool{false, true} {
 			name := "bare"
 			if adapter {
 				name = "adapter"
 			}
-			b.Run(strings.TrimPrefix(path, "/")+"/"+name, func(b *testing.B) {
+			b.Run(row.name+"/"+name, func(b *testing.B) {
 				handler := build(adapter)
 				var ctx fasthttp.RequestCtx
-				ctx.Request.SetRequestURI(path)
+				ctx.Request.SetRequestURI(row.path)
 				ctx.Request.Header.SetMethod(fasthttp.MethodGet)
 				for k, v := range BrowserHeaders {
 					ctx.Request.Header.Set(k, v)
 				}
+				if row.name == "set-traced" {
+					ctx.Request.Header.Set("Sentry-Trace", benchSentryTrace)
+					ctx.Request.Header.Set("Baggage", benchBaggage)
+				}
 				b.ReportAllocs()
-				if path != "/json" {
+				if row.path != "/json" {
 					b.SetBytes(int64(len(benchBody)))
 				}
 				for b.Loop() {
+					ctx.ResetUserValues()
 					ctx.Response.Reset()
 					handler(&ctx)
 					if err := ctx.Response.BodyWriteTo(io.Discard); err != nil {
@@ -63,6 +72,15 @@ func Bench(b *testing.B, build func(adapter bool) fasthttp.RequestHandler) {
 		}
 	}
 }
+
+// The trace headers of Bench's set-traced: a sampled sentry-trace, and the
+// 300-byte baggage of an upstream Sentry SDK.
+const (
+	benchSentryTrace = "771a43a4192642f0b136d5159a501700-b3e2a7d1c8f04e59-1"
+	benchBaggage     = "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-public_key=49d0f7386ad645858ae85020e393bef3," +
+		"sentry-sample_rate=1,sentry-sample_rand=0.412345,sentry-sampled=true,sentry-release=shop%401.24.0," +
+		"sentry-environment=production,sentry-transaction=GET%20%2Fproducts%2F%3Aid,sentry-org_id=4505"
+)
 
 // BrowserHeaders are the headers Chromium sends with a navigation.
 var BrowserHeaders = map[string]string{
