@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and every test of every module of the repository:
 # formatting, generated code, the versions the modules require of each other,
-# go vet, and go test -race (browser tests included), then the core module's
-# tests once more on the newest Go release.
+# go vet, and go test -race (browser tests included; the allocation-count
+# tests, Test…Allocs and Test…Allocations, again without -race), then the
+# core module's tests once more on the newest Go release.
 #
 # Browser tests need Debian's chromium (/usr/bin/chromium) and Node.js/npm, and
 # the Caddy module's tests in front of PHP, Python and Node applications need
@@ -119,6 +120,16 @@ for mod in $modules; do
 	if ! (cd "$root/$mod" && GOWORK=off go test -race -count=1 -v ./... 2>&1) |
 		grep -v -E '^=== (RUN|PAUSE|CONT|NAME)' | tee -a "$log"; then
 		failed=1
+	fi
+	# Allocation counts are asserted without -race, under which sync.Pool
+	# drops what it is given at random: every Test…Allocs and
+	# Test…Allocations runs again so.
+	if grep -rqE --include='*_test.go' '^func Test[A-Za-z0-9_]*(Allocs|Allocations)\(' "$root/$mod"; then
+		echo "== $mod: go test, allocation counts (without -race)"
+		if ! (cd "$root/$mod" && GOWORK=off go test -count=1 -v -run '(Allocs|Allocations)$' ./... 2>&1) |
+			grep -v -E '^=== (RUN|PAUSE|CONT|NAME)' | tee -a "$log"; then
+			failed=1
+		fi
 	fi
 done
 

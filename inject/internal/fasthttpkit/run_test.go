@@ -172,13 +172,16 @@ func TestRequestsInARowSeeOnlyTheirOwn(t *testing.T) {
 // kit, with sentry-trace and baggage incoming: the trace headers' values
 // (one string, which the continued trace may keep), the continued trace's
 // context, and inject's middleware's writer; nothing of the request, its
-// headers or the response's, which the pooled run holds.
+// headers or the response's, which the pooled run holds. The kit's string
+// cache is seeded at random: three of the page's repeated strings may share
+// a bucket and evict one another (about once in 2,000 kits), so a count
+// over the bound is measured again with a new kit, twice at most; a kit
+// that allocates more on every page fails all three. Under -race, sync.Pool
+// drops what it is given now and then: the count is checked by the run
+// without it (scripts/test.sh runs every Test…Allocs and Test…Allocations
+// so).
 func TestRunAllocations(t *testing.T) {
-	if conformance.RaceEnabled {
-		t.Skip("the race detector makes sync.Pool drop what it is given")
-	}
-	k, err := fasthttpkit.New(nil, nil, true)
-	require.NoError(t, err)
+	const bound = 3.0
 	var req fasthttp.Request
 	require.NoError(t, req.Read(bufioReader("GET /products/42?ref=home HTTP/1.1\r\nHost: shop.example\r\n"+
 		"Accept: text/html,application/xhtml+xml\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Mode: navigate\r\n"+
@@ -186,19 +189,30 @@ func TestRunAllocations(t *testing.T) {
 		"Baggage: sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-sample_rand=0.25,sentry-sampled=true\r\n\r\n")))
 	var fctx fasthttp.RequestCtx
 	fctx.Init(&req, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 4711}, nil)
-	serve := func() {
-		fctx.Response.Reset()
-		fctx.Response.Header.SetContentType("text/html; charset=utf-8")
-		fctx.Response.SetBodyString(conformance.Page)
-		rn, r := k.Begin(&fctx)
-		ctx := k.Context(context.Background(), r, false)
-		if err := k.Finish(&fctx, rn, ctx); err != nil {
-			t.Fatal(err)
+	var n float64
+	for kit := range 3 {
+		k, err := fasthttpkit.New(nil, nil, true)
+		require.NoError(t, err)
+		serve := func() {
+			fctx.Response.Reset()
+			fctx.Response.Header.SetContentType("text/html; charset=utf-8")
+			fctx.Response.SetBodyString(conformance.Page)
+			rn, r := k.Begin(&fctx)
+			ctx := k.Context(context.Background(), r, false)
+			if err := k.Finish(&fctx, rn, ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		serve()
+		require.Contains(t, string(fctx.Response.Body()), `<meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-`)
+		n = testing.AllocsPerRun(200, serve)
+		t.Logf("kit %d: %v allocations per page", kit+1, n)
+		if n <= bound || conformance.RaceEnabled {
+			break
 		}
 	}
-	serve()
-	require.Contains(t, string(fctx.Response.Body()), `<meta name="sentry-trace" content="771a43a4192642f0b136d5159a501700-`)
-	n := testing.AllocsPerRun(200, serve)
-	t.Logf("%v allocations per page", n)
-	assert.LessOrEqual(t, n, 3.0)
+	if conformance.RaceEnabled {
+		return
+	}
+	assert.LessOrEqual(t, n, bound)
 }
