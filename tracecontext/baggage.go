@@ -194,6 +194,16 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 		p.read += len(s)
 	}
 	for s != "" {
+		for s != "" && (s[0] == ' ' || s[0] == '\t') {
+			s = s[1:] // the OWS before a member, which trimOWS would drop
+		}
+		if key, value, escapes, ok := plainMember(s); ok {
+			n := len(key) + 1 + len(value)
+			raw := s[:n]
+			s = s[min(n+1, len(s)):] // and its comma
+			p.keepPlain(dsc, raw, key, value, escapes)
+			continue
+		}
 		var raw string
 		raw, s, _ = strings.Cut(s, ",")
 		raw = trimOWS(raw)
@@ -237,6 +247,71 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 		p.members = append(p.members, m)
 	}
 	return p.read < maxBaggageInput
+}
+
+// keepPlain is the rest of parseValue for a member that plainMember read:
+// raw is the member, key its key, value its raw value with escapes
+// percent-escapes. It keeps what the general parse would keep of it.
+func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int) {
+	n := len(raw)
+	if p.kept > 0 {
+		n++ // the comma
+	}
+	if p.kept == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
+		p.dropTooLarge(raw)
+		return
+	}
+	if escapes > 0 {
+		value = p.decoded.decodeEscaped(value, escapes)
+	}
+	p.size += n
+	p.kept++
+	if dsc != nil {
+		if k, ok := strings.CutPrefix(key, sentryPrefix); ok {
+			dsc.set(k, value)
+			return
+		}
+	}
+	if p.members == nil {
+		p.members = make([]Member, 0, min(max(p.capHint, 1), MaxBaggageMembers))
+	}
+	p.members = append(p.members, Member{Key: key, Value: value})
+}
+
+// plainMember reads the list-member at the start of s when it is plain, as
+// the SDKs write every member: a token key, '=', and a valid value, with no
+// whitespace and no properties, ended by ',' or the end of s. It returns the
+// key, the raw value and the number of percent-escapes in it. For any other
+// member ok is false, and the general parse reads it; the one pass here
+// stands for its cuts, token check and value validation.
+func plainMember(s string) (key, value string, escapes int, ok bool) {
+	i := 0
+	for i < len(s) && tchar[s[i]] {
+		i++
+	}
+	if i == 0 || i == len(s) || s[i] != '=' {
+		return "", "", 0, false
+	}
+	j := i + 1
+	for j < len(s) {
+		c := s[j]
+		if c == ',' {
+			break
+		}
+		if !baggageOctet[c] {
+			return "", "", 0, false
+		}
+		if c == '%' {
+			// The two hex digits are never ',', so they are the value's.
+			if j+2 >= len(s) || unhex(s[j+1]) > 0xf || unhex(s[j+2]) > 0xf {
+				return "", "", 0, false
+			}
+			escapes++
+			j += 2
+		}
+		j++
+	}
+	return s[:i], s[i+1 : j], escapes, true
 }
 
 // dropTooLarge records raw as the first member dropped for the limits.
@@ -366,13 +441,21 @@ func isBaggageOctet(c byte) bool {
 	return c >= 0x21 && c <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\'
 }
 
+// baggageOctet is isBaggageOctet as a table, for the loops over values.
+var baggageOctet = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isBaggageOctet(byte(c))
+	}
+	return t
+}()
+
 // decodeValue validates a raw baggage value and percent-decodes it. It
 // returns v itself, without allocating, when there is nothing to decode.
 func decodeValue(v string) (string, bool) {
 	escapes := 0
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if !isBaggageOctet(c) {
+		if !baggageOctet[c] {
 			return "", false
 		}
 		if c == '%' {
@@ -389,6 +472,12 @@ func decodeValue(v string) (string, bool) {
 	if escapes == 0 {
 		return v, true
 	}
+	return unescape(v, escapes), true
+}
+
+// unescape percent-decodes v, a valid raw value with escapes (> 0)
+// percent-escapes; octets that are not UTF-8 become U+FFFD.
+func unescape(v string, escapes int) string {
 	b := make([]byte, 0, len(v)-2*escapes)
 	for i := 0; i < len(v); i++ {
 		if v[i] == '%' {
@@ -399,9 +488,9 @@ func decodeValue(v string) (string, bool) {
 		b = append(b, v[i])
 	}
 	if utf8.Valid(b) {
-		return string(b), true
+		return string(b)
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD"), true
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 // decodedValues remembers percent-encoded baggage values and their
@@ -440,6 +529,21 @@ func (d *decodedValues) decode(v string) (string, bool) {
 		slot.Store(&decodedValue{encoded: strings.Clone(v), value: value})
 	}
 	return value, ok
+}
+
+// decodeEscaped is decode for v known valid, with escapes (> 0)
+// percent-escapes.
+func (d *decodedValues) decodeEscaped(v string, escapes int) string {
+	if d == nil || len(v) > maxDecodedLen {
+		return unescape(v, escapes)
+	}
+	slot := &d.slots[hashString(v)%decodedSlots]
+	if kept := slot.Load(); kept != nil && kept.encoded == v {
+		return kept.value
+	}
+	value := unescape(v, escapes)
+	slot.Store(&decodedValue{encoded: strings.Clone(v), value: value})
+	return value
 }
 
 // hashString is FNV-1a of s.
