@@ -75,6 +75,11 @@ type response struct {
 	// Its map is pooled; its values are the handler's slices.
 	snap    http.Header
 	hasSnap bool
+	// snapOwed defers the snapshot of a status set by the first Write
+	// (an implicit 200) to the end of that Write: until the handler gets
+	// control back, its map is the snapshot, and a response decided and
+	// committed within the Write, as a small page is, needs no copy.
+	snapOwed bool
 
 	phase     phase
 	code      int   // the status to send; 0 before WriteHeader
@@ -123,7 +128,7 @@ func (s *response) start(rw http.ResponseWriter, req *http.Request, once *render
 	s.outerEncoding = rw.Header()["Content-Encoding"]
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
-	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
+	s.phase, s.code, s.committed, s.hasSnap, s.snapOwed = phaseInit, 0, false, false, false
 	s.declared, s.written = -1, 0
 	s.reported, s.eligible, s.hijacking, s.flushOwed = head, false, false, false
 	s.head, s.discard = head, false
@@ -236,7 +241,9 @@ func (s *response) writeHeader(code int) {
 		s.phase = phaseSniff
 		s.snapshot()
 	default:
-		s.snapshot()
+		if !s.snapOwed {
+			s.snapshot()
+		}
 		s.startScan(headerValue(s.rw.Header(), "Content-Type"))
 	}
 }
@@ -329,6 +336,12 @@ func (s *response) hasSpan() (ok bool) {
 
 // snapshot records the headers to send when the response is committed: those
 // of now, when the handler sets the status, as net/http takes them.
+//
+// It is owed, not taken, while the response is being decided within the
+// Write that set the status (snapOwed): the handler's map cannot change
+// until the Write returns, so the middleware's changes go into it directly,
+// and they are all made on the way to the commit, which then has nothing to
+// restore. payOwedSnapshot takes it when the Write returns uncommitted.
 func (s *response) snapshot() {
 	h := s.rw.Header()
 	if len(h) > maxPooledSnap {
@@ -340,6 +353,18 @@ func (s *response) snapshot() {
 		s.snap[k] = v
 	}
 	s.hasSnap = true
+}
+
+// payOwedSnapshot takes the snapshot owed by the Write that set the status,
+// when the response is not committed yet.
+func (s *response) payOwedSnapshot() {
+	if !s.snapOwed {
+		return
+	}
+	s.snapOwed = false
+	if !s.committed && !s.hasSnap && s.phase == phaseScan {
+		s.snapshot()
+	}
 }
 
 // header returns the headers that will be sent: the snapshot while the real

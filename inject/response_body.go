@@ -14,7 +14,9 @@ import (
 // write is the handler's Write.
 func (s *response) write(p []byte) (int, error) {
 	if s.phase == phaseInit {
+		s.snapOwed = true
 		s.writeHeader(http.StatusOK)
+		defer s.payOwedSnapshot()
 	}
 	var errLen error
 	if s.declared >= 0 && int64(len(p)) > s.declared-s.written {
