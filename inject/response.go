@@ -88,11 +88,14 @@ type response struct {
 	written   int64 // body bytes accepted from the handler
 	reported  bool  // the skip reason was reported
 	eligible  bool  // the headers allowed rewriting: Server-Timing applies
-	hijacking bool  // Hijack is settling the scan: no tags any more
-	flushOwed bool  // a Flush came while the Writer read the head: rw is flushed at the decision
-	head      bool  // a HEAD: its headers are made the GET's, nothing is scanned
-	discard   bool  // the body is dropped, as net/http drops a HEAD's (see startHead)
-	holdLimit int   // the hold bound for this middleware
+	// describesBody is false when the headers judged had none of the
+	// bodyDescribers (see changeBody).
+	describesBody bool
+	hijacking     bool // Hijack is settling the scan: no tags any more
+	flushOwed     bool // a Flush came while the Writer read the head: rw is flushed at the decision
+	head          bool // a HEAD: its headers are made the GET's, nothing is scanned
+	discard       bool // the body is dropped, as net/http drops a HEAD's (see startHead)
+	holdLimit     int  // the hold bound for this middleware
 }
 
 // sink is the Writer's destination: it holds the output while the headers
@@ -129,7 +132,7 @@ func (s *response) start(rw http.ResponseWriter, req *http.Request, once *render
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
 	s.phase, s.code, s.committed, s.hasSnap, s.snapOwed = phaseInit, 0, false, false, false
-	s.declared, s.written = -1, 0
+	s.declared, s.written, s.describesBody = -1, 0, true
 	s.reported, s.eligible, s.hijacking, s.flushOwed = head, false, false, false
 	s.head, s.discard = head, false
 }
@@ -253,17 +256,20 @@ func (s *response) writeHeader(code int) {
 // sniffed; and the Content-Length the handler set, -1 for none.
 func (s *response) judge(code int) (reason Reason, sniff bool, declared int64) {
 	reason, declared = statusReason(code), -1
-	if reason == ReasonNone {
-		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
+	if reason != ReasonNone {
+		return reason, false, declared
 	}
-	if reason == ReasonNone {
-		if cl, ok := s.rw.Header()["Content-Length"]; ok {
-			n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
-			if err != nil || n < 0 || len(cl) != 1 {
-				reason = ReasonFailed // a length that cannot be kept true
-			} else {
-				declared = n
-			}
+	h := s.rw.Header()
+	f := readResponseHeaders(h)
+	s.describesBody = f.describesBody
+	reason, sniff = fieldsReason(h, f, s.outerEncoding, s.m.cfg.cachePolicy)
+	if reason == ReasonNone && f.hasLength {
+		cl := f.length
+		n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
+		if err != nil || n < 0 || len(cl) != 1 {
+			reason = ReasonFailed // a length that cannot be kept true
+		} else {
+			declared = n
 		}
 	}
 	return reason, sniff, declared
@@ -295,7 +301,7 @@ func (s *response) startScan(ct string) {
 // passes through untouched, and so does the HEAD.
 func (s *response) startHead() error {
 	if s.hasSpan() {
-		bodyUnknown(s.header())
+		bodyUnknown(s.header(), s.describesBody)
 		s.discard = true
 	}
 	return s.startPassthrough(ReasonMethod) // reported already
@@ -313,7 +319,7 @@ func (s *response) finishHead() {
 		return // without a body, net/http sends no Content-Type either
 	}
 	if s.hasSpan() {
-		bodyUnknown(s.rw.Header())
+		bodyUnknown(s.rw.Header(), s.describesBody)
 	}
 	if s.m.cfg.serverTiming {
 		s.setServerTiming(s.rw.Header())
@@ -408,7 +414,7 @@ func (s *response) startInject() error {
 		// In place: Header.Set would allocate a new slice.
 		cl[0] = s.m.lengths.format(s.declared + int64(s.w.Inserted()))
 	}
-	changeBody(h)
+	changeBody(h, s.describesBody)
 	return s.sendHeld()
 }
 
