@@ -101,16 +101,28 @@ const smallHeader = 8
 // readResponseHeaders reads what the eligibility rules read of h. Its keys
 // are matched as they are, canonical, as by h[key].
 func readResponseHeaders(h http.Header) (f responseHeaders) {
+	// The headers of most pages are their Content-Type and Content-Length
+	// alone: when those two lookups find every key, nothing else is set.
+	f.contentType, f.hasType = h["Content-Type"]
+	f.length, f.hasLength = h["Content-Length"]
+	found := 0
+	if f.hasType {
+		found++
+	}
+	if f.hasLength {
+		found++
+	}
+	if found == len(h) {
+		return f
+	}
 	if len(h) > smallHeader {
 		f.encoding = h["Content-Encoding"]
 		_, f.hasRange = h["Content-Range"]
 		f.disposition = h["Content-Disposition"]
-		f.contentType, f.hasType = h["Content-Type"]
 		f.cacheControl = h["Cache-Control"]
 		f.cdnControl = h["Cdn-Cache-Control"]
 		f.surrogate = h["Surrogate-Control"]
 		f.expires = h["Expires"]
-		f.length, f.hasLength = h["Content-Length"]
 		f.describesBody = true // not looked for: changeBody looks
 		return f
 	}
@@ -122,8 +134,6 @@ func readResponseHeaders(h http.Header) (f responseHeaders) {
 			f.hasRange = true
 		case "Content-Disposition":
 			f.disposition = v
-		case "Content-Type":
-			f.contentType, f.hasType = v, true
 		case "Cache-Control":
 			f.cacheControl = v
 		case "Cdn-Cache-Control":
@@ -132,8 +142,6 @@ func readResponseHeaders(h http.Header) (f responseHeaders) {
 			f.surrogate = v
 		case "Expires":
 			f.expires = v
-		case "Content-Length":
-			f.length, f.hasLength = v, true
 		case "Etag", "Last-Modified", "Accept-Ranges", "Content-Digest", "Repr-Digest", "Content-Md5":
 			f.describesBody = true
 		}
@@ -153,14 +161,16 @@ func headerReason(h http.Header, outerEncoding []string, cacheable func(http.Hea
 
 // fieldsReason is headerReason for f, what readResponseHeaders read of h.
 func fieldsReason(h http.Header, f responseHeaders, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
-	if ce := f.encoding; !(outerEncoding != nil && slices.Equal(ce, outerEncoding)) &&
+	// Each rule is asked only when its header is set: most responses set
+	// none of them.
+	if ce := f.encoding; len(ce) > 0 && !(outerEncoding != nil && slices.Equal(ce, outerEncoding)) &&
 		eachDirective(ce, func(coding, _ string) bool { return !strings.EqualFold(coding, "identity") }) {
 		return ReasonContentEncoding, false
 	}
 	if f.hasRange {
 		return ReasonRange, false
 	}
-	if isAttachment(firstOrEmpty(f.disposition)) {
+	if len(f.disposition) > 0 && isAttachment(f.disposition[0]) {
 		return ReasonAttachment, false
 	}
 	if f.hasType {
@@ -170,11 +180,11 @@ func fieldsReason(h http.Header, f responseHeaders, outerEncoding []string, cach
 			return reason, false
 		}
 	}
-	if hasDirective(f.cacheControl, "no-transform") {
+	if len(f.cacheControl) > 0 && hasDirective(f.cacheControl, "no-transform") {
 		return ReasonNoTransform, false
 	}
 	if cacheable == nil {
-		if sharedCacheable(f.cdnControl, f.surrogate, f.cacheControl, firstOrEmpty(f.expires)) {
+		if (f.cdnControl != nil || f.surrogate != nil || f.cacheControl != nil || f.expires != nil) && sharedCacheable(f.cdnControl, f.surrogate, f.cacheControl, firstOrEmpty(f.expires)) {
 			return ReasonCacheable, false
 		}
 	} else if cacheable(h) {

@@ -64,6 +64,8 @@ func TestReadResponseHeaders(t *testing.T) {
 	}{
 		{name: "none", h: http.Header{}},
 		{name: "type and length", h: http.Header{"Content-Type": {"text/html"}, "Content-Length": {"2048"}}},
+		{name: "type alone", h: http.Header{"Content-Type": {"text/html"}}},
+		{name: "type and another", h: http.Header{"Content-Type": {"text/html"}, "Etag": {`"x"`}}},
 		{name: "keys without values", h: http.Header{"Content-Type": nil, "Content-Length": {}, "Content-Range": nil}},
 		{name: "every key", h: http.Header{
 			"Content-Encoding": {"gzip"}, "Content-Range": {"bytes 0-1/2"}, "Content-Disposition": {"attachment"},
