@@ -294,6 +294,15 @@ func plainMember(s string) (key, value string, escapes int, ok bool) {
 	}
 	j := i + 1
 	for j < len(s) {
+		if j+8 <= len(s) {
+			// Eight octets that need no look at a time: most values are
+			// made of nothing else.
+			if w := s[j : j+8]; plainOctet[w[0]]&plainOctet[w[1]]&plainOctet[w[2]]&plainOctet[w[3]]&
+				plainOctet[w[4]]&plainOctet[w[5]]&plainOctet[w[6]]&plainOctet[w[7]] != 0 {
+				j += 8
+				continue
+			}
+		}
 		c := s[j]
 		if c == ',' {
 			break
@@ -445,6 +454,17 @@ func isBaggageOctet(c byte) bool {
 var baggageOctet = func() (t [256]bool) {
 	for c := range t {
 		t[c] = isBaggageOctet(byte(c))
+	}
+	return t
+}()
+
+// plainOctet is 1 for a baggage octet other than '%': one that a value
+// holds as it is.
+var plainOctet = func() (t [256]uint8) {
+	for c := range t {
+		if isBaggageOctet(byte(c)) && c != '%' {
+			t[c] = 1
+		}
 	}
 	return t
 }()
@@ -694,19 +714,40 @@ func encodedLen(s string) int {
 	return n
 }
 
+// uriUnreservedBit is uriUnreserved as 1 and 0, to test eight bytes at a
+// time.
+var uriUnreservedBit = func() (t [256]uint8) {
+	for c, ok := range uriUnreserved {
+		if ok {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 // appendEncoded appends s percent-encoded like encodeURIComponent, with
 // upper-case hex digits, copying the runs between escaped bytes at once.
 func appendEncoded(dst []byte, s string) []byte {
 	const upperHex = "0123456789ABCDEF"
 	last := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// Eight bytes kept as they are at a time: most values are
+			// made of nothing else.
+			if w := s[i : i+8]; uriUnreservedBit[w[0]]&uriUnreservedBit[w[1]]&uriUnreservedBit[w[2]]&uriUnreservedBit[w[3]]&
+				uriUnreservedBit[w[4]]&uriUnreservedBit[w[5]]&uriUnreservedBit[w[6]]&uriUnreservedBit[w[7]] != 0 {
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
+		i++
 		if uriUnreserved[c] {
 			continue
 		}
-		dst = append(dst, s[last:i]...)
+		dst = append(dst, s[last:i-1]...)
 		dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
-		last = i + 1
+		last = i
 	}
 	return append(dst, s[last:]...)
 }

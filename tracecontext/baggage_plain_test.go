@@ -1,6 +1,8 @@
 package tracecontext
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -114,6 +116,40 @@ func checkPlainAgrees(t *testing.T, s string) {
 				assert.Equal(t, want, p.members, "%q", s)
 			}
 			assert.Equal(t, wantDSC, gotDSC, "%q", s)
+		}
+	}
+}
+
+// TestAppendEncoded checks appendEncoded, which tests eight bytes at a time,
+// against the byte-by-byte encoding, at every length and position of the
+// bytes it escapes.
+func TestAppendEncoded(t *testing.T) {
+	reference := func(s string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; uriUnreserved[c] {
+				b.WriteByte(c)
+			} else {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+		}
+		return b.String()
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := "aZ09-_.!~*'()% /@,;=\"\\\x00\x7f\xc3\xa9\xff"
+	for n := range 40 {
+		for range 200 {
+			b := make([]byte, n)
+			for i := range b {
+				if rng.IntN(4) == 0 {
+					b[i] = alphabet[rng.IntN(len(alphabet))]
+				} else {
+					b[i] = 'a' + byte(rng.IntN(26))
+				}
+			}
+			s := string(b)
+			require.Equal(t, "x"+reference(s), string(appendEncoded([]byte("x"), s)), "%q", s)
+			require.Equal(t, len(reference(s)), encodedLen(s), "%q", s)
 		}
 	}
 }

@@ -176,7 +176,8 @@ func (d DSC) AppendBaggage(dst []byte) []byte {
 }
 
 // appendBaggageWithin is AppendBaggage with at most limit bytes appended.
-func (d DSC) appendBaggageWithin(dst []byte, limit int) []byte {
+// A pointer receiver: a DSC is a dozen words, copied by every value call.
+func (d *DSC) appendBaggageWithin(dst []byte, limit int) []byte {
 	start := len(dst)
 	for i, key := range dscKeys {
 		dst = appendDSCMember(dst, start, limit, key, *d.known(i))
