@@ -72,7 +72,10 @@ func (d *DSC) known(i int) *string {
 }
 
 // IsZero reports whether d has no entries.
-func (d DSC) IsZero() bool {
+func (d DSC) IsZero() bool { return d.isZero() }
+
+// isZero is IsZero without copying d.
+func (d *DSC) isZero() bool {
 	for i := range dscKeys {
 		if *d.known(i) != "" {
 			return false
@@ -97,7 +100,7 @@ func DSCFromBaggage(b Baggage) DSC {
 		}
 		d.set(key, m.Value)
 	}
-	d.Frozen = !d.IsZero()
+	d.Frozen = !d.isZero()
 	return d
 }
 
