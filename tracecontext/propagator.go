@@ -195,7 +195,7 @@ func (p *Propagator) continueInto(sc *SpanContext, h http.Header, r *http.Reques
 			p.cfg.errorHandler(fmt.Errorf("%w: incoming sentry-org_id %q, ours %q (strict %t)",
 				ErrOrgMismatch, truncate(upstream.OrgID, maxQuoted), p.cfg.orgID, p.cfg.strict))
 		}
-		in = SpanContext{}
+		in = traceHeader{}
 	}
 
 	sc.SpanID, sc.Baggage = NewSpanID(), third
@@ -212,7 +212,7 @@ func (p *Propagator) continueInto(sc *SpanContext, h http.Header, r *http.Reques
 
 // incomingDSC sets dsc, which is zero, to the DSC of h's baggage, when it
 // belongs to the incoming trace in, and returns the other vendors' members.
-func (p *Propagator) incomingDSC(h http.Header, in *SpanContext, dsc *DSC) Baggage {
+func (p *Propagator) incomingDSC(h http.Header, in *traceHeader, dsc *DSC) Baggage {
 	bp := baggageParser{decoded: &p.decoded}
 	bp.parse(dsc, h[headerBaggage]...)
 	if bp.problems.failed != 0 && p.shouldReport() {
@@ -340,9 +340,9 @@ func (d Decision) dscValue() string {
 	return ""
 }
 
-// incoming returns the valid incoming trace of h, or the zero SpanContext.
-func (p *Propagator) incoming(h http.Header) SpanContext {
-	var in SpanContext
+// incoming returns the valid incoming trace of h, or the zero traceHeader.
+func (p *Propagator) incoming(h http.Header) traceHeader {
+	var in traceHeader
 	var perr parseError
 	switch v := h[headerSentryTrace]; len(v) {
 	case 0:
@@ -359,7 +359,7 @@ func (p *Propagator) incoming(h http.Header) SpanContext {
 	if p.cfg.ignoreTraceparent {
 		return in
 	}
-	var tp SpanContext
+	var tp traceHeader
 	switch v := h[headerTraceparent]; len(v) {
 	case 0:
 		return in
