@@ -127,7 +127,6 @@ type baggageParser struct {
 	size     int             // serialized bytes of members, commas included
 	read     int             // input bytes read, over every value; at most maxBaggageInput
 	props    int             // properties kept, over every member
-	capHint  int             // members the input may hold, to size members once
 	problems baggageProblems // what was dropped; never reset
 	decoded  *decodedValues  // the values decoded before, reused; nil: none
 }
@@ -153,19 +152,8 @@ const (
 // costs no slice. (A parameter rather than a field, so that formatting p's
 // problems does not move the DSC to the heap.)
 func (p *baggageParser) parse(dsc *DSC, values ...string) {
-	if p.members == nil {
-		// One allocation for the members, sized by what may be kept and
-		// made when the first one is.
-		left := maxBaggageInput - p.read
-		for _, v := range values {
-			if v = v[:min(len(v), left)]; v != "" {
-				p.capHint += strings.Count(v, ",") + 1
-				left -= len(v)
-			}
-		}
-	}
 	for i, v := range values {
-		if !p.parseValue(dsc, v) {
+		if !p.parseValue(dsc, v, values[i+1:]) {
 			for _, v := range values[i+1:] {
 				if v != "" {
 					dropped, _, _ := strings.Cut(v[:min(len(v), maxQuoted+1)], ",")
@@ -182,7 +170,10 @@ func (p *baggageParser) parse(dsc *DSC, values ...string) {
 // input budget. It returns false when the budget is spent: the members that
 // end within it are kept, the one it cuts and everything after it are
 // dropped unread.
-func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
+//
+// later are the values to parse after s, which the first member kept in
+// p.members counts for its capacity.
+func (p *baggageParser) parseValue(dsc *DSC, s string, later []string) bool {
 	if left := maxBaggageInput - p.read; len(s) > left {
 		cut := max(strings.LastIndexByte(s[:left], ','), 0)
 		dropped := s[cut:min(len(s), cut+1+maxQuoted+1)] // enough to quote
@@ -201,7 +192,7 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 			n := len(key) + 1 + len(value)
 			raw := s[:n]
 			s = s[min(n+1, len(s)):] // and its comma
-			p.keepPlain(dsc, raw, key, value, escapes)
+			p.keepPlain(dsc, raw, key, value, escapes, s, later)
 			continue
 		}
 		var raw string
@@ -242,17 +233,39 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 			}
 		}
 		if p.members == nil {
-			p.members = make([]Member, 0, min(max(p.capHint, 1), MaxBaggageMembers))
+			p.members = make([]Member, 0, p.memberRoom(s, later))
 		}
 		p.members = append(p.members, m)
 	}
 	return p.read < maxBaggageInput
 }
 
+// memberRoom returns the capacity to make p.members with, when the first
+// member is kept, rest being what is left of the current value after it
+// and later the values after that:
+// the members the input from there on may hold, the one kept included, so
+// that the slice is made once. It is counted then rather than before the
+// parse, so that baggage whose members all go into a DSC costs no count.
+func (p *baggageParser) memberRoom(rest string, later []string) int {
+	n := 1
+	if rest != "" {
+		n += strings.Count(rest, ",") + 1
+	}
+	left := maxBaggageInput - p.read
+	for _, v := range later {
+		if v = v[:min(len(v), left)]; v != "" {
+			n += strings.Count(v, ",") + 1
+			left -= len(v)
+		}
+	}
+	return min(n, MaxBaggageMembers)
+}
+
 // keepPlain is the rest of parseValue for a member that plainMember read:
 // raw is the member, key its key, value its raw value with escapes
-// percent-escapes. It keeps what the general parse would keep of it.
-func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int) {
+// percent-escapes, rest and later what follows it (see memberRoom). It
+// keeps what the general parse would keep of it.
+func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int, rest string, later []string) {
 	n := len(raw)
 	if p.kept > 0 {
 		n++ // the comma
@@ -273,7 +286,7 @@ func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int)
 		}
 	}
 	if p.members == nil {
-		p.members = make([]Member, 0, min(max(p.capHint, 1), MaxBaggageMembers))
+		p.members = make([]Member, 0, p.memberRoom(rest, later))
 	}
 	p.members = append(p.members, Member{Key: key, Value: value})
 }

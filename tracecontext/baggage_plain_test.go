@@ -153,3 +153,38 @@ func TestAppendEncoded(t *testing.T) {
 		}
 	}
 }
+
+// TestMembersMadeOnce checks that the other vendors' members are kept in
+// one slice however the members are spread over the baggage values and
+// mixed with sentry- ones: its capacity, counted when the first is kept,
+// holds every later one.
+func TestMembersMadeOnce(t *testing.T) {
+	for _, values := range [][]string{
+		{"a=1,b=2,c=3"},
+		{"sentry-trace_id=x,a=1,sentry-release=r,b=2,c=3"},
+		{"sentry-trace_id=x", "a=1", "b=2,c=3"},
+		{"sentry-trace_id=x,a=1", "", "sentry-release=r,b=2", "c=3, d = 4 ;p"},
+		{"a=1;p=q,b=2", "c=3"},
+	} {
+		for _, withDSC := range []bool{false, true} {
+			var members []Member
+			allocs := testing.AllocsPerRun(20, func() {
+				var dsc DSC
+				var p baggageParser
+				if withDSC {
+					p.parse(&dsc, values...)
+				} else {
+					p.parse(nil, values...)
+				}
+				members = p.members
+			})
+			want := 1.0
+			for _, m := range members {
+				if len(m.Properties) > 0 {
+					want++ // a property slice of its own
+				}
+			}
+			assert.Equal(t, want, allocs, "%q, DSC %t", values, withDSC)
+		}
+	}
+}
