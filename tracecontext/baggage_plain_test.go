@@ -188,3 +188,21 @@ func TestMembersMadeOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestHashStringSpreads checks that the slots of decodedValues are used
+// evenly by values that differ in a few bytes, as releases and
+// transactions do.
+func TestHashStringSpreads(t *testing.T) {
+	var counts [decodedSlots]int
+	n := 0
+	for i := range 40 {
+		for j := range 80 {
+			counts[hashString(fmt.Sprintf("shop%%40%d.%d.0", i, j))%decodedSlots]++
+			counts[hashString(fmt.Sprintf("GET%%20%%2Fproducts%%2F%d%%2Fitem%%2F%d", i, j))%decodedSlots]++
+			n += 2
+		}
+	}
+	for slot, c := range counts {
+		assert.InDelta(t, n/decodedSlots, c, float64(n/decodedSlots)/3, "slot %d", slot)
+	}
+}
