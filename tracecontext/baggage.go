@@ -300,7 +300,7 @@ func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int,
 // stands for its cuts, token check and value validation.
 func plainMember(s string) (key, value string, escapes int, ok bool) {
 	i := 0
-	for i < len(s) && tchar[s[i]] {
+	for i < len(s) && byteClass[s[i]]&classToken != 0 {
 		i++
 	}
 	if i == 0 || i == len(s) || s[i] != '=' {
@@ -311,8 +311,8 @@ func plainMember(s string) (key, value string, escapes int, ok bool) {
 		if j+8 <= len(s) {
 			// Eight octets that need no look at a time: most values are
 			// made of nothing else.
-			if w := s[j : j+8]; plainOctet[w[0]]&plainOctet[w[1]]&plainOctet[w[2]]&plainOctet[w[3]]&
-				plainOctet[w[4]]&plainOctet[w[5]]&plainOctet[w[6]]&plainOctet[w[7]] != 0 {
+			if w := s[j : j+8]; byteClass[w[0]]&byteClass[w[1]]&byteClass[w[2]]&byteClass[w[3]]&
+				byteClass[w[4]]&byteClass[w[5]]&byteClass[w[6]]&byteClass[w[7]]&classPlain != 0 {
 				j += 8
 				continue
 			}
@@ -321,7 +321,7 @@ func plainMember(s string) (key, value string, escapes int, ok bool) {
 		if c == ',' {
 			break
 		}
-		if !baggageOctet[c] {
+		if byteClass[c]&classOctet == 0 {
 			return "", "", 0, false
 		}
 		if c == '%' {
@@ -464,20 +464,30 @@ func isBaggageOctet(c byte) bool {
 	return c >= 0x21 && c <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\'
 }
 
-// baggageOctet is isBaggageOctet as a table, for the loops over values.
-var baggageOctet = func() (t [256]bool) {
-	for c := range t {
-		t[c] = isBaggageOctet(byte(c))
-	}
-	return t
-}()
+// The classes of byteClass, one bit each.
+const (
+	classToken      = 1 << iota // an RFC 9110 token character (tchar)
+	classOctet                  // a baggage octet (isBaggageOctet)
+	classPlain                  // a baggage octet other than '%': a value holds it as it is
+	classUnreserved             // a byte encodeURIComponent keeps (uriUnreserved)
+)
 
-// plainOctet is 1 for a baggage octet other than '%': one that a value
-// holds as it is.
-var plainOctet = func() (t [256]uint8) {
+// byteClass holds the classes of every byte in one table, so that the hot
+// loops over baggage, parsed and written, read one table rather than one
+// per class, and test eight bytes at a time with one branch.
+var byteClass = func() (t [256]uint8) {
 	for c := range t {
-		if isBaggageOctet(byte(c)) && c != '%' {
-			t[c] = 1
+		if tchar[c] {
+			t[c] |= classToken
+		}
+		if isBaggageOctet(byte(c)) {
+			t[c] |= classOctet
+			if c != '%' {
+				t[c] |= classPlain
+			}
+		}
+		if uriUnreserved[c] {
+			t[c] |= classUnreserved
 		}
 	}
 	return t
@@ -489,7 +499,7 @@ func decodeValue(v string) (string, bool) {
 	escapes := 0
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if !baggageOctet[c] {
+		if byteClass[c]&classOctet == 0 {
 			return "", false
 		}
 		if c == '%' {
@@ -739,17 +749,6 @@ func encodedLen(s string) int {
 	return n
 }
 
-// uriUnreservedBit is uriUnreserved as 1 and 0, to test eight bytes at a
-// time.
-var uriUnreservedBit = func() (t [256]uint8) {
-	for c, ok := range uriUnreserved {
-		if ok {
-			t[c] = 1
-		}
-	}
-	return t
-}()
-
 // appendEncoded appends s percent-encoded like encodeURIComponent, with
 // upper-case hex digits, copying the runs between escaped bytes at once.
 func appendEncoded(dst []byte, s string) []byte {
@@ -759,15 +758,15 @@ func appendEncoded(dst []byte, s string) []byte {
 		if i+8 <= len(s) {
 			// Eight bytes kept as they are at a time: most values are
 			// made of nothing else.
-			if w := s[i : i+8]; uriUnreservedBit[w[0]]&uriUnreservedBit[w[1]]&uriUnreservedBit[w[2]]&uriUnreservedBit[w[3]]&
-				uriUnreservedBit[w[4]]&uriUnreservedBit[w[5]]&uriUnreservedBit[w[6]]&uriUnreservedBit[w[7]] != 0 {
+			if w := s[i : i+8]; byteClass[w[0]]&byteClass[w[1]]&byteClass[w[2]]&byteClass[w[3]]&
+				byteClass[w[4]]&byteClass[w[5]]&byteClass[w[6]]&byteClass[w[7]]&classUnreserved != 0 {
 				i += 8
 				continue
 			}
 		}
 		c := s[i]
 		i++
-		if uriUnreserved[c] {
+		if byteClass[c]&classUnreserved != 0 {
 			continue
 		}
 		dst = append(dst, s[last:i-1]...)

@@ -206,3 +206,15 @@ func TestHashStringSpreads(t *testing.T) {
 		assert.InDelta(t, n/decodedSlots, c, float64(n/decodedSlots)/3, "slot %d", slot)
 	}
 }
+
+// TestByteClass checks the one table of the hot loops against the
+// definitions of its classes, for every byte.
+func TestByteClass(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		assert.Equal(t, tchar[b], byteClass[b]&classToken != 0, "token %q", b)
+		assert.Equal(t, isBaggageOctet(b), byteClass[b]&classOctet != 0, "octet %q", b)
+		assert.Equal(t, isBaggageOctet(b) && b != '%', byteClass[b]&classPlain != 0, "plain %q", b)
+		assert.Equal(t, uriUnreserved[b], byteClass[b]&classUnreserved != 0, "unreserved %q", b)
+	}
+}
