@@ -300,6 +300,9 @@ func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int,
 // stands for its cuts, token check and value validation.
 func plainMember(s string) (key, value string, escapes int, ok bool) {
 	i := 0
+	if strings.HasPrefix(s, sentryPrefix) {
+		i = len(sentryPrefix) // token characters: most keys start so
+	}
 	for i < len(s) && byteClass[s[i]]&classToken != 0 {
 		i++
 	}
