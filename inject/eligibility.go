@@ -41,11 +41,15 @@ func partialReason(h http.Header) Reason {
 	if strings.EqualFold(headerValue(h, "Hx-Request"), "true") || headerValue(h, "Turbo-Frame") != "" {
 		return ReasonPartialRequest
 	}
-	if dest := headerValue(h, "Sec-Fetch-Dest"); dest != "" && !strings.Contains(headerValue(h, "Sec-Purpose"), "prefetch") {
+	if dest := headerValue(h, "Sec-Fetch-Dest"); dest != "" {
 		switch strings.ToLower(dest) {
 		case "document", "iframe", "frame":
 		default:
-			return ReasonPartialRequest
+			// Sec-Purpose is looked up only here, where it matters:
+			// not for the navigations that are most requests.
+			if !strings.Contains(headerValue(h, "Sec-Purpose"), "prefetch") {
+				return ReasonPartialRequest
+			}
 		}
 	}
 	if strings.EqualFold(headerValue(h, "X-Requested-With"), "XMLHttpRequest") {
