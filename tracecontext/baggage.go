@@ -311,16 +311,11 @@ func plainMember(s string) (key, value string, escapes int, ok bool) {
 	}
 	j := i + 1
 	for j < len(s) {
-		if j+8 <= len(s) {
-			// Eight octets that need no look at a time: most values are
-			// made of nothing else.
-			if w := s[j : j+8]; byteClass[w[0]]&byteClass[w[1]]&byteClass[w[2]]&byteClass[w[3]]&
-				byteClass[w[4]]&byteClass[w[5]]&byteClass[w[6]]&byteClass[w[7]]&classPlain != 0 {
-				j += 8
-				continue
-			}
-		}
 		c := s[j]
+		if byteClass[c]&classPlain != 0 {
+			j++ // almost every byte: one branch, predictable (see appendEncoded)
+			continue
+		}
 		if c == ',' {
 			break
 		}
@@ -757,24 +752,17 @@ func encodedLen(s string) int {
 func appendEncoded(dst []byte, s string) []byte {
 	const upperHex = "0123456789ABCDEF"
 	last := 0
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) {
-			// Eight bytes kept as they are at a time: most values are
-			// made of nothing else.
-			if w := s[i : i+8]; byteClass[w[0]]&byteClass[w[1]]&byteClass[w[2]]&byteClass[w[3]]&
-				byteClass[w[4]]&byteClass[w[5]]&byteClass[w[6]]&byteClass[w[7]]&classUnreserved != 0 {
-				i += 8
-				continue
-			}
-		}
+	// One branch per byte, almost always taken the same way: on a server,
+	// where the rest of the request leaves the branch predictor no memory of
+	// this loop, that costs less than testing eight bytes at a time.
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		i++
 		if byteClass[c]&classUnreserved != 0 {
 			continue
 		}
-		dst = append(dst, s[last:i-1]...)
+		dst = append(dst, s[last:i]...)
 		dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
-		last = i
+		last = i + 1
 	}
 	return append(dst, s[last:]...)
 }
