@@ -153,17 +153,13 @@ func readResponseHeaders(h http.Header) (f responseHeaders) {
 	return f
 }
 
-// headerReason returns why a response with header h must not be rewritten,
+// fieldsReason returns why a response with header h must not be rewritten,
 // judged from the headers the handler set before WriteHeader, or ReasonNone;
-// and whether the Content-Type is unset, so the body must be sniffed.
-// outerEncoding is the Content-Encoding the header held when the middleware
-// was entered, which is an outer layer's: see [response.outerEncoding].
-// cacheable is the cache policy, nil for the default, [SharedCacheable].
-func headerReason(h http.Header, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
-	return fieldsReason(h, readResponseHeaders(h), outerEncoding, cacheable)
-}
-
-// fieldsReason is headerReason for f, what readResponseHeaders read of h.
+// and whether the Content-Type is unset, so the body must be sniffed. f is
+// what readResponseHeaders read of h. outerEncoding is the Content-Encoding
+// the header held when the middleware was entered, which is an outer
+// layer's: see [response.outerEncoding]. cacheable is the cache policy, nil
+// for the default, [SharedCacheable].
 func fieldsReason(h http.Header, f responseHeaders, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
 	// Each rule is asked only when its header is set: most responses set
 	// none of them.

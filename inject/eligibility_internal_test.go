@@ -110,8 +110,8 @@ func TestDefaultCachePolicy(t *testing.T) {
 		{"Expires": {"Thu, 01 Jan 1970 00:00:00 GMT"}},
 	} {
 		h["Content-Type"] = []string{"text/html"}
-		reason, sniff := headerReason(h, nil, nil)
-		wantReason, wantSniff := headerReason(h, nil, SharedCacheable)
+		reason, sniff := fieldsReason(h, readResponseHeaders(h), nil, nil)
+		wantReason, wantSniff := fieldsReason(h, readResponseHeaders(h), nil, SharedCacheable)
 		assert.Equal(t, wantReason, reason, "%v", h)
 		assert.Equal(t, wantSniff, sniff, "%v", h)
 	}

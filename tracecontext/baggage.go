@@ -472,7 +472,7 @@ const (
 
 // byteClass holds the classes of every byte in one table, so that the hot
 // loops over baggage, parsed and written, read one table rather than one
-// per class, and test eight bytes at a time with one branch.
+// per class.
 var byteClass = func() (t [256]uint8) {
 	for c := range t {
 		if tchar[c] {
