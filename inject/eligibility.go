@@ -41,11 +41,15 @@ func partialReason(h http.Header) Reason {
 	if strings.EqualFold(headerValue(h, "Hx-Request"), "true") || headerValue(h, "Turbo-Frame") != "" {
 		return ReasonPartialRequest
 	}
-	if dest := headerValue(h, "Sec-Fetch-Dest"); dest != "" && !strings.Contains(headerValue(h, "Sec-Purpose"), "prefetch") {
+	if dest := headerValue(h, "Sec-Fetch-Dest"); dest != "" {
 		switch strings.ToLower(dest) {
 		case "document", "iframe", "frame":
 		default:
-			return ReasonPartialRequest
+			// Sec-Purpose is looked up only here, where it matters:
+			// not for the navigations that are most requests.
+			if !strings.Contains(headerValue(h, "Sec-Purpose"), "prefetch") {
+				return ReasonPartialRequest
+			}
 		}
 	}
 	if strings.EqualFold(headerValue(h, "X-Requested-With"), "XMLHttpRequest") {
@@ -74,44 +78,122 @@ func statusReason(code int) Reason {
 	return ReasonStatus
 }
 
-// headerReason returns why a response with header h must not be rewritten,
+// responseHeaders is what the eligibility rules read of a response's
+// header map, read in one go by readResponseHeaders.
+type responseHeaders struct {
+	encoding     []string // Content-Encoding
+	hasRange     bool     // Content-Range is set
+	disposition  []string // Content-Disposition
+	contentType  []string // Content-Type
+	hasType      bool     // Content-Type is set, maybe to no value
+	cacheControl []string // Cache-Control
+	cdnControl   []string // CDN-Cache-Control
+	surrogate    []string // Surrogate-Control
+	expires      []string // Expires
+	length       []string // Content-Length
+	hasLength    bool     // Content-Length is set, maybe to no value
+	// describesBody is false when none of the headers changeBody removes
+	// is set, so that it need not look for them.
+	describesBody bool
+}
+
+// smallHeader is the most headers that readResponseHeaders reads in one
+// pass over the map: up to it, the pass costs less than looking up each key
+// the rules read (most of them absent); past it, the lookups cost less.
+const smallHeader = 8
+
+// readResponseHeaders reads what the eligibility rules read of h. Its keys
+// are matched as they are, canonical, as by h[key].
+func readResponseHeaders(h http.Header) (f responseHeaders) {
+	// The headers of most pages are their Content-Type and Content-Length
+	// alone: when those two lookups find every key, nothing else is set.
+	f.contentType, f.hasType = h["Content-Type"]
+	f.length, f.hasLength = h["Content-Length"]
+	found := 0
+	if f.hasType {
+		found++
+	}
+	if f.hasLength {
+		found++
+	}
+	if found == len(h) {
+		return f
+	}
+	if len(h) > smallHeader {
+		f.encoding = h["Content-Encoding"]
+		_, f.hasRange = h["Content-Range"]
+		f.disposition = h["Content-Disposition"]
+		f.cacheControl = h["Cache-Control"]
+		f.cdnControl = h["Cdn-Cache-Control"]
+		f.surrogate = h["Surrogate-Control"]
+		f.expires = h["Expires"]
+		f.describesBody = true // not looked for: changeBody looks
+		return f
+	}
+	for k, v := range h {
+		switch k {
+		case "Content-Encoding":
+			f.encoding = v
+		case "Content-Range":
+			f.hasRange = true
+		case "Content-Disposition":
+			f.disposition = v
+		case "Cache-Control":
+			f.cacheControl = v
+		case "Cdn-Cache-Control":
+			f.cdnControl = v
+		case "Surrogate-Control":
+			f.surrogate = v
+		case "Expires":
+			f.expires = v
+		case "Etag", "Last-Modified", "Accept-Ranges", "Content-Digest", "Repr-Digest", "Content-Md5":
+			f.describesBody = true
+		}
+	}
+	return f
+}
+
+// fieldsReason returns why a response with header h must not be rewritten,
 // judged from the headers the handler set before WriteHeader, or ReasonNone;
-// and whether the Content-Type is unset, so the body must be sniffed.
-// outerEncoding is the Content-Encoding the header held when the middleware
-// was entered, which is an outer layer's: see [response.outerEncoding].
-func headerReason(h http.Header, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
-	if ce := h["Content-Encoding"]; !(outerEncoding != nil && slices.Equal(ce, outerEncoding)) &&
+// and whether the Content-Type is unset, so the body must be sniffed. f is
+// what readResponseHeaders read of h. outerEncoding is the Content-Encoding
+// the header held when the middleware was entered, which is an outer
+// layer's: see [response.outerEncoding]. cacheable is the cache policy, nil
+// for the default, [SharedCacheable].
+func fieldsReason(h http.Header, f responseHeaders, outerEncoding []string, cacheable func(http.Header) bool) (reason Reason, sniff bool) {
+	// Each rule is asked only when its header is set: most responses set
+	// none of them.
+	if ce := f.encoding; len(ce) > 0 && !(outerEncoding != nil && slices.Equal(ce, outerEncoding)) &&
 		eachDirective(ce, func(coding, _ string) bool { return !strings.EqualFold(coding, "identity") }) {
 		return ReasonContentEncoding, false
 	}
-	if _, ok := h["Content-Range"]; ok {
+	if f.hasRange {
 		return ReasonRange, false
 	}
-	if isAttachment(headerValue(h, "Content-Disposition")) {
+	if len(f.disposition) > 0 && isAttachment(f.disposition[0]) {
 		return ReasonAttachment, false
 	}
-	ct, hasType := h["Content-Type"]
-	if hasType {
+	if f.hasType {
 		// A Content-Type key with no value is net/http's way to say "do
 		// not sniff": there is no type, so there is no HTML to rewrite.
-		v := ""
-		if len(ct) > 0 {
-			v = ct[0]
-		}
-		if reason := contentTypeReason(v); reason != ReasonNone {
+		if reason := contentTypeReason(firstOrEmpty(f.contentType)); reason != ReasonNone {
 			return reason, false
 		}
 	}
-	if hasDirective(h["Cache-Control"], "no-transform") {
+	if len(f.cacheControl) > 0 && hasDirective(f.cacheControl, "no-transform") {
 		return ReasonNoTransform, false
 	}
-	if cacheable(h) {
+	if cacheable == nil {
+		if (f.cdnControl != nil || f.surrogate != nil || f.cacheControl != nil || f.expires != nil) && sharedCacheable(f.cdnControl, f.surrogate, f.cacheControl, firstOrEmpty(f.expires)) {
+			return ReasonCacheable, false
+		}
+	} else if cacheable(h) {
 		return ReasonCacheable, false
 	}
-	if headerValue(h, "Content-Length") == "0" {
+	if firstOrEmpty(f.length) == "0" {
 		return ReasonEmpty, false
 	}
-	return ReasonNone, !hasType
+	return ReasonNone, !f.hasType
 }
 
 // commonHTMLTypes are the Content-Type values of nearly every HTML response
@@ -191,18 +273,24 @@ func asciiCompatible(charset string) bool {
 // (Fastly, Akamai, Varnish) header gives a CDN a lifetime without no-store;
 // or when it has no max-age but an Expires date in the future.
 func SharedCacheable(h http.Header) bool {
-	for _, key := range [...]string{"Cdn-Cache-Control", "Surrogate-Control"} {
-		if v, ok := h[key]; ok {
-			d := readCacheDirectives(v)
-			if d.noStore {
-				continue
-			}
-			if d.public || d.positiveMaxAge || d.sMaxage {
-				return true
-			}
+	return sharedCacheable(h["Cdn-Cache-Control"], h["Surrogate-Control"], h["Cache-Control"], headerValue(h, "Expires"))
+}
+
+// sharedCacheable is SharedCacheable for the values of the headers it
+// reads: CDN-Cache-Control, Surrogate-Control, Cache-Control, and the first
+// Expires.
+func sharedCacheable(cdnControl, surrogate, cacheControl []string, exp string) bool {
+	for _, v := range [...][]string{cdnControl, surrogate} {
+		// An absent header, or one with no value, has no directive.
+		d := readCacheDirectives(v)
+		if d.noStore {
+			continue
+		}
+		if d.public || d.positiveMaxAge || d.sMaxage {
+			return true
 		}
 	}
-	cc := readCacheDirectives(h["Cache-Control"])
+	cc := readCacheDirectives(cacheControl)
 	if cc.noStore || cc.private {
 		return false
 	}
@@ -212,7 +300,7 @@ func SharedCacheable(h http.Header) bool {
 	if cc.maxAge {
 		return false // max-age overrides Expires (RFC 9111, section 5.3)
 	}
-	if exp := headerValue(h, "Expires"); exp != "" {
+	if exp != "" {
 		t, err := http.ParseTime(exp)
 		return err == nil && t.After(time.Now())
 	}

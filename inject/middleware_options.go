@@ -8,7 +8,7 @@ import (
 // middlewareConfig holds the settings of the Middleware.
 type middlewareConfig struct {
 	writer       writerConfig                         // the settings of the Writers, and the Source and render options
-	cachePolicy  func(http.Header) bool               // reports a shared-cacheable response; never nil
+	cachePolicy  func(http.Header) bool               // reports a shared-cacheable response; nil means SharedCacheable
 	skip         func(*http.Request) bool             // the user's skip predicate; nil means none
 	skipHook     func(r *http.Request, reason Reason) // told why a response was not rewritten; nil means none
 	logger       *slog.Logger                         // debug records of skipped responses; nil means none
@@ -18,7 +18,7 @@ type middlewareConfig struct {
 // newMiddlewareConfig returns the defaults with opts applied; nil options
 // are skipped.
 func newMiddlewareConfig(opts []Option) middlewareConfig {
-	c := middlewareConfig{writer: defaultWriterConfig(), cachePolicy: SharedCacheable}
+	c := middlewareConfig{writer: defaultWriterConfig()}
 	for _, o := range opts {
 		if o != nil {
 			o.applyMiddleware(&c)
@@ -34,12 +34,9 @@ func newMiddlewareConfig(opts []Option) middlewareConfig {
 // is [SharedCacheable]; a nil policy restores it. To rewrite cacheable
 // responses as well, pass a policy that returns false.
 func WithCachePolicy(policy func(h http.Header) bool) Option {
-	return middlewareOption(func(c *middlewareConfig) {
-		if policy == nil {
-			policy = SharedCacheable
-		}
-		c.cachePolicy = policy
-	})
+	// nil stands for SharedCacheable, which the middleware then applies to
+	// the headers it read already.
+	return middlewareOption(func(c *middlewareConfig) { c.cachePolicy = policy })
 }
 
 // WithSkip sets a predicate that the [Middleware] asks before the handler

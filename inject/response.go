@@ -75,6 +75,11 @@ type response struct {
 	// Its map is pooled; its values are the handler's slices.
 	snap    http.Header
 	hasSnap bool
+	// snapOwed defers the snapshot of a status set by the first Write
+	// (an implicit 200) to the end of that Write: until the handler gets
+	// control back, its map is the snapshot, and a response decided and
+	// committed within the Write, as a small page is, needs no copy.
+	snapOwed bool
 
 	phase     phase
 	code      int   // the status to send; 0 before WriteHeader
@@ -83,11 +88,14 @@ type response struct {
 	written   int64 // body bytes accepted from the handler
 	reported  bool  // the skip reason was reported
 	eligible  bool  // the headers allowed rewriting: Server-Timing applies
-	hijacking bool  // Hijack is settling the scan: no tags any more
-	flushOwed bool  // a Flush came while the Writer read the head: rw is flushed at the decision
-	head      bool  // a HEAD: its headers are made the GET's, nothing is scanned
-	discard   bool  // the body is dropped, as net/http drops a HEAD's (see startHead)
-	holdLimit int   // the hold bound for this middleware
+	// describesBody is false when the headers judged had none of the
+	// bodyDescribers (see changeBody).
+	describesBody bool
+	hijacking     bool // Hijack is settling the scan: no tags any more
+	flushOwed     bool // a Flush came while the Writer read the head: rw is flushed at the decision
+	head          bool // a HEAD: its headers are made the GET's, nothing is scanned
+	discard       bool // the body is dropped, as net/http drops a HEAD's (see startHead)
+	holdLimit     int  // the hold bound for this middleware
 }
 
 // sink is the Writer's destination: it holds the output while the headers
@@ -123,8 +131,8 @@ func (s *response) start(rw http.ResponseWriter, req *http.Request, once *render
 	s.outerEncoding = rw.Header()["Content-Encoding"]
 	s.w.Reset(s.out, nil)
 	s.w.tagsFunc = s.tagsFn
-	s.phase, s.code, s.committed, s.hasSnap = phaseInit, 0, false, false
-	s.declared, s.written = -1, 0
+	s.phase, s.code, s.committed, s.hasSnap, s.snapOwed = phaseInit, 0, false, false, false
+	s.declared, s.written, s.describesBody = -1, 0, true
 	s.reported, s.eligible, s.hijacking, s.flushOwed = head, false, false, false
 	s.head, s.discard = head, false
 }
@@ -236,7 +244,9 @@ func (s *response) writeHeader(code int) {
 		s.phase = phaseSniff
 		s.snapshot()
 	default:
-		s.snapshot()
+		if !s.snapOwed {
+			s.snapshot()
+		}
 		s.startScan(headerValue(s.rw.Header(), "Content-Type"))
 	}
 }
@@ -246,17 +256,20 @@ func (s *response) writeHeader(code int) {
 // sniffed; and the Content-Length the handler set, -1 for none.
 func (s *response) judge(code int) (reason Reason, sniff bool, declared int64) {
 	reason, declared = statusReason(code), -1
-	if reason == ReasonNone {
-		reason, sniff = headerReason(s.rw.Header(), s.outerEncoding, s.m.cfg.cachePolicy)
+	if reason != ReasonNone {
+		return reason, false, declared
 	}
-	if reason == ReasonNone {
-		if cl, ok := s.rw.Header()["Content-Length"]; ok {
-			n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
-			if err != nil || n < 0 || len(cl) != 1 {
-				reason = ReasonFailed // a length that cannot be kept true
-			} else {
-				declared = n
-			}
+	h := s.rw.Header()
+	f := readResponseHeaders(h)
+	s.describesBody = f.describesBody
+	reason, sniff = fieldsReason(h, f, s.outerEncoding, s.m.cfg.cachePolicy)
+	if reason == ReasonNone && f.hasLength {
+		cl := f.length
+		n, err := strconv.ParseInt(firstOrEmpty(cl), 10, 64)
+		if err != nil || n < 0 || len(cl) != 1 {
+			reason = ReasonFailed // a length that cannot be kept true
+		} else {
+			declared = n
 		}
 	}
 	return reason, sniff, declared
@@ -288,7 +301,7 @@ func (s *response) startScan(ct string) {
 // passes through untouched, and so does the HEAD.
 func (s *response) startHead() error {
 	if s.hasSpan() {
-		bodyUnknown(s.header())
+		bodyUnknown(s.header(), s.describesBody)
 		s.discard = true
 	}
 	return s.startPassthrough(ReasonMethod) // reported already
@@ -306,7 +319,7 @@ func (s *response) finishHead() {
 		return // without a body, net/http sends no Content-Type either
 	}
 	if s.hasSpan() {
-		bodyUnknown(s.rw.Header())
+		bodyUnknown(s.rw.Header(), s.describesBody)
 	}
 	if s.m.cfg.serverTiming {
 		s.setServerTiming(s.rw.Header())
@@ -329,6 +342,12 @@ func (s *response) hasSpan() (ok bool) {
 
 // snapshot records the headers to send when the response is committed: those
 // of now, when the handler sets the status, as net/http takes them.
+//
+// It is owed, not taken, while the response is being decided within the
+// Write that set the status (snapOwed): the handler's map cannot change
+// until the Write returns, so the middleware's changes go into it directly,
+// and they are all made on the way to the commit, which then has nothing to
+// restore. payOwedSnapshot takes it when the Write returns uncommitted.
 func (s *response) snapshot() {
 	h := s.rw.Header()
 	if len(h) > maxPooledSnap {
@@ -340,6 +359,18 @@ func (s *response) snapshot() {
 		s.snap[k] = v
 	}
 	s.hasSnap = true
+}
+
+// payOwedSnapshot takes the snapshot owed by the Write that set the status,
+// when the response is not committed yet.
+func (s *response) payOwedSnapshot() {
+	if !s.snapOwed {
+		return
+	}
+	s.snapOwed = false
+	if !s.committed && !s.hasSnap && s.phase == phaseScan {
+		s.snapshot()
+	}
 }
 
 // header returns the headers that will be sent: the snapshot while the real
@@ -383,7 +414,7 @@ func (s *response) startInject() error {
 		// In place: Header.Set would allocate a new slice.
 		cl[0] = s.m.lengths.format(s.declared + int64(s.w.Inserted()))
 	}
-	changeBody(h)
+	changeBody(h, s.describesBody)
 	return s.sendHeld()
 }
 

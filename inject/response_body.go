@@ -14,7 +14,9 @@ import (
 // write is the handler's Write.
 func (s *response) write(p []byte) (int, error) {
 	if s.phase == phaseInit {
+		s.snapOwed = true
 		s.writeHeader(http.StatusOK)
+		defer s.payOwedSnapshot()
 	}
 	var errLen error
 	if s.declared >= 0 && int64(len(p)) > s.declared-s.written {
@@ -156,16 +158,16 @@ func (s *response) decide() error {
 // output than maxHold): the body may still change, so its length and
 // validators go.
 func (s *response) commitEarly() error {
-	bodyUnknown(s.header())
+	bodyUnknown(s.header(), s.describesBody)
 	return s.sendHeld()
 }
 
 // bodyUnknown removes the headers of a response whose body is not known
 // when they go out (sent before the decision, or a HEAD's): its length, and
-// those changeBody removes.
-func bodyUnknown(h http.Header) {
+// those changeBody removes (described: see changeBody).
+func bodyUnknown(h http.Header, described bool) {
 	delete(h, "Content-Length")
-	changeBody(h)
+	changeBody(h, described)
 }
 
 // sendHeld sends the headers and the held output.
@@ -180,6 +182,10 @@ func (s *response) sendHeld() error {
 	return err
 }
 
+// bodyDescribers are the headers that describe the bytes of a body, which
+// changeBody removes.
+var bodyDescribers = [...]string{"Etag", "Last-Modified", "Accept-Ranges", "Content-Digest", "Repr-Digest", "Content-Md5"}
+
 // changeBody removes the headers that describe the bytes of a body that
 // gets the tags. The tags make the page unique to its request, so no cache
 // may reuse it: a validator (ETag, or Last-Modified, which also gives a
@@ -189,14 +195,20 @@ func (s *response) sendHeld() error {
 // ETag still revalidates. Accept-Ranges goes, so no client asks for byte
 // ranges of a body that differs on every request, and digests of the bytes
 // go.
-func changeBody(h http.Header) {
-	// The keys are canonical already: delete skips Del's canonicalisation.
-	delete(h, "Etag")
-	delete(h, "Last-Modified")
-	delete(h, "Accept-Ranges")
-	delete(h, "Content-Digest")
-	delete(h, "Repr-Digest")
-	delete(h, "Content-Md5")
+//
+// described is false when the eligibility check found none of them in the
+// headers h comes from (responseHeaders.describesBody): h is then the
+// handler's map untouched since, or its snapshot, which only the middleware
+// changes, and it never adds them; there is nothing to look for.
+func changeBody(h http.Header, described bool) {
+	if !described {
+		return
+	}
+	for _, k := range bodyDescribers {
+		// The keys are canonical already: delete skips Del's
+		// canonicalisation.
+		delete(h, k)
+	}
 }
 
 // flush is the handler's Flush: the decision is forced, everything the

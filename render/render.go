@@ -122,7 +122,7 @@ func (r Renderer) AppendMetaTags(dst []byte, sc tracecontext.SpanContext) []byte
 		dst = append(dst, end...)
 	}
 	if r.cfg.formats&Baggage != 0 {
-		dst = appendBaggageTag(dst, sc.DSC, end)
+		dst = appendBaggageTag(dst, &sc.DSC, end)
 	}
 	if r.cfg.formats&Traceparent != 0 {
 		dst = append(dst, `<meta name="traceparent" content="`...)
@@ -149,8 +149,9 @@ const (
 )
 
 // appendBaggageTag appends the baggage tag for d, or nothing when d renders
-// as empty baggage.
-func appendBaggageTag(dst []byte, d tracecontext.DSC, end string) []byte {
+// as empty baggage. d is a pointer so that the DSC is copied once, by the
+// call of AppendBaggage, not twice.
+func appendBaggageTag(dst []byte, d *tracecontext.DSC, end string) []byte {
 	tag := len(dst)
 	dst = append(dst, `<meta name="baggage" content="`...)
 	start := len(dst)

@@ -3,6 +3,7 @@ package tracecontext
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -127,7 +128,6 @@ type baggageParser struct {
 	size     int             // serialized bytes of members, commas included
 	read     int             // input bytes read, over every value; at most maxBaggageInput
 	props    int             // properties kept, over every member
-	capHint  int             // members the input may hold, to size members once
 	problems baggageProblems // what was dropped; never reset
 	decoded  *decodedValues  // the values decoded before, reused; nil: none
 }
@@ -153,19 +153,8 @@ const (
 // costs no slice. (A parameter rather than a field, so that formatting p's
 // problems does not move the DSC to the heap.)
 func (p *baggageParser) parse(dsc *DSC, values ...string) {
-	if p.members == nil {
-		// One allocation for the members, sized by what may be kept and
-		// made when the first one is.
-		left := maxBaggageInput - p.read
-		for _, v := range values {
-			if v = v[:min(len(v), left)]; v != "" {
-				p.capHint += strings.Count(v, ",") + 1
-				left -= len(v)
-			}
-		}
-	}
 	for i, v := range values {
-		if !p.parseValue(dsc, v) {
+		if !p.parseValue(dsc, v, values[i+1:]) {
 			for _, v := range values[i+1:] {
 				if v != "" {
 					dropped, _, _ := strings.Cut(v[:min(len(v), maxQuoted+1)], ",")
@@ -182,7 +171,10 @@ func (p *baggageParser) parse(dsc *DSC, values ...string) {
 // input budget. It returns false when the budget is spent: the members that
 // end within it are kept, the one it cuts and everything after it are
 // dropped unread.
-func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
+//
+// later are the values to parse after s, which the first member kept in
+// p.members counts for its capacity.
+func (p *baggageParser) parseValue(dsc *DSC, s string, later []string) bool {
 	if left := maxBaggageInput - p.read; len(s) > left {
 		cut := max(strings.LastIndexByte(s[:left], ','), 0)
 		dropped := s[cut:min(len(s), cut+1+maxQuoted+1)] // enough to quote
@@ -194,6 +186,16 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 		p.read += len(s)
 	}
 	for s != "" {
+		for s != "" && (s[0] == ' ' || s[0] == '\t') {
+			s = s[1:] // the OWS before a member, which trimOWS would drop
+		}
+		if key, value, escapes, ok := plainMember(s); ok {
+			n := len(key) + 1 + len(value)
+			raw := s[:n]
+			s = s[min(n+1, len(s)):] // and its comma
+			p.keepPlain(dsc, raw, key, value, escapes, s, later)
+			continue
+		}
 		var raw string
 		raw, s, _ = strings.Cut(s, ",")
 		raw = trimOWS(raw)
@@ -232,11 +234,105 @@ func (p *baggageParser) parseValue(dsc *DSC, s string) bool {
 			}
 		}
 		if p.members == nil {
-			p.members = make([]Member, 0, min(max(p.capHint, 1), MaxBaggageMembers))
+			p.members = make([]Member, 0, p.memberRoom(s, later))
 		}
 		p.members = append(p.members, m)
 	}
 	return p.read < maxBaggageInput
+}
+
+// memberRoom returns the capacity to make p.members with, when the first
+// member is kept, rest being what is left of the current value after it
+// and later the values after that:
+// the members the input from there on may hold, the one kept included, so
+// that the slice is made once. It is counted then rather than before the
+// parse, so that baggage whose members all go into a DSC costs no count.
+func (p *baggageParser) memberRoom(rest string, later []string) int {
+	n := 1
+	if rest != "" {
+		n += strings.Count(rest, ",") + 1
+	}
+	left := maxBaggageInput - p.read
+	for _, v := range later {
+		if v = v[:min(len(v), left)]; v != "" {
+			n += strings.Count(v, ",") + 1
+			left -= len(v)
+		}
+	}
+	return min(n, MaxBaggageMembers)
+}
+
+// keepPlain is the rest of parseValue for a member that plainMember read:
+// raw is the member, key its key, value its raw value with escapes
+// percent-escapes, rest and later what follows it (see memberRoom). It
+// keeps what the general parse would keep of it.
+func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int, rest string, later []string) {
+	n := len(raw)
+	if p.kept > 0 {
+		n++ // the comma
+	}
+	if p.kept == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
+		p.dropTooLarge(raw)
+		return
+	}
+	if escapes > 0 {
+		value = p.decoded.decodeEscaped(value, escapes)
+	}
+	p.size += n
+	p.kept++
+	if dsc != nil {
+		if k, ok := strings.CutPrefix(key, sentryPrefix); ok {
+			dsc.set(k, value)
+			return
+		}
+	}
+	if p.members == nil {
+		p.members = make([]Member, 0, p.memberRoom(rest, later))
+	}
+	p.members = append(p.members, Member{Key: key, Value: value})
+}
+
+// plainMember reads the list-member at the start of s when it is plain, as
+// the SDKs write every member: a token key, '=', and a valid value, with no
+// whitespace and no properties, ended by ',' or the end of s. It returns the
+// key, the raw value and the number of percent-escapes in it. For any other
+// member ok is false, and the general parse reads it; the one pass here
+// stands for its cuts, token check and value validation.
+func plainMember(s string) (key, value string, escapes int, ok bool) {
+	i := 0
+	if strings.HasPrefix(s, sentryPrefix) {
+		i = len(sentryPrefix) // token characters: most keys start so
+	}
+	for i < len(s) && byteClass[s[i]]&classToken != 0 {
+		i++
+	}
+	if i == 0 || i == len(s) || s[i] != '=' {
+		return "", "", 0, false
+	}
+	j := i + 1
+	for j < len(s) {
+		c := s[j]
+		if byteClass[c]&classPlain != 0 {
+			j++ // almost every byte: one branch, predictable (see appendEncoded)
+			continue
+		}
+		if c == ',' {
+			break
+		}
+		if byteClass[c]&classOctet == 0 {
+			return "", "", 0, false
+		}
+		if c == '%' {
+			// The two hex digits are never ',', so they are the value's.
+			if j+2 >= len(s) || unhex(s[j+1]) > 0xf || unhex(s[j+2]) > 0xf {
+				return "", "", 0, false
+			}
+			escapes++
+			j += 2
+		}
+		j++
+	}
+	return s[:i], s[i+1 : j], escapes, true
 }
 
 // dropTooLarge records raw as the first member dropped for the limits.
@@ -366,13 +462,42 @@ func isBaggageOctet(c byte) bool {
 	return c >= 0x21 && c <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\'
 }
 
+// The classes of byteClass, one bit each.
+const (
+	classToken      = 1 << iota // an RFC 9110 token character (tchar)
+	classOctet                  // a baggage octet (isBaggageOctet)
+	classPlain                  // a baggage octet other than '%': a value holds it as it is
+	classUnreserved             // a byte encodeURIComponent keeps (uriUnreserved)
+)
+
+// byteClass holds the classes of every byte in one table, so that the hot
+// loops over baggage, parsed and written, read one table rather than one
+// per class.
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		if tchar[c] {
+			t[c] |= classToken
+		}
+		if isBaggageOctet(byte(c)) {
+			t[c] |= classOctet
+			if c != '%' {
+				t[c] |= classPlain
+			}
+		}
+		if uriUnreserved[c] {
+			t[c] |= classUnreserved
+		}
+	}
+	return t
+}()
+
 // decodeValue validates a raw baggage value and percent-decodes it. It
 // returns v itself, without allocating, when there is nothing to decode.
 func decodeValue(v string) (string, bool) {
 	escapes := 0
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if !isBaggageOctet(c) {
+		if byteClass[c]&classOctet == 0 {
 			return "", false
 		}
 		if c == '%' {
@@ -389,6 +514,12 @@ func decodeValue(v string) (string, bool) {
 	if escapes == 0 {
 		return v, true
 	}
+	return unescape(v, escapes), true
+}
+
+// unescape percent-decodes v, a valid raw value with escapes (> 0)
+// percent-escapes; octets that are not UTF-8 become U+FFFD.
+func unescape(v string, escapes int) string {
 	b := make([]byte, 0, len(v)-2*escapes)
 	for i := 0; i < len(v); i++ {
 		if v[i] == '%' {
@@ -399,9 +530,9 @@ func decodeValue(v string) (string, bool) {
 		b = append(b, v[i])
 	}
 	if utf8.Valid(b) {
-		return string(b), true
+		return string(b)
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD"), true
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 // decodedValues remembers percent-encoded baggage values and their
@@ -442,13 +573,39 @@ func (d *decodedValues) decode(v string) (string, bool) {
 	return value, ok
 }
 
-// hashString is FNV-1a of s.
-func hashString(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
+// decodeEscaped is decode for v known valid, with escapes (> 0)
+// percent-escapes.
+func (d *decodedValues) decodeEscaped(v string, escapes int) string {
+	if d == nil || len(v) > maxDecodedLen {
+		return unescape(v, escapes)
 	}
-	return h
+	slot := &d.slots[hashString(v)%decodedSlots]
+	if kept := slot.Load(); kept != nil && kept.encoded == v {
+		return kept.value
+	}
+	value := unescape(v, escapes)
+	slot.Store(&decodedValue{encoded: strings.Clone(v), value: value})
+	return value
+}
+
+// hashString hashes s for a decodedValues slot, eight bytes at a time (a
+// byte-at-a-time hash waits on a multiply per byte). It is the same in
+// every process, so which values share a slot never varies from run to run.
+func hashString(s string) uint32 {
+	const k1, k2 = 0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f
+	h := uint64(len(s)) * k1
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = bits.RotateLeft64(h^(w*k2), 31) * k1
+		s = s[8:]
+	}
+	var w uint64
+	for i := range len(s) {
+		w |= uint64(s[i]) << (8 * i)
+	}
+	h = bits.RotateLeft64(h^(w*k2), 31) * k1
+	return uint32(h ^ h>>32)
 }
 
 // unhex returns the value of a hex digit of either case, or 0xff.
@@ -595,9 +752,12 @@ func encodedLen(s string) int {
 func appendEncoded(dst []byte, s string) []byte {
 	const upperHex = "0123456789ABCDEF"
 	last := 0
+	// One branch per byte, almost always taken the same way: on a server,
+	// where the rest of the request leaves the branch predictor no memory of
+	// this loop, that costs less than testing eight bytes at a time.
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if uriUnreserved[c] {
+		if byteClass[c]&classUnreserved != 0 {
 			continue
 		}
 		dst = append(dst, s[last:i]...)

@@ -114,9 +114,14 @@ func ContextSource() Source { return contextSource{} }
 type contextSource struct{}
 
 func (contextSource) SpanContext(ctx context.Context) (SpanContext, bool) {
-	sc, ok := FromContext(ctx)
+	// FromContext, reading through the pointer: the SpanContext is copied
+	// once, into the result, not twice.
+	if ctx == nil {
+		return SpanContext{}, false
+	}
+	sc, ok := ctx.Value(contextKey{}).(*SpanContext)
 	if !ok || !sc.IsValid() {
 		return SpanContext{}, false
 	}
-	return sc, true
+	return *sc, true
 }

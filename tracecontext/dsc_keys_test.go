@@ -30,7 +30,10 @@ func TestDSCKeys(t *testing.T) {
 		require.False(t, seen[name], "field %s mapped twice", name)
 		seen[name] = true
 		*p = "v" + key
+		assert.Same(t, p, d.field(key), "field of %s", key)
 	}
+	assert.Nil(t, d.field("trace"), "an unknown key has no field")
+	assert.Nil(t, d.field("sentry-trace_id"), "keys are without the prefix")
 	b, err := ParseBaggage(d.Baggage())
 	require.NoError(t, err)
 	back := DSCFromBaggage(b)

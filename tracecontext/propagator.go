@@ -134,15 +134,20 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 // Middleware is [Middleware] with p's configuration.
 func (p *Propagator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sc := p.ContinueRequest(r)
-		next.ServeHTTP(w, r.WithContext(NewRequestContext(r.Context(), sc)))
+		// NewRequestContext(r.Context(), p.ContinueRequest(r)), with the
+		// span continued in place rather than copied there.
+		c := &spanCtx{Context: r.Context(), hasOnce: true}
+		p.continueInto(&c.sc, r.Header, r)
+		next.ServeHTTP(w, r.WithContext(c))
 	})
 }
 
 // ContinueRequest is [Propagator.Continue] for r's headers, with r passed to
 // the sampler of [WithSampler].
 func (p *Propagator) ContinueRequest(r *http.Request) SpanContext {
-	return p.continueFrom(r.Header, r)
+	var sc SpanContext
+	p.continueInto(&sc, r.Header, r)
+	return sc
 }
 
 // Continue returns the SpanContext of a new server span for a request with
@@ -173,52 +178,56 @@ func (p *Propagator) ContinueRequest(r *http.Request) SpanContext {
 //     tracestate that came with a valid traceparent of the same trace in
 //     TraceState.
 func (p *Propagator) Continue(h http.Header) SpanContext {
-	return p.continueFrom(h, nil)
+	var sc SpanContext
+	p.continueInto(&sc, h, nil)
+	return sc
 }
 
-func (p *Propagator) continueFrom(h http.Header, r *http.Request) SpanContext {
+// continueInto is Continue, into sc, which is zero: the SpanContext is a few
+// dozen words, which it fills where they are kept rather than copy them
+// there.
+func (p *Propagator) continueInto(sc *SpanContext, h http.Header, r *http.Request) {
 	in := p.incoming(h)
-	upstream, third := p.incomingDSC(h, in)
+	var upstream DSC
+	third := p.incomingDSC(h, &in, &upstream)
 	if in.IsValid() && !p.orgAllows(upstream.OrgID) {
 		if p.shouldReport() {
 			p.cfg.errorHandler(fmt.Errorf("%w: incoming sentry-org_id %q, ours %q (strict %t)",
 				ErrOrgMismatch, truncate(upstream.OrgID, maxQuoted), p.cfg.orgID, p.cfg.strict))
 		}
-		in = SpanContext{}
+		in = traceHeader{}
 	}
 
-	sc := SpanContext{SpanID: NewSpanID(), Baggage: third}
+	sc.SpanID, sc.Baggage = NewSpanID(), third
 	if in.IsValid() {
 		sc.TraceID, sc.ParentSpanID, sc.Sampled, sc.TraceState = in.TraceID, in.SpanID, in.Sampled, in.TraceState
 	} else {
 		sc.TraceID = NewTraceID()
 		upstream = DSC{}
 	}
-	d := p.decide(sc.TraceID, sc.Sampled, upstream, in.IsValid(), r)
+	d := p.decide(sc.TraceID, sc.Sampled, &upstream, in.IsValid(), r)
 	sc.Sampled = d.sampled
-	sc.DSC = p.dscFor(sc, upstream, d)
-	return sc
+	p.setDSC(sc, &upstream, d)
 }
 
-// incomingDSC returns the DSC of h's baggage, when it belongs to the incoming
-// trace in, and the other vendors' members.
-func (p *Propagator) incomingDSC(h http.Header, in SpanContext) (DSC, Baggage) {
-	var dsc DSC
+// incomingDSC sets dsc, which is zero, to the DSC of h's baggage, when it
+// belongs to the incoming trace in, and returns the other vendors' members.
+func (p *Propagator) incomingDSC(h http.Header, in *traceHeader, dsc *DSC) Baggage {
 	bp := baggageParser{decoded: &p.decoded}
-	bp.parse(&dsc, h[headerBaggage]...)
+	bp.parse(dsc, h[headerBaggage]...)
 	if bp.problems.failed != 0 && p.shouldReport() {
 		p.cfg.errorHandler(fmt.Errorf("baggage header: %w", bp.problems.err()))
 	}
-	dsc.Frozen = !dsc.IsZero()
+	dsc.Frozen = !dsc.isZero()
 	third := Baggage{members: bp.members}
 	if in.IsValid() && dsc.TraceID != "" && !in.TraceID.equalHex(dsc.TraceID) {
 		if p.shouldReport() {
 			p.cfg.errorHandler(fmt.Errorf("baggage header: %w: sentry-trace_id %q is not the trace %s",
 				ErrInvalidBaggage, truncate(dsc.TraceID, maxQuoted), in.TraceID))
 		}
-		dsc = DSC{}
+		*dsc = DSC{}
 	}
-	return dsc, third
+	return third
 }
 
 // sampling is the head-based sampling decision for one server span.
@@ -238,7 +247,7 @@ type sampling struct {
 // decided here when a rate is configured, sampled exactly when sample_rand <
 // rate. It depends on nothing but its arguments, the configuration and the
 // random source.
-func (p *Propagator) decide(trace TraceID, sampled Decision, upstream DSC, continued bool, r *http.Request) sampling {
+func (p *Propagator) decide(trace TraceID, sampled Decision, upstream *DSC, continued bool, r *http.Request) sampling {
 	d := sampling{sampled: sampled}
 	randValue, inherited := parseSampleRand(upstream.SampleRand)
 	d.randInherited = inherited
@@ -267,10 +276,10 @@ func (p *Propagator) decide(trace TraceID, sampled Decision, upstream DSC, conti
 	return d
 }
 
-// dscFor returns the DSC of sc after the decision d: the upstream one,
-// frozen, with the sample_rand generated here when it had none; or, for a
-// trace that starts here, one built from the options.
-func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
+// setDSC sets the DSC of sc after the decision d: the upstream one, frozen,
+// with the sample_rand generated here when it had none; or, for a trace
+// that starts here, one built from the options.
+func (p *Propagator) setDSC(sc *SpanContext, upstream *DSC, d sampling) {
 	// The strings made here (a sampler's rate, the trace id, sample_rand)
 	// are laid out in one buffer and converted once: one allocation.
 	var scratch [32 + traceIDHexLen + 8]byte
@@ -279,7 +288,8 @@ func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
 		buf = strconv.AppendFloat(buf, d.rate, 'f', -1, 64)
 	}
 	rateEnd := len(buf)
-	if upstream.IsZero() {
+	fromUpstream := !upstream.isZero()
+	if !fromUpstream {
 		buf = sc.TraceID.AppendHex(buf)
 	}
 	randStart := len(buf)
@@ -289,18 +299,19 @@ func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
 	all := string(buf)
 	randStr := all[randStart:]
 
-	if !upstream.IsZero() {
+	if fromUpstream {
+		sc.DSC = *upstream
 		if !d.randInherited {
-			upstream.SampleRand = randStr
+			sc.DSC.SampleRand = randStr
 		}
 		// The decision is the sentry-trace flag's: the DSC says the same,
 		// even where the upstream's baggage disagreed with its flag (-0
 		// and sentry-sampled=true), so that the browser SDK and dynamic
 		// sampling never read two decisions.
-		upstream.Sampled = sc.Sampled.dscValue()
-		return upstream
+		sc.DSC.Sampled = sc.Sampled.dscValue()
+		return
 	}
-	dsc := DSC{
+	sc.DSC = DSC{
 		TraceID:     all[rateEnd:randStart],
 		PublicKey:   p.cfg.publicKey,
 		SampleRand:  randStr,
@@ -310,12 +321,11 @@ func (p *Propagator) dscFor(sc SpanContext, upstream DSC, d sampling) DSC {
 	}
 	switch {
 	case d.fromSampler:
-		dsc.SampleRate = all[:rateEnd]
+		sc.DSC.SampleRate = all[:rateEnd]
 	case d.decidedHere:
-		dsc.SampleRate = p.sampleRate
+		sc.DSC.SampleRate = p.sampleRate
 	}
-	dsc.Sampled = sc.Sampled.dscValue()
-	return dsc
+	sc.DSC.Sampled = sc.Sampled.dscValue()
 }
 
 // dscValue is the sentry-sampled of a DSC that agrees with the decision:
@@ -330,9 +340,9 @@ func (d Decision) dscValue() string {
 	return ""
 }
 
-// incoming returns the valid incoming trace of h, or the zero SpanContext.
-func (p *Propagator) incoming(h http.Header) SpanContext {
-	var in SpanContext
+// incoming returns the valid incoming trace of h, or the zero traceHeader.
+func (p *Propagator) incoming(h http.Header) traceHeader {
+	var in traceHeader
 	var perr parseError
 	switch v := h[headerSentryTrace]; len(v) {
 	case 0:
@@ -349,7 +359,7 @@ func (p *Propagator) incoming(h http.Header) SpanContext {
 	if p.cfg.ignoreTraceparent {
 		return in
 	}
-	var tp SpanContext
+	var tp traceHeader
 	switch v := h[headerTraceparent]; len(v) {
 	case 0:
 		return in

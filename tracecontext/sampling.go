@@ -26,14 +26,44 @@ func parseSampleRand(s string) (float64, bool) {
 	if s == "" {
 		return 0, false
 	}
+	if v, ok := parseFraction(s); ok {
+		return v, true
+	}
 	v, err := strconv.ParseFloat(s, 64)
 	return v, err == nil && v >= 0 && v < 1
+}
+
+// fractionScale holds 10^n for the n digits parseFraction reads.
+var fractionScale = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parseFraction parses s when it is "0." and 1 to 15 decimal digits, the
+// way the SDKs write sample_rand, and returns exactly what
+// strconv.ParseFloat returns for it: the digits as an integer below 10^15,
+// which float64 holds exactly, divided by 10^n, which it holds too, is the
+// correctly rounded quotient (strconv's own exact fast path). ok is false
+// for any other s.
+func parseFraction(s string) (float64, bool) {
+	if len(s) < 3 || len(s) > 2+len(fractionScale)-1 || s[0] != '0' || s[1] != '.' {
+		return 0, false
+	}
+	var m uint64
+	for i := 2; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		m = m*10 + uint64(c)
+	}
+	return float64(m) / fractionScale[len(s)-2], true
 }
 
 // parseSampleRate parses a sentry-sample_rate value: a number in [0, 1].
 func parseSampleRate(s string) (float64, bool) {
 	if s == "" {
 		return 0, false
+	}
+	if v, ok := parseFraction(s); ok {
+		return v, true
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	return v, err == nil && validRate(v)

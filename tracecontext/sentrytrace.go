@@ -27,33 +27,52 @@ const (
 // [ErrInvalidTraceID], [ErrInvalidSpanID], [ErrInvalidSampled] or
 // [ErrInvalidSentryTrace]. Valid input does not allocate.
 func ParseSentryTrace(s string) (SpanContext, error) {
-	sc, perr := parseSentryTrace(s)
-	return sc, perr.wrap(s)
+	t, perr := parseSentryTrace(s)
+	return t.spanContext(), perr.wrap(s)
+}
+
+// traceHeader is what a sentry-trace or traceparent header gives: the
+// incoming trace and span, and the decision; and, for a continued trace,
+// the tracestate. It is a SpanContext's first fields alone, which a
+// continuation copies and clears several times.
+type traceHeader struct {
+	TraceID    TraceID
+	SpanID     SpanID
+	Sampled    Decision
+	TraceState string
+}
+
+// IsValid reports whether t has a valid trace id and span id.
+func (t *traceHeader) IsValid() bool { return t.TraceID.IsValid() && t.SpanID.IsValid() }
+
+// spanContext returns the SpanContext of t's ids and decision.
+func (t traceHeader) spanContext() SpanContext {
+	return SpanContext{TraceID: t.TraceID, SpanID: t.SpanID, Sampled: t.Sampled}
 }
 
 // parseSentryTrace is [ParseSentryTrace] without formatting the error, so
 // that continuing a request from hostile headers costs no allocation unless
 // the error is reported.
-func parseSentryTrace(s string) (SpanContext, parseError) {
-	var sc SpanContext
+func parseSentryTrace(s string) (traceHeader, parseError) {
+	var sc traceHeader
 	if len(s) > maxTraceHeaderLen {
-		return SpanContext{}, parseError{ErrInvalidSentryTrace, "too long"}
+		return traceHeader{}, parseError{ErrInvalidSentryTrace, "too long"}
 	}
 	v := trimOWS(s)
 	if len(v) < traceIDHexLen || !decodeLowerHex(sc.TraceID[:], v[:traceIDHexLen]) {
-		return SpanContext{}, parseError{ErrInvalidTraceID, ""}
+		return traceHeader{}, parseError{ErrInvalidTraceID, ""}
 	}
 	if !sc.TraceID.IsValid() {
-		return SpanContext{}, parseError{ErrInvalidTraceID, "all zero"}
+		return traceHeader{}, parseError{ErrInvalidTraceID, "all zero"}
 	}
 	if len(v) == traceIDHexLen || v[traceIDHexLen] != '-' {
-		return SpanContext{}, parseError{ErrInvalidSentryTrace, "no '-' after the trace id"}
+		return traceHeader{}, parseError{ErrInvalidSentryTrace, "no '-' after the trace id"}
 	}
 	if len(v) < sentryTraceLen || !decodeLowerHex(sc.SpanID[:], v[traceIDHexLen+1:sentryTraceLen]) {
-		return SpanContext{}, parseError{ErrInvalidSpanID, ""}
+		return traceHeader{}, parseError{ErrInvalidSpanID, ""}
 	}
 	if !sc.SpanID.IsValid() {
-		return SpanContext{}, parseError{ErrInvalidSpanID, "all zero"}
+		return traceHeader{}, parseError{ErrInvalidSpanID, "all zero"}
 	}
 	switch rest := v[sentryTraceLen:]; {
 	case rest == "":
@@ -63,9 +82,9 @@ func parseSentryTrace(s string) (SpanContext, parseError) {
 	case rest == "-0":
 		sc.Sampled = DecisionNotSampled
 	case rest[0] != '-':
-		return SpanContext{}, parseError{ErrInvalidSentryTrace, "no '-' after the span id"}
+		return traceHeader{}, parseError{ErrInvalidSentryTrace, "no '-' after the span id"}
 	default:
-		return SpanContext{}, parseError{ErrInvalidSampled, ""}
+		return traceHeader{}, parseError{ErrInvalidSampled, ""}
 	}
 	return sc, parseError{}
 }

@@ -26,51 +26,51 @@ const flagSampled = 0x01
 // The error wraps [ErrInvalidTraceparent], [ErrInvalidTraceID],
 // [ErrInvalidSpanID] or [ErrInvalidSampled]. Valid input does not allocate.
 func ParseTraceparent(s string) (SpanContext, error) {
-	sc, perr := parseTraceparent(s)
-	return sc, perr.wrap(s)
+	t, perr := parseTraceparent(s)
+	return t.spanContext(), perr.wrap(s)
 }
 
 // parseTraceparent is [ParseTraceparent] without formatting the error.
-func parseTraceparent(s string) (SpanContext, parseError) {
-	var sc SpanContext
+func parseTraceparent(s string) (traceHeader, parseError) {
+	var sc traceHeader
 	if len(s) > maxTraceHeaderLen {
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "too long"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "too long"}
 	}
 	v := trimOWS(s)
 	if len(v) < traceparentLen {
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "too short"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "too short"}
 	}
 	var version [1]byte
 	if !decodeLowerHex(version[:], v[:2]) {
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "bad version"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "bad version"}
 	}
 	switch {
 	case version[0] == 0xff:
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "version ff"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "version ff"}
 	case version[0] == 0 && len(v) != traceparentLen:
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "version 00 must be 55 characters"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "version 00 must be 55 characters"}
 	case len(v) > traceparentLen && v[traceparentLen] != '-':
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "no '-' after trace-flags"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "no '-' after trace-flags"}
 	}
 	if v[2] != '-' || v[3+traceIDHexLen] != '-' || v[4+traceIDHexLen+spanIDHexLen] != '-' {
-		return SpanContext{}, parseError{ErrInvalidTraceparent, "bad separators"}
+		return traceHeader{}, parseError{ErrInvalidTraceparent, "bad separators"}
 	}
 	if !decodeLowerHex(sc.TraceID[:], v[3:3+traceIDHexLen]) {
-		return SpanContext{}, parseError{ErrInvalidTraceID, ""}
+		return traceHeader{}, parseError{ErrInvalidTraceID, ""}
 	}
 	if !sc.TraceID.IsValid() {
-		return SpanContext{}, parseError{ErrInvalidTraceID, "all zero"}
+		return traceHeader{}, parseError{ErrInvalidTraceID, "all zero"}
 	}
 	const spanStart = 4 + traceIDHexLen
 	if !decodeLowerHex(sc.SpanID[:], v[spanStart:spanStart+spanIDHexLen]) {
-		return SpanContext{}, parseError{ErrInvalidSpanID, ""}
+		return traceHeader{}, parseError{ErrInvalidSpanID, ""}
 	}
 	if !sc.SpanID.IsValid() {
-		return SpanContext{}, parseError{ErrInvalidSpanID, "all zero"}
+		return traceHeader{}, parseError{ErrInvalidSpanID, "all zero"}
 	}
 	var flags [1]byte
 	if !decodeLowerHex(flags[:], v[traceparentLen-2:traceparentLen]) {
-		return SpanContext{}, parseError{ErrInvalidSampled, ""}
+		return traceHeader{}, parseError{ErrInvalidSampled, ""}
 	}
 	if flags[0]&flagSampled != 0 {
 		sc.Sampled = DecisionSampled
