@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,12 @@ import (
 // 127.0.0.1 instead of running the tests: the server of BenchmarkLoopback,
 // in a process of its own, so that its CPU time is the server's alone.
 const serverEnv = "TRACEMETA_BENCH_SERVER"
+
+// serverProfileEnv, when set to a file name, makes the server process write
+// a CPU profile of its whole run there (profile.sh loopback): the server's
+// time per request is not the same as in the httptest loop, where the code
+// stays in the caches between requests.
+const serverProfileEnv = "TRACEMETA_BENCH_SERVER_CPUPROFILE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serverEnv) != "" {
@@ -49,6 +56,17 @@ func TestMain(m *testing.M) {
 // (user + system, ns) and the heap allocations so far (objects, bytes). It
 // returns when in ends.
 func serve(in io.Reader, out io.Writer) error {
+	if name := os.Getenv(serverProfileEnv); name != "" {
+		f, err := os.Create(name)
+		if err != nil {
+			return fmt.Errorf("server profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("server profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	mux := http.NewServeMux()
 	for _, rh := range realHandlers() {
 		for _, c := range chains() {
@@ -74,7 +92,10 @@ func serve(in io.Reader, out io.Writer) error {
 	}
 	app := fiberApp(small.HTML)
 	go app.Listener(fiberLn)
-	defer app.Shutdown()
+	// fasthttp's Shutdown waits for every connection to close, and a
+	// client's idle keep-alive connection may not have been closed yet:
+	// bounded, so that the process always ends when its input does.
+	defer app.ShutdownWithTimeout(5 * time.Second)
 	srv := &http.Server{
 		Handler: mux,
 		// Every request carries the benchmark span, as an SDK's tracing
@@ -192,8 +213,21 @@ func startLoopback() (*loopback, error) {
 // stopLoopback ends the server process, if one was started.
 func stopLoopback() {
 	if l := loopbackSrv; l != nil {
+		// The clients' idle connections first: the Fiber server waits
+		// for its connections when it shuts down.
+		l.client.CloseIdleConnections()
 		_ = l.in.Close() // the server returns when its input ends
-		_ = l.cmd.Wait()
+		// Bounded: a server that does not end must not hang the test
+		// binary after its tests, where -test.timeout no longer runs.
+		done := make(chan struct{})
+		go func() { _ = l.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			fmt.Fprintln(os.Stderr, "loopback server: still running 30 s after its input ended; killed")
+			_ = l.cmd.Process.Kill()
+			<-done
+		}
 	}
 }
 

@@ -7,6 +7,8 @@
 #   ./profile.sh handler                          # BenchmarkHandler: the 2 KB one-write page
 #                                                 # through the full chain, CPU and allocations
 #   ./profile.sh handler template-60K inject      # another page or chain of BenchmarkHandler
+#   ./profile.sh loopback onewrite-2K chain       # the loopback server process's CPU profile
+#                                                 # while it serves BenchmarkLoopback's row
 #   ./profile.sh pages rustdoc-convert            # BenchmarkPages: the Writer on a real page
 #                                                 # in 32 KiB writes (or readfrom: io.Copy into it)
 #   ./profile.sh caddy 12K identity none          # the Caddy process with tracemeta, loaded by
@@ -21,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOWORK=off
-usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]] | profile.sh pages PAGE [write|readfrom] | profile.sh caddy [PAGE [UPSTREAM [ENCODE [caddy|caddy-tracemeta]]]]"
+usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]] | profile.sh loopback [PAGE [IMPL]] | profile.sh pages PAGE [write|readfrom] | profile.sh caddy [PAGE [UPSTREAM [ENCODE [caddy|caddy-tracemeta]]]]"
 mkdir -p results
 
 if [ "${1:-}" = caddy ]; then
@@ -59,6 +61,22 @@ if [ "${1:-}" = pages ]; then
 	echo
 	echo "== CPU, by own time"
 	go tool pprof -top -nodecount=20 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
+	exit 0
+fi
+
+if [ "${1:-}" = loopback ]; then
+	page=${2:-onewrite-2K}
+	impl=${3:-chain}
+	prof=$(pwd)/results/loopback-$page-$impl.prof
+	# The server process profiles its whole run: the one row, and the
+	# requests that learn the page's size and open the connections.
+	TRACEMETA_BENCH_SERVER_CPUPROFILE="$prof" ./results/benchmarks.test -test.run '^$' \
+		-test.bench "^BenchmarkLoopback\$/^page=$page\$/^impl=$impl\$" -test.benchtime "${BENCHTIME:-100000x}"
+	echo "== the server process, CPU by cumulative time ($prof)"
+	go tool pprof -top -cum -nodecount=40 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
+	echo
+	echo "== by own time"
+	go tool pprof -top -nodecount=25 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
 	exit 0
 fi
 
