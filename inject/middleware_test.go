@@ -416,6 +416,46 @@ func TestMiddlewareReadFrom(t *testing.T) {
 	}
 }
 
+// readFromWriter is a ResponseWriter with a ReadFrom, as net/http's is
+// (sendfile): it counts the body bytes written before its first ReadFrom.
+type readFromWriter struct {
+	*fakeWriter
+	readFroms int
+	written   int
+}
+
+func (w *readFromWriter) Write(p []byte) (int, error) {
+	if w.readFroms == 0 {
+		w.written += len(p)
+	}
+	return w.fakeWriter.Write(p)
+}
+
+func (w *readFromWriter) ReadFrom(r io.Reader) (int64, error) {
+	w.readFroms++
+	return w.body.ReadFrom(r)
+}
+
+// TestMiddlewareReadFromFirstRead checks that a page copied into the
+// ResponseWriter by io.Copy (http.ServeFile) goes through the rewriter only
+// until it decides, in a small first read: the rest goes to the wrapped
+// writer's ReadFrom (sendfile on a connection), as without the middleware.
+func TestMiddlewareReadFromFirstRead(t *testing.T) {
+	sc := testSpan(1)
+	long := page + strings.Repeat("<p>paragraph</p>\n", 5000)
+	h := withSpan(sc, inject.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Length", strconv.Itoa(len(long)))
+		_, err := io.CopyN(w, struct{ io.Reader }{strings.NewReader(long)}, int64(len(long)))
+		assert.NoError(t, err)
+	})))
+	w := &readFromWriter{fakeWriter: newFakeWriter()}
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, strings.Replace(long, page, injected(sc), 1), w.body.String())
+	assert.Equal(t, 1, w.readFroms, "the rest goes to the wrapped writer's ReadFrom")
+	assert.LessOrEqual(t, w.written, 4<<10+len(injected(sc))-len(page), "bytes copied through the rewriter")
+}
+
 type oneByteReader struct{ s string }
 
 func (r *oneByteReader) Read(p []byte) (int, error) {

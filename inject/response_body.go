@@ -325,7 +325,7 @@ func (s *response) readFrom(r io.Reader) (int64, error) {
 	b := getReadBuf()
 	defer putReadBuf(b)
 	buf := *b
-	total, eof, err := readEach(r, buf, s.write, func() bool { return s.phase != phaseSniff && s.phase != phaseScan })
+	total, eof, err := readEach(r, buf, firstRead(s.rw), s.write, func() bool { return s.phase != phaseSniff && s.phase != phaseScan })
 	if eof || err != nil {
 		return total, err
 	}

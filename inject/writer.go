@@ -34,6 +34,12 @@ const (
 	// readBufSize is the size of the buffer ReadFrom and WriteString read
 	// through while scanning, the one io.Copy uses.
 	readBufSize = 32 << 10
+	// firstReadSize is the first read of a ReadFrom whose destination has
+	// a ReadFrom of its own (sendfile on a net/http connection): the head
+	// is mostly in the first few KiB, and every byte read before the
+	// decision is copied through user space, while the rest goes to the
+	// destination's ReadFrom. Reads double from there, up to readBufSize.
+	firstReadSize = 4 << 10
 	// maxKeptHold is the largest hold buffer Reset keeps: one grown by a
 	// pathological document (a tag of many kilobytes before <head>) goes,
 	// so that pooled Writers stay small.
@@ -293,7 +299,7 @@ func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 	// decision, or is copied on through Write, takes it once.
 	b := getReadBuf()
 	defer putReadBuf(b)
-	n, eof, err := readEach(r, *b, w.Write, func() bool { return w.phase == scanDecided })
+	n, eof, err := readEach(r, *b, firstRead(w.dst), w.Write, func() bool { return w.phase == scanDecided })
 	if eof || err != nil {
 		return n, err
 	}
@@ -318,23 +324,38 @@ func (w *Writer) copyFrom(r io.Reader, buf []byte) (int64, error) {
 	if wt, ok := r.(io.WriterTo); ok {
 		return wt.WriteTo(hideReadFrom{w})
 	}
-	n, _, err := readEach(r, buf, w.Write, func() bool { return false })
+	n, _, err := readEach(r, buf, len(buf), w.Write, func() bool { return false })
 	return n, err
 }
 
+// firstRead is the size of the first read of a ReadFrom into a Writer or
+// the Middleware writing to dst: small when dst can take the rest by a
+// ReadFrom of its own.
+func firstRead(dst any) int {
+	if _, ok := dst.(io.ReaderFrom); ok {
+		return firstReadSize
+	}
+	return readBufSize
+}
+
 // readEach reads r into buf and writes each piece with write, until io.EOF
-// (eof), an error of either, or done reports true before a read. Like bufio,
-// it gives up with io.ErrNoProgress after maxEmptyReads reads in a row that
-// return nothing. The Writer's ReadFrom and the Middleware's share it.
-func readEach(r io.Reader, buf []byte, write func([]byte) (int, error), done func() bool) (n int64, eof bool, err error) {
+// (eof), an error of either, or done reports true before a read. The first
+// read is of at most first bytes, and each next one of twice the last, up
+// to len(buf). Like bufio, it gives up with io.ErrNoProgress after
+// maxEmptyReads reads in a row that return nothing. The Writer's ReadFrom
+// and the Middleware's share it.
+func readEach(r io.Reader, buf []byte, first int, write func([]byte) (int, error), done func() bool) (n int64, eof bool, err error) {
+	size := min(max(first, 1), len(buf))
 	for empty := 0; !done(); {
-		m, rerr := r.Read(buf)
-		if m < 0 || m > len(buf) {
-			return n, false, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(buf))
+		p := buf[:size]
+		size = min(2*size, len(buf))
+		m, rerr := r.Read(p)
+		if m < 0 || m > len(p) {
+			return n, false, fmt.Errorf("%w: %d for %d bytes", ErrInvalidRead, m, len(p))
 		}
 		if m > 0 {
 			empty = 0
-			k, err := write(buf[:m])
+			k, err := write(p[:m])
 			n += int64(k)
 			if err != nil {
 				return n, false, err

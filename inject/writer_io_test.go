@@ -135,6 +135,14 @@ type writeOnlyDst struct{ io.Writer }
 type readerFromDst struct {
 	bytes.Buffer
 	readFroms int
+	written   int // bytes written by Write before the first ReadFrom
+}
+
+func (r *readerFromDst) Write(p []byte) (int, error) {
+	if r.readFroms == 0 {
+		r.written += len(p)
+	}
+	return r.Buffer.Write(p)
 }
 
 func (r *readerFromDst) ReadFrom(src io.Reader) (int64, error) {
@@ -170,8 +178,24 @@ func TestWriterReadFrom(t *testing.T) {
 			require.NoError(t, w.Close())
 			assert.Equal(t, want, rf.String())
 			assert.Equal(t, 1, rf.readFroms, "after the decision, dst's ReadFrom copies the rest")
+			// The head is in the first KiB: the first read is small, so
+			// that dst's ReadFrom (sendfile) copies nearly all of it.
+			assert.LessOrEqual(t, rf.written, 4<<10+len(testTags), "bytes copied before dst's ReadFrom")
 		})
 	}
+	t.Run("late decision", func(t *testing.T) {
+		// Reads double until the Writer decides, 40 KB into the page.
+		late := "<!DOCTYPE html>\n<!--" + strings.Repeat("x", 40<<10) + "-->\n" + long
+		rf := &readerFromDst{}
+		w := inject.NewWriter(rf, []byte(testTags))
+		n, err := w.ReadFrom(struct{ io.Reader }{strings.NewReader(late)})
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		assert.Equal(t, int64(len(late)), n)
+		assert.Equal(t, writeWhole(t, late).out, rf.String())
+		assert.Equal(t, 1, rf.readFroms)
+		assert.Less(t, rf.written, len(late))
+	})
 	t.Run("stuck before the decision", func(t *testing.T) {
 		w := inject.NewWriter(io.Discard, []byte(testTags))
 		_, err := w.ReadFrom(stalledReader{})
