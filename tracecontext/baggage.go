@@ -193,50 +193,18 @@ func (p *baggageParser) parseValue(dsc *DSC, s string, later []string) bool {
 			n := len(key) + 1 + len(value)
 			raw := s[:n]
 			s = s[min(n+1, len(s)):] // and its comma
-			p.keepPlain(dsc, raw, key, value, escapes, s, later)
+			// What keepGeneral would keep of it, without parseMember.
+			if n, ok := p.room(raw); ok {
+				if escapes > 0 {
+					value = p.decoded.decodeEscaped(value, escapes)
+				}
+				p.keep(dsc, &Member{Key: key, Value: value}, n, s, later)
+			}
 			continue
 		}
 		var raw string
 		raw, s, _ = strings.Cut(s, ",")
-		raw = trimOWS(raw)
-		if raw == "" {
-			continue
-		}
-		// The limits are checked before the member is parsed, so that a
-		// member that cannot be kept costs nothing to drop.
-		n := len(raw)
-		if p.kept > 0 {
-			n++ // the comma
-		}
-		if p.kept == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
-			p.dropTooLarge(raw)
-			continue
-		}
-		m, res := parseMember(raw, maxBaggageProperties-p.props, p.decoded)
-		switch res {
-		case memberInvalid:
-			if p.problems.failed&failedInvalid == 0 {
-				p.problems.failed |= failedInvalid
-				p.problems.invalid = raw
-			}
-			continue
-		case memberTooLarge:
-			p.dropTooLarge(raw)
-			continue
-		}
-		p.size += n
-		p.props += len(m.Properties)
-		p.kept++
-		if dsc != nil {
-			if key, ok := strings.CutPrefix(m.Key, sentryPrefix); ok {
-				dsc.set(key, m.Value)
-				continue
-			}
-		}
-		if p.members == nil {
-			p.members = make([]Member, 0, p.memberRoom(s, later))
-		}
-		p.members = append(p.members, m)
+		p.keepGeneral(dsc, trimOWS(raw), s, later)
 	}
 	return p.read < maxBaggageInput
 }
@@ -262,34 +230,66 @@ func (p *baggageParser) memberRoom(rest string, later []string) int {
 	return min(n, MaxBaggageMembers)
 }
 
-// keepPlain is the rest of parseValue for a member that plainMember read:
-// raw is the member, key its key, value its raw value with escapes
-// percent-escapes, rest and later what follows it (see memberRoom). It
-// keeps what the general parse would keep of it.
-func (p *baggageParser) keepPlain(dsc *DSC, raw, key, value string, escapes int, rest string, later []string) {
+// keepGeneral is the rest of parseValue for any member raw (OWS trimmed,
+// maybe empty): it parses it with parseMember and keeps what may be kept;
+// rest and later are what follows it (see memberRoom).
+func (p *baggageParser) keepGeneral(dsc *DSC, raw, rest string, later []string) {
+	if raw == "" {
+		return
+	}
+	// The limits are checked before the member is parsed, so that a member
+	// that cannot be kept costs nothing to drop.
+	n, ok := p.room(raw)
+	if !ok {
+		return
+	}
+	m, res := parseMember(raw, maxBaggageProperties-p.props, p.decoded)
+	switch res {
+	case memberInvalid:
+		if p.problems.failed&failedInvalid == 0 {
+			p.problems.failed |= failedInvalid
+			p.problems.invalid = raw
+		}
+		return
+	case memberTooLarge:
+		p.dropTooLarge(raw)
+		return
+	}
+	p.props += len(m.Properties)
+	p.keep(dsc, &m, n, rest, later)
+}
+
+// room returns the bytes the member raw adds to what is kept, its comma
+// included, and whether the limits leave room for them; a member they do
+// not is recorded as dropped.
+func (p *baggageParser) room(raw string) (int, bool) {
 	n := len(raw)
 	if p.kept > 0 {
 		n++ // the comma
 	}
 	if p.kept == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
 		p.dropTooLarge(raw)
-		return
+		return 0, false
 	}
-	if escapes > 0 {
-		value = p.decoded.decodeEscaped(value, escapes)
-	}
+	return n, true
+}
+
+// keep keeps *m, n bytes of the baggage (a pointer: a Member is seven
+// words, and this runs for every member): a sentry- member in dsc when there
+// is one, any other in p.members.
+func (p *baggageParser) keep(dsc *DSC, m *Member, n int, rest string, later []string) {
 	p.size += n
 	p.kept++
 	if dsc != nil {
-		if k, ok := strings.CutPrefix(key, sentryPrefix); ok {
-			dsc.set(k, value)
+		if key, ok := strings.CutPrefix(m.Key, sentryPrefix); ok {
+			dsc.set(key, m.Value)
 			return
 		}
 	}
 	if p.members == nil {
 		p.members = make([]Member, 0, p.memberRoom(rest, later))
 	}
-	p.members = append(p.members, Member{Key: key, Value: value})
+	p.members = append(p.members, *m)
 }
 
 // plainMember reads the list-member at the start of s when it is plain, as

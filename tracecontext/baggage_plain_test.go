@@ -11,47 +11,14 @@ import (
 )
 
 // generalParse is baggageParser.parseValue without the plain-member fast
-// path: every member cut, trimmed and parsed by parseMember. The fast path
-// must keep exactly what it keeps.
+// path: every member cut, trimmed and kept by keepGeneral, with
+// parseMember. The fast path must keep exactly what it keeps.
 func generalParse(dsc *DSC, s string) ([]Member, baggageProblems) {
 	var p baggageParser
 	for s != "" {
 		var raw string
 		raw, s, _ = strings.Cut(s, ",")
-		raw = trimOWS(raw)
-		if raw == "" {
-			continue
-		}
-		n := len(raw)
-		if p.kept > 0 {
-			n++
-		}
-		if p.kept == MaxBaggageMembers || p.size+n > MaxBaggageBytes {
-			p.dropTooLarge(raw)
-			continue
-		}
-		m, res := parseMember(raw, maxBaggageProperties-p.props, nil)
-		switch res {
-		case memberInvalid:
-			if p.problems.failed&failedInvalid == 0 {
-				p.problems.failed |= failedInvalid
-				p.problems.invalid = raw
-			}
-			continue
-		case memberTooLarge:
-			p.dropTooLarge(raw)
-			continue
-		}
-		p.size += n
-		p.props += len(m.Properties)
-		p.kept++
-		if dsc != nil {
-			if key, ok := strings.CutPrefix(m.Key, sentryPrefix); ok {
-				dsc.set(key, m.Value)
-				continue
-			}
-		}
-		p.members = append(p.members, m)
+		p.keepGeneral(dsc, trimOWS(raw), s, nil)
 	}
 	return p.members, p.problems
 }
