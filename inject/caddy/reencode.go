@@ -105,12 +105,8 @@ func decodableCodings(values []string) string {
 	var gzipRank, zstdRank, rank int
 	for _, v := range values {
 		for v != "" {
-			item := v
-			if i := strings.IndexByte(v, ','); i >= 0 {
-				item, v = v[:i], v[i+1:]
-			} else {
-				v = ""
-			}
+			var item string
+			item, v, _ = strings.Cut(v, ",")
 			coding, params, _ := strings.Cut(item, ";")
 			coding = strings.TrimSpace(coding)
 			if refused(params) {
@@ -151,12 +147,8 @@ func isCoding(s, name string) bool { return len(s) == len(name) && equalFoldAt(s
 // a weight of zero.
 func refused(params string) bool {
 	for params != "" {
-		p := params
-		if i := strings.IndexByte(params, ';'); i >= 0 {
-			p, params = params[:i], params[i+1:]
-		} else {
-			params = ""
-		}
+		var p string
+		p, params, _ = strings.Cut(params, ";")
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
 		if isCoding(k, "q") {
 			v = strings.TrimRight(strings.TrimSpace(v), "0")
