@@ -26,6 +26,17 @@ export GOWORK=off
 usage="usage: profile.sh PAGE WRITE [Rewrite|Middleware] | profile.sh handler [PAGE [bare|inject|chain]] | profile.sh loopback [PAGE [IMPL]] | profile.sh pages PAGE [write|readfrom] | profile.sh caddy [PAGE [UPSTREAM [ENCODE [caddy|caddy-tracemeta]]]]"
 mkdir -p results
 
+# tops TITLE BINARY PROFILE CUM OWN prints the CUM functions of PROFILE with
+# the most time including their callees, then the OWN with the most of
+# their own.
+tops() {
+	echo "== $1, CPU by cumulative time ($3)"
+	go tool pprof -top -cum -nodecount="$4" "$2" "$3" 2>/dev/null | sed -n '6,$p'
+	echo
+	echo "== by own time"
+	go tool pprof -top -nodecount="$5" "$2" "$3" 2>/dev/null | sed -n '6,$p'
+}
+
 if [ "${1:-}" = caddy ]; then
 	page=${2:-12K}
 	upstream=${3:-identity}
@@ -40,11 +51,7 @@ if [ "${1:-}" = caddy ]; then
 		TRACEMETA_BENCH_CADDY_PROFILE_IMPL="$impl" ../results/proxy.test -test.run '^$' \
 		-test.bench "^BenchmarkProxy\$/^page=$page\$/^upstream=$upstream\$/^encode=$encode\$/^impl=$impl\$" \
 		-test.benchtime "${BENCHTIME:-12s}")
-	echo "== $impl, CPU by cumulative time ($prof)"
-	go tool pprof -top -cum -nodecount=40 results/caddy "$prof" 2>/dev/null | sed -n '6,$p'
-	echo
-	echo "== by own time"
-	go tool pprof -top -nodecount=25 results/caddy "$prof" 2>/dev/null | sed -n '6,$p'
+	tops "$impl" results/caddy "$prof" 40 25
 	exit 0
 fi
 
@@ -56,11 +63,7 @@ if [ "${1:-}" = pages ]; then
 	prof=results/pages-$page-$impl.prof
 	./results/benchmarks.test -test.run '^$' -test.bench "^BenchmarkPages\$/^page=$page\$/^impl=$impl\$" \
 		-test.benchmem -test.benchtime "${BENCHTIME:-3s}" -test.cpuprofile "$prof"
-	echo "== CPU, by cumulative time ($prof)"
-	go tool pprof -top -cum -nodecount=30 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
-	echo
-	echo "== CPU, by own time"
-	go tool pprof -top -nodecount=20 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
+	tops "the Writer" results/benchmarks.test "$prof" 30 20
 	exit 0
 fi
 
@@ -72,11 +75,7 @@ if [ "${1:-}" = loopback ]; then
 	# requests that learn the page's size and open the connections.
 	TRACEMETA_BENCH_SERVER_CPUPROFILE="$prof" ./results/benchmarks.test -test.run '^$' \
 		-test.bench "^BenchmarkLoopback\$/^page=$page\$/^impl=$impl\$" -test.benchtime "${BENCHTIME:-100000x}"
-	echo "== the server process, CPU by cumulative time ($prof)"
-	go tool pprof -top -cum -nodecount=40 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
-	echo
-	echo "== by own time"
-	go tool pprof -top -nodecount=25 results/benchmarks.test "$prof" 2>/dev/null | sed -n '6,$p'
+	tops "the server process" results/benchmarks.test "$prof" 40 25
 	exit 0
 fi
 
@@ -91,11 +90,7 @@ if [ "${1:-}" = handler ]; then
 		-test.benchmem -test.benchtime "${BENCHTIME:-3s}" -test.cpuprofile "$cpu"
 	./results/benchmarks.test -test.run '^$' -test.bench "^BenchmarkHandler\$/^page=$page\$/^impl=$impl\$" \
 		-test.benchmem -test.benchtime 20000x -test.memprofile "$mem" -test.memprofilerate 1 >/dev/null
-	echo "== CPU, by cumulative time ($cpu)"
-	go tool pprof -top -cum -nodecount=35 results/benchmarks.test "$cpu" 2>/dev/null | sed -n '6,$p'
-	echo
-	echo "== CPU, by own time"
-	go tool pprof -top -nodecount=20 results/benchmarks.test "$cpu" 2>/dev/null | sed -n '6,$p'
+	tops "the chain" results/benchmarks.test "$cpu" 35 20
 	echo
 	echo "== allocations in the requests: objects (20000 requests), by where they were made ($mem)"
 	go tool pprof -sample_index=alloc_objects -focus BenchmarkHandler.func1 -top -nodecount=25 results/benchmarks.test "$mem" 2>/dev/null | sed -n '5,$p'
