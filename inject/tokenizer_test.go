@@ -444,3 +444,28 @@ func TestDoctypeWord(t *testing.T) {
 	_, ok := readDoctype(in, 0)
 	assert.False(t, ok, "input %q", in)
 }
+
+// TestLookupTag checks that lookupTag's switch and tagNames agree: every
+// name finds its tagID, and a name that differs in a byte or in length is
+// another element.
+func TestLookupTag(t *testing.T) {
+	lookup := func(s string) tagID {
+		var z tokenizer
+		z.nameLen = keepName(z.name[:], 0, []byte(s))
+		return lookupTag(z.tagName())
+	}
+	for id := tagOther + 1; id < numTags; id++ {
+		name := tagNames[id]
+		assert.Equal(t, id, lookup(name), name)
+		assert.Equal(t, id, lookup(strings.ToUpper(name)), name)
+		assert.Equal(t, name, id.String())
+		assert.Equal(t, tagOther, lookup(name[:len(name)-1]), name)
+		assert.Equal(t, tagOther, lookup(name+"s"), name)
+		b := []byte(name)
+		b[0] ^= 1
+		assert.Equal(t, tagOther, lookup(string(b)), name)
+	}
+	assert.Equal(t, tagOther, lookup("blockquote"))
+	assert.Equal(t, "other", tagOther.String())
+	assert.Equal(t, "other", numTags.String())
+}
